@@ -1,0 +1,149 @@
+from django.contrib import admin
+from django.db.models import Count
+
+from claims.models import (
+    ApiToken,
+    Article,
+    AuditEvent,
+    Claim,
+    ImportJob,
+    Source,
+    SourceAlias,
+    VerificationStatus,
+)
+
+admin.site.site_header = "Verifier administration"
+admin.site.site_title = "Verifier"
+
+
+class ReadOnlyAdminMixin:
+    """For records that are history: viewable, never edited or deleted from the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SourceAliasInline(admin.TabularInline):
+    model = SourceAlias
+    extra = 1
+    fields = ["name", "normalized"]
+    readonly_fields = ["normalized"]
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "reliability", "affiliation", "claim_count"]
+    list_filter = ["kind", "reliability"]
+    search_fields = ["name", "aliases__name"]
+    autocomplete_fields = ["affiliation"]
+    inlines = [SourceAliasInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("affiliation").annotate(n_claims=Count("claims"))
+
+    @admin.display(description="claims", ordering="n_claims")
+    def claim_count(self, obj):
+        return obj.n_claims
+
+
+class ClaimInline(admin.TabularInline):
+    model = Claim
+    extra = 0
+    fields = ["text", "source", "via", "hedged", "status", "version"]
+    readonly_fields = ["text", "status", "version"]
+    autocomplete_fields = ["source"]
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # claims come from the extractor or the reader's "Add claim", with offsets
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "publisher", "published_at", "language", "claim_count", "created_at"]
+    list_filter = ["language", "publisher__kind", "created_at"]
+    search_fields = ["title", "url"]
+    date_hierarchy = "published_at"
+    autocomplete_fields = ["publisher"]
+    readonly_fields = ["content_hash", "url_key", "import_job", "created_at", "updated_at", "original_text"]
+    list_select_related = ["publisher"]
+    inlines = [ClaimInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_claims=Count("claims"))
+
+    @admin.display(description="claims", ordering="n_claims")
+    def claim_count(self, obj):
+        return obj.n_claims
+
+    def get_readonly_fields(self, request, obj=None):
+        # The body is what claims point into: editing it would break their offsets.
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields + ["body"] if obj else fields
+
+
+class DecisionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = VerificationStatus
+    extra = 0
+    fields = ["created_at", "status", "version", "analyst", "note", "evidence_url"]
+    readonly_fields = fields
+    ordering = ["-version"]
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    list_display = ["short_text", "source", "article", "status", "hedged", "version", "assignee"]
+    list_filter = ["status", "hedged", "source__kind", "article__language"]
+    search_fields = ["text", "source__name", "article__title"]
+    list_select_related = ["source", "article", "assignee"]
+    autocomplete_fields = ["source", "assignee"]
+    raw_id_fields = ["article"]
+    # Status and version change only through claim_set_status (the triage pages, the API).
+    readonly_fields = ["status", "version", "start", "end", "text", "created_by", "created_at", "updated_at"]
+    inlines = [DecisionInline]
+
+    @admin.display(description="claim")
+    def short_text(self, obj):
+        return obj.text[:100]
+
+
+@admin.register(VerificationStatus)
+class VerificationStatusAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["claim", "status", "version", "analyst", "created_at"]
+    list_filter = ["status", "created_at"]
+    search_fields = ["claim__text", "note", "analyst__username"]
+    list_select_related = ["claim", "analyst"]
+
+    def get_actions(self, request):
+        return {}
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "created_by", "state", "total", "imported", "duplicates", "failed", "created_at"]
+    list_filter = ["state", "dry_run"]
+    readonly_fields = [f.name for f in ImportJob._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "actor", "action", "object_type", "object_id"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["object_id", "actor__username"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["prefix", "name", "user", "created_at", "last_used_at"]
+    readonly_fields = ["prefix", "created_at", "last_used_at"]
+    search_fields = ["user__username", "name"]

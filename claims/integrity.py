@@ -1,0 +1,75 @@
+"""The invariants the database cannot hold by itself, checked over all data in bounded memory."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, OuterRef, Subquery
+
+from claims.models import Article, Claim, Source, SourceAlias, Status, VerificationStatus
+
+MAX_REPORTED = 200
+
+
+@dataclass
+class IntegrityReport:
+    counts: dict = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        return ", ".join(f"{n} {name}" for name, n in self.counts.items())
+
+    def add(self, message: str) -> None:
+        if len(self.problems) < MAX_REPORTED:
+            self.problems.append(message)
+
+
+def integrity_check() -> IntegrityReport:
+    report = IntegrityReport()
+    report.counts = {
+        "articles": Article.objects.count(),
+        "claims": Claim.objects.count(),
+        "decisions": VerificationStatus.objects.count(),
+        "sources": Source.objects.count(),
+    }
+
+    latest = VerificationStatus.objects.filter(claim=OuterRef("pk")).order_by("-version")
+    claims = Claim.objects.annotate(
+        latest_status=Subquery(latest.values("status")[:1]),
+        latest_version=Subquery(latest.values("version")[:1]),
+        n_decisions=Count("decisions"),
+    ).values_list("pk", "status", "version", "latest_status", "latest_version", "n_decisions")
+    for pk, status, version, latest_status, latest_version, n in claims.iterator(chunk_size=2000):
+        if n == 0:
+            if status != Status.UNVERIFIED or version != 0:
+                report.add(f"claim {pk}: no decisions but status {status!r} version {version}")
+            continue
+        if status != latest_status:
+            report.add(f"claim {pk}: status {status!r} but latest decision says {latest_status!r}")
+        if version != latest_version or version != n:
+            report.add(f"claim {pk}: version {version}, latest decision {latest_version}, {n} decisions")
+
+    bodies = Article.objects.values_list("pk", "body")
+    spans = Claim.objects.order_by("article_id").values_list("pk", "article_id", "start", "end", "text")
+    lengths = {}
+    for pk, body in bodies.iterator(chunk_size=500):
+        lengths[pk] = len(body)
+    # Text equality needs the body; checked per article in chunks to keep memory bounded.
+    current_id, current_body = None, ""
+    for pk, article_id, start, end, text in spans.iterator(chunk_size=2000):
+        if article_id != current_id:
+            current_id = article_id
+            current_body = Article.objects.values_list("body", flat=True).get(pk=article_id)
+        if not (0 <= start < end <= lengths.get(article_id, -1)):
+            report.add(f"claim {pk}: span {start}-{end} outside article {article_id} ({lengths.get(article_id)} chars)")
+        elif current_body[start:end] != text:
+            report.add(f"claim {pk}: text differs from article {article_id}'s body at {start}-{end}")
+
+    missing_alias = Source.objects.exclude(pk__in=SourceAlias.objects.values("source_id")).values_list("pk", flat=True)
+    for pk in missing_alias[:MAX_REPORTED]:
+        report.add(f"source {pk}: its canonical name is not registered as an alias")
+
+    gaps = VerificationStatus.objects.values("claim_id").annotate(n=Count("id"), top=Max("version"))
+    for row in gaps.iterator(chunk_size=2000):
+        if row["n"] != row["top"]:
+            report.add(f"claim {row['claim_id']}: decision versions have gaps ({row['n']} decisions, top {row['top']})")
+    return report

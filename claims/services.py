@@ -1,0 +1,288 @@
+"""Writes. Every change to Verifier's data goes through a function here.
+
+Functions are keyword-only and named `<entity>_<action>`; views, commands, the admin, the API and
+tasks are just callers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+
+from claims.extraction import normalise_source_name
+from claims.models import AuditEvent, Claim, Source, SourceAlias, SourceKind, Status, VerificationStatus
+
+NOTE_MAX_CHARS = 4000
+ANALYSTS_GROUP = "Analysts"
+VIEWERS_GROUP = "Viewers"
+
+
+class StaleVersionError(Exception):
+    """Someone else decided on the claim since the caller last saw it."""
+
+    def __init__(self, claim: Claim):
+        super().__init__(f"Claim {claim.pk} is at version {claim.version}")
+        self.claim = claim
+
+
+def user_can_decide(user) -> bool:
+    """Analysts (and superusers) may change statuses and claims; Viewers only read."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or user.groups.filter(name=ANALYSTS_GROUP).exists()
+
+
+def audit_record(*, actor, action: str, obj, details: dict | None = None) -> AuditEvent:
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=obj._meta.model_name,
+        object_id=str(obj.pk),
+        details=details or {},
+    )
+
+
+# --- decisions -------------------------------------------------------------------------------
+
+
+def _validate_decision(*, status: str, note: str, evidence_url: str) -> None:
+    if status not in Status.values:
+        raise ValidationError({"status": f"Unknown status {status!r}; use one of {', '.join(Status.values)}."})
+    if len(note) > NOTE_MAX_CHARS:
+        raise ValidationError({"note": f"The note is longer than {NOTE_MAX_CHARS} characters."})
+    if evidence_url:
+        try:
+            URLValidator(schemes=["http", "https"])(evidence_url)
+        except ValidationError:
+            raise ValidationError({"evidence_url": "The evidence URL must be an http(s) address."}) from None
+
+
+def claim_set_status(
+    *,
+    claim: Claim,
+    status: str,
+    analyst,
+    note: str = "",
+    evidence_url: str = "",
+    expected_version: int | None = None,
+) -> VerificationStatus:
+    """Record one decision: the only way a claim's status changes.
+
+    Locks the claim row, refuses a stale `expected_version` (StaleVersionError), appends the
+    VerificationStatus, sets Claim.status and bumps Claim.version, all in one transaction.
+    """
+    note = (note or "").strip()
+    evidence_url = (evidence_url or "").strip()
+    _validate_decision(status=status, note=note, evidence_url=evidence_url)
+    if not user_can_decide(analyst):
+        raise PermissionDenied("Only analysts may decide on claims.")
+    with transaction.atomic():
+        locked = Claim.objects.select_for_update().only("id", "version", "status").get(pk=claim.pk)
+        if expected_version is not None and locked.version != expected_version:
+            raise StaleVersionError(locked)
+        new_version = locked.version + 1
+        decision = VerificationStatus.objects.create(
+            claim_id=locked.pk,
+            status=status,
+            version=new_version,
+            analyst=analyst,
+            note=note,
+            evidence_url=evidence_url,
+        )
+        Claim.objects.filter(pk=locked.pk).update(status=status, version=new_version, updated_at=decision.created_at)
+    claim.status = status
+    claim.version = new_version
+    claim.updated_at = decision.created_at
+    return decision
+
+
+# --- sources ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """A source as the extractor or an importer names it."""
+
+    name: str
+    kind: str = SourceKind.ORGANIZATION
+    aliases: tuple[str, ...] = ()
+
+
+def source_find(*, name: str) -> Source | None:
+    """The source that `name` (canonical or alias, normalised) names, if any."""
+    key = normalise_source_name(name)
+    if not key:
+        return None
+    alias = SourceAlias.objects.select_related("source").filter(normalized=key).first()
+    return alias.source if alias else None
+
+
+def _alias_add(*, source: Source, name: str) -> bool:
+    """Add `name` as an alias of `source` unless it already names a source. True if added."""
+    name = name.strip()[:300]
+    key = normalise_source_name(name)
+    if not key or SourceAlias.objects.filter(normalized=key).exists():
+        return False
+    try:
+        with transaction.atomic():
+            SourceAlias.objects.create(source=source, name=name)
+    except IntegrityError:  # another writer took it meanwhile: it names that source now
+        return False
+    return True
+
+
+def source_resolve(*, ref: SourceRef) -> Source:
+    """Find the registry source for a name (or one of its aliases), or create it.
+
+    Aliases that no source owns yet become aliases of the resolved source.
+    """
+    names = [ref.name, *ref.aliases]
+    source = None
+    for name in names:
+        source = source_find(name=name)
+        if source is not None:
+            break
+    if source is None:
+        source = _source_create(name=ref.name, kind=ref.kind)
+    for name in names:
+        _alias_add(source=source, name=name)
+    return source
+
+
+def _source_create(*, name: str, kind: str) -> Source:
+    name = " ".join(name.split())[:300] or "unnamed"
+    kind = kind if kind in SourceKind.values else SourceKind.ORGANIZATION
+    try:
+        with transaction.atomic():
+            source = Source.objects.create(name=name, kind=kind)
+            SourceAlias.objects.create(source=source, name=name)
+    except IntegrityError:
+        # A concurrent import created it, or the name differs from an existing one only by case.
+        existing = source_find(name=name) or Source.objects.filter(name__iexact=name).first()
+        if existing is None:
+            raise
+        return existing
+    return source
+
+
+def source_create(*, name: str, kind: str = SourceKind.ORGANIZATION, aliases: Iterable[str] = (), actor=None) -> Source:
+    """Create a source by hand (refuses a name that already names one)."""
+    if source_find(name=name) is not None:
+        raise ValidationError({"name": f"{name!r} already names a source."})
+    source = _source_create(name=name, kind=kind)
+    for alias in aliases:
+        _alias_add(source=source, name=alias)
+    if actor is not None:
+        audit_record(actor=actor, action="source_create", obj=source, details={"name": source.name})
+    return source
+
+
+def source_merge(*, keep: Source, merge: Source, actor=None) -> Source:
+    """Move `merge`'s claims, articles, members and aliases to `keep`, then delete `merge`."""
+    if keep.pk == merge.pk:
+        raise ValidationError("A source cannot be merged into itself.")
+    with transaction.atomic():
+        keep = Source.objects.select_for_update().get(pk=keep.pk)
+        merge = Source.objects.select_for_update().get(pk=merge.pk)
+        moved_claims = Claim.objects.filter(source=merge).update(source=keep)
+        merge.articles.update(publisher=keep)
+        merge.members.exclude(pk=keep.pk).update(affiliation=keep)
+        if keep.affiliation_id == merge.pk:
+            keep.affiliation = None
+            keep.save(update_fields=["affiliation", "updated_at"])
+        moved_aliases = SourceAlias.objects.filter(source=merge).update(source=keep)
+        if merge.notes:
+            keep.notes = f"{keep.notes}\n\n{merge.notes}".strip()
+            keep.save(update_fields=["notes", "updated_at"])
+        details = {
+            "merged_id": merge.pk,
+            "merged_name": merge.name,
+            "claims_moved": moved_claims,
+            "aliases_moved": moved_aliases,
+        }
+        merge.delete()
+        audit_record(actor=actor, action="source_merge", obj=keep, details=details)
+    return keep
+
+
+# --- claims ------------------------------------------------------------------------------------
+
+
+def claim_assign(*, claim: Claim, assignee, actor) -> Claim:
+    """Assign the claim to `assignee` (None unassigns)."""
+    if not user_can_decide(actor):
+        raise PermissionDenied("Only analysts may assign claims.")
+    Claim.objects.filter(pk=claim.pk).update(assignee=assignee)
+    claim.assignee = assignee
+    audit_record(actor=actor, action="claim_assign", obj=claim, details={"assignee": getattr(assignee, "pk", None)})
+    return claim
+
+
+def claim_create(*, article, start: int, end: int, source: Source, actor, via: str = "", hedged: bool = False) -> Claim:
+    """Create a claim by hand over body[start:end] (created_by = actor)."""
+    if not user_can_decide(actor):
+        raise PermissionDenied("Only analysts may add claims.")
+    body = article.body
+    if not (0 <= start < end <= len(body)):
+        raise ValidationError("The selection is outside the article text.")
+    text = body[start:end]
+    if not text.strip():
+        raise ValidationError("The selection is empty.")
+    try:
+        with transaction.atomic():
+            claim = Claim.objects.create(
+                article=article,
+                start=start,
+                end=end,
+                text=text,
+                source=source,
+                via=via,
+                hedged=hedged,
+                created_by=actor,
+            )
+    except IntegrityError:
+        raise ValidationError("A claim over exactly this text already exists.") from None
+    audit_record(actor=actor, action="claim_create", obj=claim, details={"start": start, "end": end})
+    return claim
+
+
+def claim_update(
+    *, claim: Claim, actor, start: int | None = None, end: int | None = None, source: Source | None = None
+) -> Claim:
+    """Edit a claim's span or source; the text follows the span. Recorded in the audit log."""
+    if not user_can_decide(actor):
+        raise PermissionDenied("Only analysts may edit claims.")
+    changes = {}
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().select_related("article").get(pk=claim.pk)
+        if start is not None or end is not None:
+            new_start = claim.start if start is None else start
+            new_end = claim.end if end is None else end
+            body = claim.article.body
+            if not (0 <= new_start < new_end <= len(body)) or not body[new_start:new_end].strip():
+                raise ValidationError("The span must be a non-empty part of the article text.")
+            if (new_start, new_end) != (claim.start, claim.end):
+                changes["span"] = [[claim.start, claim.end], [new_start, new_end]]
+                claim.start, claim.end, claim.text = new_start, new_end, body[new_start:new_end]
+        if source is not None and source.pk != claim.source_id:
+            changes["source"] = [claim.source_id, source.pk]
+            claim.source = source
+        if changes:
+            try:
+                with transaction.atomic():
+                    claim.save(update_fields=["start", "end", "text", "source", "updated_at"])
+            except IntegrityError:
+                raise ValidationError("A claim over exactly this text already exists.") from None
+            audit_record(actor=actor, action="claim_update", obj=claim, details=changes)
+    return claim
+
+
+def claims_bulk_set_status(
+    *, claims: Iterable[Claim], status: str, analyst, note: str = ""
+) -> list[VerificationStatus]:
+    """Decide several claims at once; each still gets its own VerificationStatus."""
+    return [claim_set_status(claim=claim, status=status, analyst=analyst, note=note) for claim in claims]

@@ -1,0 +1,44 @@
+"""Shared fixtures: real users in real groups, and factories for the data model."""
+
+import os
+
+import pytest
+
+# Settings are read once at import; tests run with DEBUG on (dev key) unless the caller says otherwise.
+os.environ.setdefault("DJANGO_DEBUG", "1")
+
+from tests.factories import make_analyst, make_article, make_claim, make_source, make_viewer  # noqa: E402
+
+
+@pytest.fixture
+def analyst(db):
+    return make_analyst()
+
+
+@pytest.fixture
+def viewer(db):
+    return make_viewer()
+
+
+@pytest.fixture
+def staff(db):
+    user = make_analyst(username="staff")
+    user.is_staff = True
+    user.is_superuser = True
+    user.save()
+    return user
+
+
+@pytest.fixture
+def source(db):
+    return make_source()
+
+
+@pytest.fixture
+def article(db):
+    return make_article()
+
+
+@pytest.fixture
+def claim(db):
+    return make_claim()
