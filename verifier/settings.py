@@ -74,7 +74,7 @@ def build(environ) -> dict:
     if not secret:
         if not debug:
             raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG=0")
-        secret = "django-insecure-dev-only-key-never-use-in-production-0123456789abcdef"
+        secret = "django-insecure-dev-only-key-never-use-in-production-0123456789abcdef"  # noqa: S105
     https = False if debug else env_flag(environ, "DJANGO_HTTPS", True)
     hosts = [h.strip() for h in environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h.strip()]
     db_url = environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
