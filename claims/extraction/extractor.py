@@ -1,0 +1,720 @@
+"""Deterministic rule-based extraction of attributed claims from news text.
+
+One pass over the sentences; coreference keeps a small state (aliases seen, last entity of each
+kind), so the cost is linear in the text. Every regex is bounded or linear.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from . import lexicon as L
+from .cleaning import _CAPTION, _LANG_SWITCH_LINE, _NOISE_LINE, _PUBLISHER, is_heading
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedClaim:
+    text: str
+    start: int
+    end: int
+    source: str
+    source_kind: str
+    source_aliases: tuple[str, ...]
+    affiliation: str
+    via: str
+    hedged: bool
+    status_hint: str | None
+    cue: str
+
+
+# --------------------------------------------------------------------------- names
+
+_QUOTE_MAP = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"', "\u2032": "'"})
+_TRAILING_ACRONYM = re.compile(r"\s*\(([^()]{1,15})\)\s*$")
+
+
+def normalise_source_name(name: str) -> str:
+    """Registry lookup key: NFKC, casefold, straight quotes, no leading 'the', no trailing 's or (ACR)."""
+    text = unicodedata.normalize("NFKC", name or "").translate(_QUOTE_MAP).casefold()
+    text = " ".join(text.split())
+    text = _TRAILING_ACRONYM.sub("", text).strip()
+    if text.startswith("the "):
+        text = text[4:]
+    if text.endswith("'s"):
+        text = text[:-2]
+    elif text.endswith("s'"):
+        text = text[:-1]
+    return text.strip(" .,;:'\"")
+
+
+# --------------------------------------------------------------------------- state
+
+
+@dataclass(slots=True)
+class _Entity:
+    name: str
+    kind: str
+    aliases: set[str] = field(default_factory=set)
+    affiliation: str = ""
+
+
+@dataclass(slots=True)
+class _State:
+    by_alias: dict[str, _Entity] = field(default_factory=dict)
+    last: dict[str, tuple[int, _Entity]] = field(default_factory=dict)
+    tick: int = 0
+
+    def lookup(self, name: str) -> _Entity | None:
+        return self.by_alias.get(normalise_source_name(name))
+
+    def add(self, ent: _Entity, *, recent: bool = True) -> _Entity:
+        key = normalise_source_name(ent.name)
+        known = self.by_alias.get(key)
+        if known is not None and known.kind == ent.kind:
+            known.aliases |= ent.aliases
+            ent = known
+        else:
+            self.by_alias[key] = ent
+        for alias in ent.aliases:
+            self.by_alias.setdefault(normalise_source_name(alias), ent)
+        if recent:
+            self.tick += 1
+            self.last[ent.kind] = (self.tick, ent)
+        return ent
+
+    def latest(self, kinds: tuple[str, ...]) -> _Entity | None:
+        best = None
+        for kind in kinds:
+            got = self.last.get(kind)
+            if got and (best is None or got[0] > best[0]):
+                best = got
+        return best[1] if best else None
+
+
+# --------------------------------------------------------------------------- sentences
+
+_BOUNDARY = re.compile(r"[.!?…]+[\"”’»)\]]*(?=\s)|(?<=[\"”»])(?=\s)")
+_NEXT_START = re.compile(r"\s+([\"“‘«(\[—–-]?\s?)([^\s])")
+_PREV_TOKEN = re.compile(r"([^\s\"“(«]+)$")
+
+
+def _is_boundary(text: str, pos: int, end: int, para_end: int) -> bool:
+    """pos: index just after the candidate terminator (text[pos] is whitespace)."""
+    m = _NEXT_START.match(text, end, min(para_end, end + 8))
+    if not m:
+        return False
+    nxt = m.group(2)
+    if not (nxt.isupper() or nxt.isdigit() or m.group(1)):
+        return False
+    term = text[pos:end]
+    if not term or term[0] not in ".!?…":  # a bare closing quote: only ends a sentence after final punctuation
+        return pos >= 2 and text[pos - 2] in ".!?…"  # the char before the closing quote
+    if not term.startswith("."):
+        return True
+    if term.startswith("..") or term.startswith("…"):
+        return True
+    prev = _PREV_TOKEN.search(text, max(0, pos - 40), pos)
+    if not prev:
+        return True
+    word = prev.group(1)
+    low = word.lower().rstrip(".")
+    if low in L.ABBREVIATIONS:
+        return False
+    if len(word) == 1 and word.isupper():  # an initial: "J. Smith"
+        return False
+    if "." in word and re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word):  # U.S. / U.N.
+        follow = text[m.start(2) : m.start(2) + 12].split(" ")[0]
+        return follow in L.SENTENCE_STARTERS
+    return True
+
+
+def _sentences(body: str):
+    for para in re.finditer(r"[^\n]+", body):
+        p_start, p_end = para.span()
+        start = p_start
+        for m in _BOUNDARY.finditer(body, p_start, p_end):
+            if _is_boundary(body, m.start(), m.end(), p_end):
+                yield start, m.end()
+                ws = m.end()
+                while ws < p_end and body[ws].isspace():
+                    ws += 1
+                start = ws
+        if start < p_end:
+            yield start, p_end
+
+
+# --------------------------------------------------------------------------- cues and hedges
+
+_HEDGE = re.compile(
+    r"\b(?:alleged(?:ly)?|allegations?|reportedly|purportedly|supposedly|unconfirmed|unverified|claim(?:s|ed|ing)?"
+    r"|(?:it|this)\s+(?:is|was|has\s+been|had\s+been)\s+(?:also\s+)?(?:reported|claimed|alleged|rumou?red)"
+    r"|being\s+(?:clarified|verified|checked|investigated|established)|may|might|could|suggest(?:s|ed|ing)?"
+    r"|(?:is|are|was|were)\s+(?:said|reported|believed|thought|rumou?red)\s+to|possibly|apparently"
+    r"|not\s+(?:be\s+)?(?:been\s+)?independently\s+(?:verified|confirmed)"
+    r"|нібито|начебто|ймовірно|імовірно|можливо|може|повідомляється|непідтвердж\w*|уточнюєт\w*"
+    r"|якобы|предположительно|вероятно|возможно|может|сообщается|неподтвержд\w*|уточняет\w*)\b",
+    re.I,
+)
+_STATUS = re.compile(
+    r"\bbeing\s+(?:clarified|verified|checked|investigated|established|looked\s+into|examined)\b"
+    r"|\bunder\s+(?:investigation|verification|review)\b|\b(?:clarifying|verifying|checking)\s+(?:the\s+)?(?:information|details|data|reports?|circumstances)\b"
+    r"|уточнюєт\w*|уточняет\w*|перевіряєт\w*|проверяет\w*|встановлюют\w*|устанавливают\w*",
+    re.I,
+)
+_ACCORDING = re.compile(
+    r"\b(?:according\s+to|as\s+reported\s+by|as\s+stated\s+by|за\s+даними|за\s+словами|за\s+інформацією|як\s+повідомляє|як\s+повідомили\s+(?:в|у)"
+    r"|по\s+данным|по\s+словам|по\s+информации|как\s+сообщает|как\s+сообщили\s+в)\s+",
+    re.I,
+)
+_IMPERSONAL = re.compile(
+    r"\b(?:it|this)\s+(?:is|was|has\s+been|had\s+been|has\s+also\s+been)\s+(?:also\s+|further\s+|earlier\s+|previously\s+|now\s+)?"
+    r"(?:reported|said|claimed|alleged|stated|announced|learned|learnt|revealed|understood)\b"
+    r"|\b(?:is|are|was|were)\s+(?:also\s+)?(?:said|reported|alleged|rumou?red|claimed)\s+to\b"
+    r"|\b(?:повідомляється|сообщается|стало\s+відомо|стало\s+известно|заявляється|заявляется)\b",
+    re.I,
+)
+_CITING = re.compile(r"\bciting\s+([^,;:.]{2,120})", re.I)
+_TOKEN = re.compile(r"\S+")
+_STRIP = "\"“”‘’'«»()[]{},.;:!?…—–-*"
+_QUOTE_OPEN = {"“": "”", "«": "»", "„": "“", '"': '"'}
+_APPOS_AFFIL = re.compile(
+    r"^(?:an?|the|its|their|his|her)?\s*(?:[\w’'\-.]+\s+){0,4}?(?:for|of|at|with|from|in)\s+(?:the\s+)?(.+)$", re.I
+)
+_DOC = re.compile(
+    r"^(?:(?:a|an|the|some|new|newly|leaked|classified|secret|internal|declassified|intelligence|confidential|recent)\s+){0,3}"
+    r"(documents?|memos?|files|papers|records|cables?|leaks|dossier|reports?|assessments?|intercepts|emails|estimates|data)\s+"
+    r"(?:from|by|of|published\s+by|released\s+by|obtained\s+from|prepared\s+by)\s+(.+)$",
+    re.I,
+)
+_ACRONYM_DEF = re.compile(
+    r"((?:[A-Z\u0400-\u042f\u0406\u0407\u0404\u0490][\w’'\-]*)(?:\s+(?:[A-Z\u0400-\u042f\u0406\u0407\u0404\u0490][\w’'\-]*|of|the|for|and|on|de|on)){0,9})"
+    r"\s+\(([A-Z\u0400-\u042f\u0406\u0407\u0404\u0490][A-Z\u0400-\u042f\u0406\u0407\u0404\u0490a-z0-9\-&]{1,9})\)"
+)
+_VERB_OK_AFTER_TELL = {"reporters", "journalists", "the", "a", "an", "media", "press", "us", "me", "him", "her", "them", "local", "state", "russian", "ukrainian", "cnn", "bbc", "reuters"}
+
+
+def _word(tok: str) -> str:
+    return tok.strip(_STRIP)
+
+
+def _is_cap(w: str) -> bool:
+    return bool(w) and w[0].isupper()
+
+
+def _is_acronym(w: str) -> bool:
+    core = w.replace("-", "").replace(".", "").replace("&", "")
+    return len(core) >= 2 and core.isupper() and core.isalnum()
+
+
+def _quote_spans(sent: str) -> list[tuple[int, int]]:
+    spans = []
+    i, n = 0, len(sent)
+    while i < n:
+        ch = sent[i]
+        close = _QUOTE_OPEN.get(ch)
+        if close and (ch != '"' or i == 0 or not sent[i - 1].isalnum()):
+            j = sent.find(close, i + 1)
+            if j == -1:
+                break
+            spans.append((i, j + 1))
+            i = j + 1
+            continue
+        i += 1
+    return spans
+
+
+def _top_level_split(text: str, sep: str = ",") -> list[str]:
+    parts, depth, cur = [], 0, []
+    for ch in text:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]" and depth:
+            depth -= 1
+        if ch == sep and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur))
+    return parts
+
+
+# --------------------------------------------------------------------------- noun phrases
+
+_LOWER_ED_OK = {"unnamed", "informed", "armed", "united", "concerned", "based", "backed", "trained", "detained", "led", "self-proclaimed", "so-called", "displaced"}
+
+
+def _clean_np(np: str) -> str:
+    np = np.strip()
+    # keep only what follows the last closing quote (quote-first sentences)
+    for q in ("”", "»", '"'):
+        k = np.rfind(q)
+        if k != -1:
+            np = np[k + 1 :]
+    np = np.strip(" ,;:—–-\"“”«»'")
+    words = np.split()
+    while words and (words[0].lower() in L.LEADING_JUNK and not (len(words) > 1 and words[0] == "The")):
+        if words[0].lower() in {"the"}:
+            break
+        words.pop(0)
+    return " ".join(words)
+
+
+def _valid_np(np: str) -> bool:
+    toks = np.split()
+    if not toks or len(toks) > 12:
+        return False
+    words = [_word(t) for t in toks]
+    if not all(words):
+        words = [w for w in words if w]
+        if not words:
+            return False
+    lower_set = L.CLAUSE_WORDS - {"in", "on", "with", "at", "by", "to", "about", "over", "under", "only", "also", "as", "no"}
+    for w in words:
+        lw = w.lower()
+        if lw in lower_set and w == lw:
+            return False
+        if w == lw and w.isalpha() and (lw.endswith("ing") and len(lw) > 5) and lw not in {"ruling", "leading", "ranking", "fighting"}:
+            return False
+        if w == lw and lw.endswith("ed") and len(lw) > 4 and "-" not in lw and lw not in _LOWER_ED_OK:
+            return False
+        if lw in L.CYR_VERBS or lw in L.VERB_FORMS and w == lw and lw not in {"report", "reports", "statement", "claims", "claim", "note", "release", "post", "state"}:
+            return False
+    head = words[-1]
+    lh = head.lower()
+    if len(words) == 1 and lh in L.FIRST_PERSON:
+        return False
+    if _is_cap(head) or _is_acronym(head) or head[:1].isdigit() and _is_acronym(head):
+        return True
+    if toks[-1].endswith(")"):
+        return True
+    if lh in L.PRONOUNS_PERSON | {"they", "it"} and len(words) == 1:
+        return True
+    heads = L.GROUP_HEADS | L.UNNAMED_HEADS | L.ORG_WORDS | L.OUTLET_HEADS | L.DOCUMENT_HEADS | L.MESSAGE_HEADS | L.TITLE_CORE | L.OUTLET_SUFFIXES
+    if lh in heads or lh.rstrip("s") in heads:
+        return True
+    if any(lh.startswith(s) for s in L.CYR_ORG_STEMS):
+        return True
+    return False
+
+
+def _person_split(words: list[str]) -> tuple[str, str] | None:
+    """If words end with a personal name (after optional titles), return (name, title_part)."""
+    run: list[str] = []
+    for w in reversed(words):
+        lw = w.lower()
+        if (
+            _is_cap(w)
+            and not _is_acronym(w)
+            and lw not in L.ORG_WORDS
+            and lw not in L.TITLE_WORDS
+            and lw not in L.OUTLET_SUFFIXES
+            and w not in L.NATIONALITY_CAPS
+            and not any(lw.startswith(s) for s in L.CYR_ORG_STEMS)
+            and len(run) < 3
+        ):
+            run.insert(0, w)
+        else:
+            break
+    if not run:
+        return None
+    rest = words[: len(words) - len(run)]
+    has_title = any(w.lower().rstrip(",") in L.TITLE_CORE for w in rest)
+    if rest and not has_title:
+        return None
+    if len(run) >= 2 or has_title:
+        if rest and rest[-1].lower() in {"of", "for", "the", "and", "from", "on", "in"}:
+            return None
+        return " ".join(run), " ".join(rest)
+    return None
+
+
+def _classify(name: str, words: list[str]) -> str:
+    low = normalise_source_name(name)
+    lw = [w.lower() for w in words]
+    if not lw:
+        return "organization"
+    if low in L.OUTLET_NAMES or ("the " + low) in L.OUTLET_NAMES:
+        return "outlet"
+    if " times of " in f" {low} " or (lw[-1] in L.OUTLET_SUFFIXES and _is_cap(words[-1])):
+        return "outlet"
+    if lw[-1] in L.OUTLET_HEADS or (len(lw) > 1 and lw[-2] in {"news", "press"} and lw[-1] == "agency"):
+        return "outlet"
+    if any(w in L.ORG_WORDS for w in lw) or any(w.startswith(s) for w in lw for s in L.CYR_ORG_STEMS):
+        return "organization"
+    if lw[-1] in L.GROUP_HEADS or lw[-1].rstrip("s") in L.GROUP_HEADS:
+        return "group"
+    if _person_split(words):
+        return "person"
+    return "organization"
+
+
+@dataclass(slots=True)
+class _Resolved:
+    name: str
+    kind: str
+    aliases: tuple[str, ...]
+    affiliation: str = ""
+    via: str = ""
+
+
+def _unnamed(via: str = "") -> _Resolved:
+    return _Resolved("unnamed", "unnamed", (), "", via)
+
+
+def _from_entity(ent: _Entity, extra: tuple[str, ...] = (), via: str = "", kind: str | None = None) -> _Resolved:
+    aliases = tuple(dict.fromkeys(a for a in (*sorted(ent.aliases), *extra) if a and a != ent.name))
+    return _Resolved(ent.name, kind or ent.kind, aliases, ent.affiliation, via)
+
+
+def _resolve(np: str, state: _State, *, affiliation: str = "") -> _Resolved | None:
+    np = np.strip(" ,;:.\"“”«»'")
+    if not np:
+        return None
+    toks = np.split()
+    low0 = toks[0].lower()
+    # pronouns and possessives
+    if len(toks) == 1 and low0 in L.PRONOUNS_PERSON:
+        ent = state.latest(("person",))
+        return _from_entity(ent) if ent else None
+    if len(toks) == 1 and low0 in {"they", "it", "them"}:
+        ent = state.latest(("organization", "group", "outlet"))
+        return _from_entity(ent) if ent else None
+    if low0 in {"its", "their", "his", "her"} and len(toks) <= 4:
+        kinds = ("person",) if low0 in {"his", "her"} else ("organization", "group", "outlet")
+        ent = state.latest(kinds)
+        return _from_entity(ent) if ent else None
+    # documents issued by someone
+    m = _DOC.match(np)
+    if m and _is_cap(_word(m.group(2).split()[-1] if m.group(2).split() else "")):
+        inner = _resolve(m.group(2), state)
+        if inner and inner.kind != "unnamed":
+            return _Resolved(inner.name, "document", inner.aliases, inner.affiliation, m.group(1).lower())
+    # "X's statement" / "the ministry's message"
+    if len(toks) >= 2 and _word(toks[-1]).lower() in L.MESSAGE_HEADS and re.search(r"['’]s?$", toks[-2]):
+        return _resolve(" ".join(toks[:-1]).rstrip("'’s").rstrip("'’"), state)
+    # bracketed acronym
+    acr = ""
+    m = _TRAILING_ACRONYM.search(np)
+    if m and _is_acronym(m.group(1).strip()):
+        acr = m.group(1).strip()
+        np = np[: m.start()].strip()
+        toks = np.split()
+    if not toks:
+        return None
+    words = [_word(t) for t in toks]
+    words = [w for w in words if w]
+    lw = [w.lower() for w in words]
+    if not words:
+        return None
+    # unnamed: "sources", "officials", "a source familiar with ..."
+    head_idx = len(lw) - 1
+    for i, w in enumerate(lw):
+        if w in L.UNNAMED_HEADS:
+            head_idx = i
+            break
+    if lw[head_idx] in L.UNNAMED_HEADS and all(
+        (w == w.lower() or words[i] in L.NATIONALITY_CAPS or i == 0) and (w in L.UNNAMED_MODIFIERS or w.isalpha() and w not in L.ORG_WORDS or w in L.UNNAMED_HEADS)
+        for i, w in enumerate(lw[:head_idx])
+    ) and not any(_is_cap(w) and w not in L.NATIONALITY_CAPS and i > 0 for i, w in enumerate(words[:head_idx])):
+        rest = " ".join(words[head_idx + 1 :])
+        via = re.sub(r"^(?:in|within|at|close\s+to|from|familiar\s+with|inside)\s+(?:the\s+)?", "", rest, flags=re.I)
+        return _unnamed(via if via != rest or not rest else "")
+    # a group defined by an acronym: "Tuareg rebels from the CSP-PSD movement"
+    acr_in = [w for w in words if _is_acronym(w) and w not in L.NATIONALITY_CAPS]
+    if acr_in and (lw[-1] in L.GROUP_HEADS or any(w in L.GROUP_HEADS for w in lw)):
+        name = acr_in[-1]
+        ent = state.lookup(name) or _Entity(name, "group")
+        aliases = {np, " ".join(words[: lw.index(next(w for w in lw if w in L.GROUP_HEADS)) + 1])}
+        if " ".join(words[words.index(name):]) != name:
+            aliases.add(" ".join(words[words.index(name) :]))
+        ent = state.add(_Entity(ent.name, ent.kind, ent.aliases | aliases))
+        return _from_entity(ent)
+    # strip a leading "the" (kept for outlets whose name includes it)
+    if words[0].lower() == "the" and len(words) > 1:
+        bare = words[1:]
+        kind_with = _classify(" ".join(words), words)
+        if kind_with == "outlet" and words[0] == "The":
+            pass
+        else:
+            words = bare
+    name = " ".join(words)
+    name = re.sub(r"['’]s$", "", name) if len(words) > 1 or acr else re.sub(r"['’]s$", "", name)
+    # known alias (acronym, surname, earlier short form)
+    ent = state.lookup(name) or (state.lookup(acr) if acr else None)
+    if ent is not None:
+        extra = tuple(a for a in (acr, name) if a and a != ent.name)
+        ent = state.add(_Entity(ent.name, ent.kind, ent.aliases | set(extra), ent.affiliation or affiliation))
+        return _from_entity(ent, extra)
+    kind = _classify(name, words)
+    person = _person_split(words) if kind == "person" or kind == "organization" else None
+    if person and not any(w in L.ORG_WORDS for w in (x.lower() for x in person[0].split())):
+        pname = person[0]
+        # a title with only a surname: "Spokesman Yusov" -> the full name seen before
+        known = state.lookup(pname)
+        if known is not None and known.kind == "person":
+            return _from_entity(state.add(known))
+        aliases = {pname.split()[-1]} if len(pname.split()) >= 2 else set()
+        if name != pname:
+            aliases.add(name)
+        ent = state.add(_Entity(pname, "person", aliases, affiliation))
+        return _from_entity(ent)
+    aliases = {acr} if acr else set()
+    if len(words) == 1 and kind == "organization" and words[0].lower() in L.PRONOUNS_PERSON:
+        return None
+    ent = state.add(_Entity(name[:1].upper() + name[1:] if name else name, kind, aliases, affiliation))
+    return _from_entity(ent)
+
+
+# --------------------------------------------------------------------------- attribution
+
+
+@dataclass(slots=True)
+class _Attribution:
+    np: str
+    cue: str
+    affiliation: str = ""
+
+
+def _subject_before(seg: str) -> tuple[str, str] | None:
+    """The source noun phrase that ends `seg` (text before a reporting verb), with its apposition."""
+    seg = seg.rstrip()
+    k = max(seg.rfind(";"), seg.rfind(":"), seg.rfind(" — "), seg.rfind(" – "))
+    if k != -1:
+        seg = seg[k + 1 :]
+    if seg.endswith(",") and not seg.endswith("”,"):
+        parts = _top_level_split(seg[:-1])
+        if len(parts) >= 2:
+            last = parts[-1].strip()
+            prev = _clean_np(parts[-2])
+            lw = last.split()
+            # TITLE, NAME,  (name is the last part)
+            if lw and _person_split([_word(w) for w in lw if _word(w)]) and len(lw) <= 3 and _valid_np(last):
+                affil = _affiliation(parts[-2]) if len(parts) >= 2 else ""
+                if len(parts) >= 3 and not affil:
+                    affil = _affiliation(parts[-3])
+                return last, affil
+            # NAME, APPOSITIVE,
+            if lw and (lw[0].lower() in {"a", "an", "the", "its", "his", "her", "their"} or lw[0].lower() in L.TITLE_CORE) and len(lw) <= 14:
+                if prev and _valid_np(prev) and not any(w.lower() in {"is", "are", "was", "were", "has", "have", "had", "who", "which", "that"} for w in lw):
+                    return prev, _affiliation(last)
+        return None
+    parts = _top_level_split(seg)
+    cand = _clean_np(parts[-1])
+    if not cand:
+        return None
+    words = cand.split()
+    if words[0].lower() in L.PREPOSITIONS and len(words) > 1:
+        for i in range(1, len(words)):
+            w = _word(words[i])
+            if w.lower() in L.DATE_WORDS and w.lower() != "the" or w[:1].isdigit():
+                continue
+            cand = " ".join(words[i:])
+            break
+        else:
+            return None
+    if not _valid_np(cand):
+        return None
+    return cand, ""
+
+
+def _affiliation(appos: str) -> str:
+    appos = appos.strip()
+    m = _APPOS_AFFIL.match(appos)
+    if m:
+        aff = m.group(1).strip(" ,.")
+        return aff if aff[:1].isupper() else ""
+    return ""
+
+
+def _np_after(text: str) -> str | None:
+    """Inverted order: the noun phrase after the verb, up to the end of the clause."""
+    chunk = _top_level_split(text)[0]
+    chunk = chunk.strip().rstrip(".!?…\"”»' ")
+    if not chunk:
+        return None
+    words = chunk.split()
+    first = _word(words[0])
+    if not (_is_cap(first) or first.lower() in {"the", "a", "an", "в", "у"}):
+        return None
+    if words[0].lower() in {"в", "у"}:
+        chunk = " ".join(words[1:])
+    # cut trailing adverbials: "said X on Tuesday", "reports The Times, citing ..."
+    m = re.search(r"\s+(?:on|in|at|during|after|before|late|early|last|this|earlier|later|yesterday|today)\b", chunk)
+    if m:
+        chunk = chunk[: m.start()]
+    return chunk if _valid_np(chunk) else None
+
+
+def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, str]:
+    """Return the attribution and, for 'according to', the kind of cue."""
+    spans = _quote_spans(sent)
+
+    def quoted(pos: int) -> bool:
+        return any(a < pos < b for a, b in spans)
+
+    # 1. "According to X, ..." near the start
+    m = _ACCORDING.search(sent, 0, min(len(sent), 200))
+    if m and not quoted(m.start()) and m.start() <= 60:
+        tail = sent[m.end() : m.end() + 200]
+        np = _top_level_split(tail)[0].strip().rstrip(".!?…")
+        if len(np.split()) <= 12:
+            return _Attribution(np, sent[m.start() : m.end()].strip()), "according"
+
+    toks = list(_TOKEN.finditer(sent))
+    words = [_word(t.group()) for t in toks]
+    for i, tm in enumerate(toks):
+        w = words[i]
+        if not w or (w not in L.VERB_FORMS and w not in L.CYR_VERBS):
+            continue
+        if quoted(tm.start()):
+            continue
+        base = L.VERB_FORMS.get(w, w)
+        nxt = words[i + 1].lower() if i + 1 < len(words) else ""
+        prev_i = i - 1
+        while prev_i >= 0 and words[prev_i].lower() in L.AUXILIARIES:
+            prev_i -= 1
+        prev = words[prev_i].lower() if prev_i >= 0 else ""
+        if prev in L.PASSIVE_MARKERS or prev in {"to", "so-called"}:
+            continue
+        if nxt in L.VERB_FORMS and w in L.VERB_FORMS:
+            continue
+        if base in L.OBJECT_VERBS:
+            if base == "call" and (nxt not in L.CALL_OBJECTS):
+                continue
+            if base not in {"call", "read"} and nxt not in L.INFO_OBJECTS:
+                continue
+        if base == "tell" and nxt not in _VERB_OK_AFTER_TELL and not _is_cap(words[i + 1] if i + 1 < len(words) else ""):
+            continue
+        cue = tm.group().strip(_STRIP)
+        if base == "tell" and nxt in {"reporters", "journalists"}:
+            cue = f"{w} {words[i + 1]}"
+        seg_end = toks[prev_i + 1].start() if prev_i + 1 <= i else tm.start()
+        before = sent[:seg_end]
+        after = sent[tm.end() :]
+        # inverted: '..., reports The Times.' / '», — заявив Зеленський.'
+        stripped = before.rstrip()
+        if (stripped.endswith((",", "”", "»", '"', "—", "–")) or not stripped) and w not in L.BASE_FORMS - {"read"}:
+            np = _np_after(after)
+            if np:
+                return _Attribution(np, cue), "inverted"
+        subj = _subject_before(before)
+        if not subj:
+            continue
+        np, affil = subj
+        if base == "read":
+            if np.split()[-1].lower().strip(_STRIP) not in L.MESSAGE_HEADS:
+                continue
+            cue = f"{np} {w}"
+        if w in L.BASE_FORMS and w not in {"read"} and prev not in {"will", "would", "did", "do", "can", "could", "may", "might"}:
+            # present plural: the subject must be plural or a plural pronoun
+            last = _word(np.split()[-1]).lower()
+            if not (last.endswith("s") or last in {"they", "police", "media", "military", "government", "people"} or np.endswith(")")):
+                continue
+        return _Attribution(np, cue, affil), "subject"
+
+    m = _ACCORDING.search(sent)
+    if m and not quoted(m.start()):
+        tail = sent[m.end() : m.end() + 200]
+        np = _top_level_split(tail)[0].strip().rstrip(".!?…")
+        if len(np.split()) <= 12:
+            return _Attribution(np, sent[m.start() : m.end()].strip()), "according"
+    m = _IMPERSONAL.search(sent)
+    if m and not quoted(m.start()):
+        return _Attribution("", m.group().strip()), "impersonal"
+    return None, ""
+
+
+def _via(sent: str) -> str:
+    m = _CITING.search(sent)
+    if not m:
+        return ""
+    words = m.group(1).split()
+    drop = {"the", "a", "an", "its", "their", "his", "her", "unconfirmed", "unverified", "unnamed", "anonymous", "own", "several", "some"}
+    words = [w for w in words if w.lower() not in drop]
+    # stop before a clause
+    out = []
+    for w in words:
+        if w.lower() in {"that", "who", "which", "as", "and"}:
+            break
+        out.append(w)
+    return " ".join(out)
+
+
+def _acronyms(body: str, state: _State) -> None:
+    for m in _ACRONYM_DEF.finditer(body):
+        name, acr = m.group(1).strip(), m.group(2)
+        words = name.split()
+        while words and words[0].lower() in {"the", "in", "on", "at", "according", "by", "from", "of", "and", "for"} | {"a", "an"}:
+            words.pop(0)
+        if not words or not _is_acronym(acr.rstrip("s")):
+            continue
+        full = " ".join(words)
+        key = normalise_source_name(acr)
+        if key in state.by_alias:
+            continue
+        kind = _classify(full, words)
+        state.add(_Entity(full, kind, {acr}), recent=False)
+
+
+def _is_noise(sent: str) -> bool:
+    s = sent.strip()
+    if len(s) < 300 and (_NOISE_LINE.match(s) or _LANG_SWITCH_LINE.match(s)):
+        return True
+    if _CAPTION.search(s[:600]) or _PUBLISHER.search(s[-300:]):
+        return True
+    return is_heading(s)
+
+
+def extract_claims(body: str, *, title: str = "", language: str = "") -> list[ExtractedClaim]:
+    """Attributed claims in `body`, one per sentence, offsets into `body`."""
+    if not isinstance(body, str) or not body:
+        return []
+    state = _State()
+    _acronyms(body, state)
+    out: list[ExtractedClaim] = []
+    for start, end in _sentences(body):
+        while start < end and body[start].isspace():
+            start += 1
+        while end > start and body[end - 1].isspace():
+            end -= 1
+        if end - start < 12 or end - start > 3000:
+            continue
+        sent = body[start:end]
+        if _is_noise(sent):
+            continue
+        try:
+            att, how = _find_attribution(sent, state)
+        except RecursionError:  # pragma: no cover - defensive
+            continue
+        if att is None:
+            continue
+        if how == "impersonal":
+            res: _Resolved | None = _unnamed()
+        else:
+            res = _resolve(att.np, state, affiliation=att.affiliation)
+            if res is None and how == "according":
+                res = _unnamed()
+        if res is None:
+            continue
+        via = _via(sent) or res.via
+        hedged = bool(_HEDGE.search(sent)) or how == "impersonal"
+        status = "being_clarified" if _STATUS.search(sent) else None
+        out.append(
+            ExtractedClaim(
+                text=sent,
+                start=start,
+                end=end,
+                source=res.name,
+                source_kind=res.kind,
+                source_aliases=res.aliases,
+                affiliation=att.affiliation or res.affiliation,
+                via=via,
+                hedged=hedged,
+                status_hint=status,
+                cue=att.cue,
+            )
+        )
+    return out
