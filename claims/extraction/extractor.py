@@ -184,8 +184,8 @@ _APPOS_AFFIL = re.compile(
 )
 _DOC = re.compile(
     r"^(?:(?:a|an|the|some|new|newly|leaked|classified|secret|internal|declassified|intelligence|confidential|recent)\s+){0,3}"
-    r"(documents?|memos?|files|papers|records|cables?|leaks|dossier|reports?|assessments?|intercepts|emails|estimates|data)\s+"
-    r"(?:from|by|of|published\s+by|released\s+by|obtained\s+from|prepared\s+by)\s+(.+)$",
+    r"(?:satellite\s+|video\s+|aerial\s+)?(documents?|memos?|files|papers|records|cables?|leaks|dossier|reports?|assessments?|intercepts|emails|estimates|data|images|imagery|footage|photos|videos|maps)\s+"
+    r"(?:from|by|of|(?:published|released|obtained|prepared|analy[sz]ed|reviewed|seen|compiled|verified)\s+(?:by|from))\s+(.+)$",
     re.I,
 )
 _ACRONYM_DEF = re.compile(
@@ -205,7 +205,10 @@ def _is_cap(w: str) -> bool:
 
 def _is_acronym(w: str) -> bool:
     core = w.replace("-", "").replace(".", "").replace("&", "")
-    return len(core) >= 2 and core.isupper() and core.isalnum()
+    if len(core) < 2 or len(core) > 10 or not core.isalnum() or not core[0].isupper():
+        return False
+    upper = sum(1 for ch in core if ch.isupper())
+    return upper >= 2 and upper * 2 >= len(core)
 
 
 def _quote_spans(sent: str) -> list[tuple[int, int]]:
@@ -243,6 +246,7 @@ def _top_level_split(text: str, sep: str = ",") -> list[str]:
 
 # --------------------------------------------------------------------------- noun phrases
 
+_POST_HEAD = {"familiar", "close", "in", "within", "from", "at", "with", "of", "near", "inside", "based", "involved", "aware"}
 _LOWER_ED_OK = {"unnamed", "informed", "armed", "united", "concerned", "based", "backed", "trained", "detained", "led", "self-proclaimed", "so-called", "displaced"}
 
 
@@ -284,6 +288,10 @@ def _valid_np(np: str) -> bool:
             return False
     head = words[-1]
     lh = head.lower()
+    # "two sources familiar with the matter", "residents of the city": the head comes early
+    for k, w in enumerate(words[:-1]):
+        if w.lower() in L.UNNAMED_HEADS | L.GROUP_HEADS and words[k + 1].lower() in _POST_HEAD:
+            return True
     if len(words) == 1 and lh in L.FIRST_PERSON:
         return False
     if _is_cap(head) or _is_acronym(head) or head[:1].isdigit() and _is_acronym(head):
@@ -336,7 +344,7 @@ def _classify(name: str, words: list[str]) -> str:
     lw = [w.lower() for w in words]
     if not lw:
         return "organization"
-    if low in L.OUTLET_NAMES or ("the " + low) in L.OUTLET_NAMES:
+    if low in L.OUTLET_NAMES or ("the " + low) in L.OUTLET_NAMES or any(w in L.OUTLET_NAMES for w in lw):
         return "outlet"
     if " times of " in f" {low} " or (lw[-1] in L.OUTLET_SUFFIXES and _is_cap(words[-1])):
         return "outlet"
@@ -344,7 +352,12 @@ def _classify(name: str, words: list[str]) -> str:
         return "outlet"
     if any(w in L.ORG_WORDS for w in lw) or any(w.startswith(s) for w in lw for s in L.CYR_ORG_STEMS):
         return "organization"
-    if lw[-1] in L.GROUP_HEADS or lw[-1].rstrip("s") in L.GROUP_HEADS:
+    head = lw[-1]
+    for k, w in enumerate(lw[1:], 1):
+        if w in {"of", "from", "in", "within", "near"}:
+            head = lw[k - 1]
+            break
+    if head in L.GROUP_HEADS or head.rstrip("s") in L.GROUP_HEADS:
         return "group"
     if _person_split(words):
         return "person"
@@ -420,8 +433,9 @@ def _resolve(np: str, state: _State, *, affiliation: str = "") -> _Resolved | No
         for i, w in enumerate(lw[:head_idx])
     ) and not any(_is_cap(w) and w not in L.NATIONALITY_CAPS and i > 0 for i, w in enumerate(words[:head_idx])):
         rest = " ".join(words[head_idx + 1 :])
-        via = re.sub(r"^(?:in|within|at|close\s+to|from|familiar\s+with|inside)\s+(?:the\s+)?", "", rest, flags=re.I)
-        return _unnamed(via if via != rest or not rest else "")
+        via = re.sub(r"^(?:in|within|at|close\s+to|from|inside)\s+(?:the\s+)?", "", rest, flags=re.I)
+        org_like = via != rest and any(w.lower() in L.ORG_WORDS for w in via.split())
+        return _unnamed(via if org_like else "")
     # a group defined by an acronym: "Tuareg rebels from the CSP-PSD movement"
     acr_in = [w for w in words if _is_acronym(w) and w not in L.NATIONALITY_CAPS]
     if acr_in and (lw[-1] in L.GROUP_HEADS or any(w in L.GROUP_HEADS for w in lw)):
@@ -449,6 +463,13 @@ def _resolve(np: str, state: _State, *, affiliation: str = "") -> _Resolved | No
         ent = state.add(_Entity(ent.name, ent.kind, ent.aliases | set(extra), ent.affiliation or affiliation))
         return _from_entity(ent, extra)
     kind = _classify(name, words)
+    if kind == "outlet" and len(words) > 1 and normalise_source_name(name) not in L.OUTLET_NAMES:
+        named = [w for w in words if w.lower() in L.OUTLET_NAMES]
+        if named and not any(w.lower() in L.OUTLET_SUFFIXES for w in words):
+            aliases0 = {name}
+            name, words = named[-1], [named[-1]]
+            ent = state.add(_Entity(name, "outlet", aliases0))
+            return _from_entity(ent)
     person = _person_split(words) if kind == "person" or kind == "organization" else None
     if person and not any(w in L.ORG_WORDS for w in (x.lower() for x in person[0].split())):
         pname = person[0]
@@ -537,7 +558,7 @@ def _np_after(text: str) -> str | None:
         return None
     words = chunk.split()
     first = _word(words[0])
-    if not (_is_cap(first) or first.lower() in {"the", "a", "an", "в", "у"}):
+    if not (_is_cap(first) or first.lower() in {"the", "a", "an", "в", "у"} or first.lower() in L.TITLE_WORDS):
         return None
     if words[0].lower() in {"в", "у"}:
         chunk = " ".join(words[1:])
@@ -633,7 +654,9 @@ def _via(sent: str) -> str:
         return ""
     words = m.group(1).split()
     drop = {"the", "a", "an", "its", "their", "his", "her", "unconfirmed", "unverified", "unnamed", "anonymous", "own", "several", "some"}
-    words = [w for w in words if w.lower() not in drop]
+    while words and words[0].lower() in drop:
+        words.pop(0)
+    words = [w for w in words if w.lower() not in {"unconfirmed", "unverified", "unnamed", "anonymous"}]
     # stop before a clause
     out = []
     for w in words:
