@@ -318,6 +318,7 @@ def _person_split(words: list[str]) -> tuple[str, str] | None:
             and not _is_acronym(w)
             and lw not in L.ORG_WORDS
             and lw not in L.TITLE_WORDS
+            and lw + "." not in L.TITLE_WORDS
             and lw not in L.OUTLET_SUFFIXES
             and w not in L.NATIONALITY_CAPS
             and not any(lw.startswith(s) for s in L.CYR_ORG_STEMS)
@@ -329,7 +330,7 @@ def _person_split(words: list[str]) -> tuple[str, str] | None:
     if not run:
         return None
     rest = words[: len(words) - len(run)]
-    has_title = any(w.lower().rstrip(",") in L.TITLE_CORE for w in rest)
+    has_title = any(w.lower().rstrip(",") in L.TITLE_CORE or w.lower() + "." in L.TITLE_CORE for w in rest)
     if rest and not has_title:
         return None
     if len(run) >= 2 or has_title:
