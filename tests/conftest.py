@@ -1,13 +1,8 @@
 """Shared fixtures: real users in real groups, and factories for the data model."""
 
-import os
-
 import pytest
 
-# Settings are read once at import; tests run with DEBUG on (dev key) unless the caller says otherwise.
-os.environ.setdefault("DJANGO_DEBUG", "1")
-
-from tests.factories import make_analyst, make_article, make_claim, make_source, make_viewer  # noqa: E402
+from tests.factories import make_analyst, make_article, make_claim, make_source, make_viewer
 
 
 @pytest.fixture
