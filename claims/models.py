@@ -267,10 +267,23 @@ class VerificationStatus(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AppendOnlyError("Decisions are never edited; record a new one.")
+        # Always an INSERT: a new instance carrying an existing pk must fail, not overwrite that row.
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Decisions are never deleted.")
+
+
+def _refuse_decision_overwrite_on_load(sender, instance, raw, **kwargs):
+    """`loaddata` saves with Model.save_base(raw=True), past save(): it may add decisions, never replace one."""
+    if raw and instance.pk is not None and sender._base_manager.filter(pk=instance.pk).exists():
+        raise AppendOnlyError(f"Decision {instance.pk} already exists; a fixture cannot replace it.")
+
+
+models.signals.pre_save.connect(
+    _refuse_decision_overwrite_on_load, sender=VerificationStatus, dispatch_uid="decision_append_only_load"
+)
 
 
 class AuditEvent(models.Model):

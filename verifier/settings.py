@@ -1,5 +1,6 @@
 """Verifier settings: one module, driven by the environment (see README and CONTRACT.md)."""
 
+import ipaddress
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -25,14 +26,16 @@ def parse_database_url(url: str) -> dict:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme == "sqlite":
-        # sqlite:///relative/or/absolute  (urlsplit keeps the leading slash of an absolute path)
-        name = unquote(parts.path)
-        if parts.netloc:  # sqlite://host/... is a typo we refuse rather than guess about
-            raise ImproperlyConfigured(f"DATABASE_URL: unexpected host in {url!r}; use sqlite:///path")
-        if not name or name == "/":
-            raise ImproperlyConfigured("DATABASE_URL: sqlite URL needs a path, e.g. sqlite:///db.sqlite3")
-        if name == "/:memory:":
+        # As SQLAlchemy and dj-database-url read them: sqlite:///relative.db (to the working
+        # directory), sqlite:////absolute/path.db, sqlite:///:memory: or sqlite://:memory:.
+        if parts.netloc == ":memory:" and not parts.path:
             name = ":memory:"
+        elif parts.netloc:  # sqlite://host/... is a typo we refuse rather than guess about
+            raise ImproperlyConfigured(f"DATABASE_URL: unexpected host in {url!r}; use sqlite:///path")
+        else:
+            name = unquote(parts.path)[1:]  # the slash after "sqlite://" separates, it is not the path's
+        if not name:
+            raise ImproperlyConfigured("DATABASE_URL: sqlite URL needs a path, e.g. sqlite:///db.sqlite3")
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": name,
@@ -49,15 +52,20 @@ def parse_database_url(url: str) -> dict:
         if "sslmode" in query:
             options["sslmode"] = query["sslmode"]
         pool = query.get("pool", "0") == "1"
+        try:
+            port = parts.port
+            pool_max = int(query.get("pool_max", "10"))
+        except ValueError as error:
+            raise ImproperlyConfigured(f"DATABASE_URL: {error} in {url!r}") from None
         if pool:
-            options["pool"] = {"min_size": 2, "max_size": int(query.get("pool_max", "10")), "timeout": 10}
+            options["pool"] = {"min_size": 2, "max_size": pool_max, "timeout": 10}
         config = {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parts.path.lstrip("/")) or "postgres",
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
-            "PORT": str(parts.port or ""),
+            "PORT": str(port or ""),
             "OPTIONS": options,
             # Pooling and persistent connections are exclusive in Django.
             "CONN_MAX_AGE": 0 if pool else 60,
@@ -65,6 +73,29 @@ def parse_database_url(url: str) -> dict:
         }
         return config
     raise ImproperlyConfigured(f"DATABASE_URL: unsupported scheme {parts.scheme!r} (use sqlite or postgres)")
+
+
+def client_ip_address(request) -> str:
+    """The address sign-in throttling counts failures against.
+
+    With no proxy configured (VERIFIER_PROXY_COUNT = 0) only REMOTE_ADDR counts: X-Forwarded-For is
+    whatever the client wrote. Behind N trusted proxies, each appending the address it saw, the client
+    is the N-th entry from the right; entries further left were written by the client and are ignored.
+    """
+    from django.conf import settings
+
+    remote = request.META.get("REMOTE_ADDR", "")
+    count = getattr(settings, "VERIFIER_PROXY_COUNT", 0)
+    if count <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if len(forwarded) < count:
+        return remote  # not through all the proxies: a direct connection, judge it by itself
+    candidate = forwarded[-count]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 def build(environ) -> dict:
@@ -78,12 +109,19 @@ def build(environ) -> dict:
     https = False if debug else env_flag(environ, "DJANGO_HTTPS", True)
     hosts = [h.strip() for h in environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h.strip()]
     db_url = environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+    try:
+        proxy_count = int(environ.get("DJANGO_PROXY_COUNT") or 0)
+    except ValueError:
+        raise ImproperlyConfigured("DJANGO_PROXY_COUNT must be the number of reverse proxies, e.g. 1") from None
+    if proxy_count < 0:
+        raise ImproperlyConfigured("DJANGO_PROXY_COUNT must not be negative")
     return {
         "DEBUG": debug,
         "SECRET_KEY": secret,
         "ALLOWED_HOSTS": hosts,
         "DATABASES": {"default": parse_database_url(db_url)},
         "HTTPS": https,
+        "PROXY_COUNT": proxy_count,
     }
 
 
@@ -218,13 +256,16 @@ if _env["HTTPS"]:
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Sign-in throttling (django-axes): lock the username+IP pair, so one attacker cannot lock
-# everybody out of an account from elsewhere. Behind a proxy, set AXES_IPWARE_PROXY_COUNT.
+# everybody out of an account from elsewhere. Behind N reverse proxies, set DJANGO_PROXY_COUNT=N
+# so that the client address is read from X-Forwarded-For (see client_ip_address).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = int(os.environ["DJANGO_PROXY_COUNT"]) if os.environ.get("DJANGO_PROXY_COUNT") else None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_CLIENT_IP_CALLABLE = client_ip_address
+VERIFIER_PROXY_COUNT = _env["PROXY_COUNT"]
 
 # Import limits (bytes / characters).
 VERIFIER_MAX_FILE_BYTES = int(os.environ.get("VERIFIER_MAX_FILE_BYTES", str(200 * 1024 * 1024)))
