@@ -6,6 +6,7 @@ kind), so the cost is linear in the text. Every regex is bounded or linear.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ _QUOTE_MAP = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u201c
 _TRAILING_ACRONYM = re.compile(r"\s*\(([^()]{1,15})\)\s*$")
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_source_name(name: str) -> str:
     """Registry lookup key: NFKC, casefold, straight quotes, no leading 'the', no trailing 's or (ACR)."""
     text = unicodedata.normalize("NFKC", name or "").translate(_QUOTE_MAP).casefold()
@@ -160,7 +162,7 @@ _HEDGE = re.compile(
 _STATUS = re.compile(
     r"\bbeing\s+(?:clarified|verified|checked|investigated|established|looked\s+into|examined)\b"
     r"|\bunder\s+(?:investigation|verification|review)\b|\b(?:clarifying|verifying|checking)\s+(?:the\s+)?(?:information|details|data|reports?|circumstances)\b"
-    r"|уточнюєт\w*|уточняет\w*|перевіряєт\w*|проверяет\w*|встановлюют\w*|устанавливают\w*",
+    r"|\b(?:уточнюєт|уточняет|перевіряєт|проверяет|встановлюют|устанавливают)\w*",
     re.I,
 )
 _ACCORDING = re.compile(
@@ -211,24 +213,32 @@ def _is_acronym(w: str) -> bool:
     return upper >= 2 and upper * 2 >= len(core)
 
 
+_ALL_VERBS = frozenset(L.VERB_FORMS) | frozenset(L.CYR_VERBS)
+_QUOTE_CHARS = re.compile(r'[“«„"]')
+
+
 def _quote_spans(sent: str) -> list[tuple[int, int]]:
-    spans = []
-    i, n = 0, len(sent)
-    while i < n:
-        ch = sent[i]
-        close = _QUOTE_OPEN.get(ch)
-        if close and (ch != '"' or i == 0 or not sent[i - 1].isalnum()):
-            j = sent.find(close, i + 1)
-            if j == -1:
-                break
-            spans.append((i, j + 1))
-            i = j + 1
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while True:
+        m = _QUOTE_CHARS.search(sent, i)
+        if not m:
+            return spans
+        k = m.start()
+        ch = sent[k]
+        if ch == '"' and k and sent[k - 1].isalnum():
+            i = k + 1
             continue
-        i += 1
-    return spans
+        j = sent.find(_QUOTE_OPEN[ch], k + 1)
+        if j == -1:
+            return spans
+        spans.append((k, j + 1))
+        i = j + 1
 
 
 def _top_level_split(text: str, sep: str = ",") -> list[str]:
+    if "(" not in text and "[" not in text:
+        return text.split(sep)
     parts, depth, cur = [], 0, []
     for ch in text:
         if ch in "([":
@@ -246,6 +256,7 @@ def _top_level_split(text: str, sep: str = ",") -> list[str]:
 
 # --------------------------------------------------------------------------- noun phrases
 
+_CYR_ORG = re.compile("(?:" + "|".join(L.CYR_ORG_STEMS) + ")")
 _POST_HEAD = {"familiar", "close", "in", "within", "from", "at", "with", "of", "near", "inside", "based", "involved", "aware"}
 _LOWER_ED_OK = {"unnamed", "informed", "armed", "united", "concerned", "based", "backed", "trained", "detained", "led", "self-proclaimed", "so-called", "displaced"}
 
@@ -303,7 +314,7 @@ def _valid_np(np: str) -> bool:
     heads = L.GROUP_HEADS | L.UNNAMED_HEADS | L.ORG_WORDS | L.OUTLET_HEADS | L.DOCUMENT_HEADS | L.MESSAGE_HEADS | L.TITLE_CORE | L.OUTLET_SUFFIXES
     if lh in heads or lh.rstrip("s") in heads:
         return True
-    if any(lh.startswith(s) for s in L.CYR_ORG_STEMS):
+    if (not lh.isascii() and _CYR_ORG.match(lh)):
         return True
     return False
 
@@ -321,7 +332,7 @@ def _person_split(words: list[str]) -> tuple[str, str] | None:
             and lw + "." not in L.TITLE_WORDS
             and lw not in L.OUTLET_SUFFIXES
             and w not in L.NATIONALITY_CAPS
-            and not any(lw.startswith(s) for s in L.CYR_ORG_STEMS)
+            and not (not lw.isascii() and _CYR_ORG.match(lw))
             and len(run) < 3
         ):
             run.insert(0, w)
@@ -351,7 +362,7 @@ def _classify(name: str, words: list[str]) -> str:
         return "outlet"
     if lw[-1] in L.OUTLET_HEADS or (len(lw) > 1 and lw[-2] in {"news", "press"} and lw[-1] == "agency"):
         return "outlet"
-    if any(w in L.ORG_WORDS for w in lw) or any(w.startswith(s) for w in lw for s in L.CYR_ORG_STEMS):
+    if any(w in L.ORG_WORDS for w in lw) or any(_CYR_ORG.match(w) for w in lw if not w.isascii()):
         return "organization"
     head = lw[-1]
     for k, w in enumerate(lw[1:], 1):
@@ -585,11 +596,13 @@ def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, st
         if len(np.split()) <= 12:
             return _Attribution(np, sent[m.start() : m.end()].strip()), "according"
 
-    toks = list(_TOKEN.finditer(sent))
-    words = [_word(t.group()) for t in toks]
+    words = [t.strip(_STRIP) for t in sent.split()]
+    if _ALL_VERBS.isdisjoint(words):
+        words = []
+    toks = list(_TOKEN.finditer(sent)) if words else []
     for i, tm in enumerate(toks):
         w = words[i]
-        if not w or (w not in L.VERB_FORMS and w not in L.CYR_VERBS):
+        if w not in _ALL_VERBS:
             continue
         if quoted(tm.start()):
             continue
@@ -687,7 +700,10 @@ def _is_noise(sent: str) -> bool:
     s = sent.strip()
     if len(s) < 300 and (_NOISE_LINE.match(s) or _LANG_SWITCH_LINE.match(s)):
         return True
-    if _CAPTION.search(s[:600]) or _PUBLISHER.search(s[-300:]):
+    low = s[-300:].lower()
+    if "(" in s and _CAPTION.search(s[:600]) or s[:6].lower() in {"photo:", "фото:"}:
+        return True
+    if ("article" in low or "story" in low or "матеріал" in low or "стат" in low or "report" in low or "piece" in low) and _PUBLISHER.search(s[-300:]):
         return True
     return is_heading(s)
 
