@@ -13,7 +13,13 @@ sys.path.insert(0, str(ROOT))
 from claims.extraction import clean_body, extract_claims  # noqa: E402
 
 NAMES = ["Lloyd Austin", "Andriy Yusov", "Oleh Kiper", "Natalia Humeniuk", "Kyrylo Budanov"]
-ORGS = ["the Ukrainian Center of National Resistance (CNR)", "Israel's Ministry of Health", "The Times", "Kyiv Post", "the General Staff"]
+ORGS = [
+    "the Ukrainian Center of National Resistance (CNR)",
+    "Israel's Ministry of Health",
+    "The Times",
+    "Kyiv Post",
+    "the General Staff",
+]
 
 
 def build_corpus(target_bytes: int = 5_000_000, seed: int = 7) -> list[str]:
@@ -25,7 +31,10 @@ def build_corpus(target_bytes: int = 5_000_000, seed: int = 7) -> list[str]:
     while size < target_bytes:
         paras = rng.sample(paragraphs, k=min(len(paragraphs), 18))
         # vary names so coreference state and alias maps see new entities
-        paras = [p.replace("Lloyd Austin", rng.choice(NAMES)).replace("The Times", rng.choice(ORGS).split(" (")[0]) for p in paras]
+        paras = [
+            p.replace("Lloyd Austin", rng.choice(NAMES)).replace("The Times", rng.choice(ORGS).split(" (")[0])
+            for p in paras
+        ]
         text = "\n\n".join(paras)
         articles.append(text)
         size += len(text.encode("utf-8"))

@@ -32,9 +32,16 @@ def _write_predictions(paths, out: Path) -> None:
             _article, claims = _extract_file(path)
             for c in claims:
                 row = {
-                    "file": path.name, "text": c.text, "start": c.start, "end": c.end, "source": c.source,
-                    "source_kind": c.source_kind, "via": c.via, "hedged": c.hedged,
-                    "status_hint": c.status_hint, "cue": c.cue,
+                    "file": path.name,
+                    "text": c.text,
+                    "start": c.start,
+                    "end": c.end,
+                    "source": c.source,
+                    "source_kind": c.source_kind,
+                    "via": c.via,
+                    "hedged": c.hedged,
+                    "status_hint": c.status_hint,
+                    "cue": c.cue,
                 }
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
@@ -43,8 +50,21 @@ def _score(paths, gold: Path, not_claims: Path, min_f1: float, tmp_path: Path) -
     pred = tmp_path / "pred.jsonl"
     _write_predictions(paths, pred)
     return subprocess.run(
-        [sys.executable, str(SCORER), "--gold", str(gold), "--pred", str(pred), "--not-claims", str(not_claims), "--min-f1", str(min_f1)],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            str(SCORER),
+            "--gold",
+            str(gold),
+            "--pred",
+            str(pred),
+            "--not-claims",
+            str(not_claims),
+            "--min-f1",
+            str(min_f1),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -62,7 +82,9 @@ def _seed(prefix: str) -> Path:
 
 @pytest.mark.skipif(not SCORER.exists(), reason=f"shared scorer not found at {SCORER} (shared/ is not beside the repo)")
 def test_seed_claims_score_at_least_095_with_no_boilerplate(tmp_path):
-    result = _score(SEEDS, SHARED / "gold" / "seed_claims.jsonl", SHARED / "gold" / "seed_not_claims.json", 0.95, tmp_path)
+    result = _score(
+        SEEDS, SHARED / "gold" / "seed_claims.jsonl", SHARED / "gold" / "seed_not_claims.json", 0.95, tmp_path
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "BOILERPLATE AS CLAIM" not in result.stdout, result.stdout
 
@@ -126,7 +148,14 @@ def test_seed_with_title_line_drops_switcher_title_repeat_and_caption():
 
 def test_teaser_block_and_page_noise_are_removed():
     article = clean_article_text(_seed("000").read_text(encoding="utf-8"))
-    for noise in ("Advertisement", "Other Topics of Interest", "Comprehensive Strategic Partnership", "Now Moscow", "Ctrl + Enter", "To suggest a correction"):
+    for noise in (
+        "Advertisement",
+        "Other Topics of Interest",
+        "Comprehensive Strategic Partnership",
+        "Now Moscow",
+        "Ctrl + Enter",
+        "To suggest a correction",
+    ):
         assert noise not in article.body
 
 
@@ -193,7 +222,9 @@ def test_ukrainian_cues():
 
 
 def test_russian_cues():
-    body = "«Ситуация под контролем», — заявил губернатор Вячеслав Гладков.\n\nКак сообщает ТАСС, взрывы прогремели ночью."
+    body = (
+        "«Ситуация под контролем», — заявил губернатор Вячеслав Гладков.\n\nКак сообщает ТАСС, взрывы прогремели ночью."
+    )
     claims = extract_claims(body, language="ru")
     assert [c.source for c in claims] == ["Вячеслав Гладков", "ТАСС"]
     assert claims[1].source_kind == "outlet"
@@ -206,7 +237,10 @@ def test_language_hint():
 
 
 def test_normalise_source_name():
-    assert normalise_source_name("the Ukrainian Center of National Resistance (CNR)") == "ukrainian center of national resistance"
+    assert (
+        normalise_source_name("the Ukrainian Center of National Resistance (CNR)")
+        == "ukrainian center of national resistance"
+    )
     assert normalise_source_name("Israel\u2019s") == "israel"
     assert normalise_source_name("  The   TIMES ") == "times"
 
@@ -217,7 +251,9 @@ def test_derive_title_is_shortened_at_a_word_boundary():
 
 
 def test_clean_body_returns_publisher_hint():
-    body, hint = clean_body("The army said so.\n\nRead more: other news\n\nFor details, read the full article by Kyiv Post.")
+    body, hint = clean_body(
+        "The army said so.\n\nRead more: other news\n\nFor details, read the full article by Kyiv Post."
+    )
     assert body == "The army said so." and hint == "Kyiv Post"
 
 
@@ -235,7 +271,9 @@ def test_one_megabyte_line_is_fast_and_safe():
         assert article.body[c.start : c.end] == c.text
 
 
-@pytest.mark.parametrize("raw", ["", "\x00\x01\ufeff", "\u200b\u200f\u202e", "“unbalanced", "…", "\n\n\n", "A. B. C. D.", "ua en ru"])
+@pytest.mark.parametrize(
+    "raw", ["", "\x00\x01\ufeff", "\u200b\u200f\u202e", "“unbalanced", "…", "\n\n\n", "A. B. C. D.", "ua en ru"]
+)
 def test_odd_inputs_do_not_raise(raw):
     article = clean_article_text(raw)
     assert isinstance(extract_claims(article.body), list)
@@ -243,7 +281,9 @@ def test_odd_inputs_do_not_raise(raw):
 
 
 _text = st.text(
-    alphabet=st.sampled_from(list("abc XYZ.,;:!?\"“”«»'’()—-\n\u200bіыThe said according to CNR (HUR) Ministry officials He It is reported")),
+    alphabet=st.sampled_from(
+        list("abc XYZ.,;:!?\"“”«»'’()—-\n\u200bіыThe said according to CNR (HUR) Ministry officials He It is reported")
+    ),
     max_size=400,
 )
 

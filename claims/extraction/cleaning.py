@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .lexicon import HEADING_STOP
-
 
 @dataclass(frozen=True, slots=True)
 class CleanedArticle:
@@ -22,7 +20,7 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _LANG_CODE = r"(?:ua|uk|en|eng|ru|rus|de|fr|pl|es|укр|рус|eng)"
 _LANG_SWITCH_LINE = re.compile(rf"^(?:{_LANG_CODE}[ \t]*[|/·•,]?[ \t]*){{2,8}}$", re.I)
 # A switcher glued to the end of a line ("... press Ctrl + Enterua en ru").
-_LANG_SWITCH_TAIL = re.compile(rf"(?:ua|uk)[ \t]*[|/]?[ \t]*en[ \t]*[|/]?[ \t]*ru[ \t]*$")
+_LANG_SWITCH_TAIL = re.compile(r"(?:ua|uk)[ \t]*[|/]?[ \t]*en[ \t]*[|/]?[ \t]*ru[ \t]*$")
 
 _NOISE_LINE = re.compile(
     r"""^(?:

@@ -32,7 +32,18 @@ class ExtractedClaim:
 
 # --------------------------------------------------------------------------- names
 
-_QUOTE_MAP = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"', "\u2032": "'"})
+_QUOTE_MAP = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201b": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2032": "'",
+    }
+)
 _TRAILING_ACRONYM = re.compile(r"\s*\(([^()]{1,15})\)\s*$")
 
 
@@ -194,7 +205,27 @@ _ACRONYM_DEF = re.compile(
     r"((?:[A-Z\u0400-\u042f\u0406\u0407\u0404\u0490][\w’'\-]*)(?:\s+(?:[A-Z\u0400-\u042f\u0406\u0407\u0404\u0490][\w’'\-]*|of|the|for|and|on|de|on)){0,9})"
     r"\s+\(([A-Z\u0400-\u042f\u0406\u0407\u0404\u0490][A-Z\u0400-\u042f\u0406\u0407\u0404\u0490a-z0-9\-&]{1,9})\)"
 )
-_VERB_OK_AFTER_TELL = {"reporters", "journalists", "the", "a", "an", "media", "press", "us", "me", "him", "her", "them", "local", "state", "russian", "ukrainian", "cnn", "bbc", "reuters"}
+_VERB_OK_AFTER_TELL = {
+    "reporters",
+    "journalists",
+    "the",
+    "a",
+    "an",
+    "media",
+    "press",
+    "us",
+    "me",
+    "him",
+    "her",
+    "them",
+    "local",
+    "state",
+    "russian",
+    "ukrainian",
+    "cnn",
+    "bbc",
+    "reuters",
+}
 
 
 def _word(tok: str) -> str:
@@ -257,8 +288,50 @@ def _top_level_split(text: str, sep: str = ",") -> list[str]:
 # --------------------------------------------------------------------------- noun phrases
 
 _CYR_ORG = re.compile("(?:" + "|".join(L.CYR_ORG_STEMS) + ")")
-_POST_HEAD = {"familiar", "close", "in", "within", "from", "at", "with", "of", "near", "inside", "based", "involved", "aware"}
-_LOWER_ED_OK = {"unnamed", "informed", "armed", "united", "concerned", "based", "backed", "trained", "detained", "led", "self-proclaimed", "so-called", "displaced"}
+_NP_CLAUSE_WORDS = frozenset(
+    L.CLAUSE_WORDS - {"in", "on", "with", "at", "by", "to", "about", "over", "under", "only", "also", "as", "no"}
+)
+_NP_HEADS = frozenset(
+    L.GROUP_HEADS
+    | L.UNNAMED_HEADS
+    | L.ORG_WORDS
+    | L.OUTLET_HEADS
+    | L.DOCUMENT_HEADS
+    | L.MESSAGE_HEADS
+    | L.TITLE_CORE
+    | L.OUTLET_SUFFIXES
+)
+_EARLY_HEADS = frozenset(L.UNNAMED_HEADS | L.GROUP_HEADS)
+_POST_HEAD = {
+    "familiar",
+    "close",
+    "in",
+    "within",
+    "from",
+    "at",
+    "with",
+    "of",
+    "near",
+    "inside",
+    "based",
+    "involved",
+    "aware",
+}
+_LOWER_ED_OK = {
+    "unnamed",
+    "informed",
+    "armed",
+    "united",
+    "concerned",
+    "based",
+    "backed",
+    "trained",
+    "detained",
+    "led",
+    "self-proclaimed",
+    "so-called",
+    "displaced",
+}
 
 
 def _clean_np(np: str) -> str:
@@ -286,22 +359,32 @@ def _valid_np(np: str) -> bool:
         words = [w for w in words if w]
         if not words:
             return False
-    lower_set = L.CLAUSE_WORDS - {"in", "on", "with", "at", "by", "to", "about", "over", "under", "only", "also", "as", "no"}
+    lower_set = _NP_CLAUSE_WORDS
     for w in words:
         lw = w.lower()
         if lw in lower_set and w == lw:
             return False
-        if w == lw and w.isalpha() and (lw.endswith("ing") and len(lw) > 5) and lw not in {"ruling", "leading", "ranking", "fighting"}:
+        if (
+            w == lw
+            and w.isalpha()
+            and (lw.endswith("ing") and len(lw) > 5)
+            and lw not in {"ruling", "leading", "ranking", "fighting"}
+        ):
             return False
         if w == lw and lw.endswith("ed") and len(lw) > 4 and "-" not in lw and lw not in _LOWER_ED_OK:
             return False
-        if lw in L.CYR_VERBS or lw in L.VERB_FORMS and w == lw and lw not in {"report", "reports", "statement", "claims", "claim", "note", "release", "post", "state"}:
+        if (
+            lw in L.CYR_VERBS
+            or lw in L.VERB_FORMS
+            and w == lw
+            and lw not in {"report", "reports", "statement", "claims", "claim", "note", "release", "post", "state"}
+        ):
             return False
     head = words[-1]
     lh = head.lower()
     # "two sources familiar with the matter", "residents of the city": the head comes early
     for k, w in enumerate(words[:-1]):
-        if w.lower() in L.UNNAMED_HEADS | L.GROUP_HEADS and words[k + 1].lower() in _POST_HEAD:
+        if w.lower() in _EARLY_HEADS and words[k + 1].lower() in _POST_HEAD:
             return True
     if len(words) == 1 and lh in L.FIRST_PERSON:
         return False
@@ -311,12 +394,9 @@ def _valid_np(np: str) -> bool:
         return True
     if lh in L.PRONOUNS_PERSON | {"they", "it"} and len(words) == 1:
         return True
-    heads = L.GROUP_HEADS | L.UNNAMED_HEADS | L.ORG_WORDS | L.OUTLET_HEADS | L.DOCUMENT_HEADS | L.MESSAGE_HEADS | L.TITLE_CORE | L.OUTLET_SUFFIXES
-    if lh in heads or lh.rstrip("s") in heads:
+    if lh in _NP_HEADS or lh.rstrip("s") in _NP_HEADS:
         return True
-    if (not lh.isascii() and _CYR_ORG.match(lh)):
-        return True
-    return False
+    return bool(not lh.isascii() and _CYR_ORG.match(lh))
 
 
 def _person_split(words: list[str]) -> tuple[str, str] | None:
@@ -440,10 +520,15 @@ def _resolve(np: str, state: _State, *, affiliation: str = "") -> _Resolved | No
         if w in L.UNNAMED_HEADS:
             head_idx = i
             break
-    if lw[head_idx] in L.UNNAMED_HEADS and all(
-        (w == w.lower() or words[i] in L.NATIONALITY_CAPS or i == 0) and (w in L.UNNAMED_MODIFIERS or w.isalpha() and w not in L.ORG_WORDS or w in L.UNNAMED_HEADS)
-        for i, w in enumerate(lw[:head_idx])
-    ) and not any(_is_cap(w) and w not in L.NATIONALITY_CAPS and i > 0 for i, w in enumerate(words[:head_idx])):
+    if (
+        lw[head_idx] in L.UNNAMED_HEADS
+        and all(
+            (w == w.lower() or words[i] in L.NATIONALITY_CAPS or i == 0)
+            and (w in L.UNNAMED_MODIFIERS or w.isalpha() and w not in L.ORG_WORDS or w in L.UNNAMED_HEADS)
+            for i, w in enumerate(lw[:head_idx])
+        )
+        and not any(_is_cap(w) and w not in L.NATIONALITY_CAPS and i > 0 for i, w in enumerate(words[:head_idx]))
+    ):
         rest = " ".join(words[head_idx + 1 :])
         via = re.sub(r"^(?:in|within|at|close\s+to|from|inside)\s+(?:the\s+)?", "", rest, flags=re.I)
         org_like = via != rest and any(w.lower() in L.ORG_WORDS for w in via.split())
@@ -454,7 +539,7 @@ def _resolve(np: str, state: _State, *, affiliation: str = "") -> _Resolved | No
         name = acr_in[-1]
         ent = state.lookup(name) or _Entity(name, "group")
         aliases = {np, " ".join(words[: lw.index(next(w for w in lw if w in L.GROUP_HEADS)) + 1])}
-        if " ".join(words[words.index(name):]) != name:
+        if " ".join(words[words.index(name) :]) != name:
             aliases.add(" ".join(words[words.index(name) :]))
         ent = state.add(_Entity(ent.name, ent.kind, ent.aliases | aliases))
         return _from_entity(ent)
@@ -530,9 +615,17 @@ def _subject_before(seg: str) -> tuple[str, str] | None:
                     affil = _affiliation(parts[-3])
                 return last, affil
             # NAME, APPOSITIVE,
-            if lw and (lw[0].lower() in {"a", "an", "the", "its", "his", "her", "their"} or lw[0].lower() in L.TITLE_CORE) and len(lw) <= 14:
-                if prev and _valid_np(prev) and not any(w.lower() in {"is", "are", "was", "were", "has", "have", "had", "who", "which", "that"} for w in lw):
-                    return prev, _affiliation(last)
+            if (
+                lw
+                and (lw[0].lower() in {"a", "an", "the", "its", "his", "her", "their"} or lw[0].lower() in L.TITLE_CORE)
+                and len(lw) <= 14
+                and prev
+                and _valid_np(prev)
+                and not any(
+                    w.lower() in {"is", "are", "was", "were", "has", "have", "had", "who", "which", "that"} for w in lw
+                )
+            ):
+                return prev, _affiliation(last)
         return None
     parts = _top_level_split(seg)
     cand = _clean_np(parts[-1])
@@ -621,7 +714,11 @@ def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, st
                 continue
             if base not in {"call", "read"} and nxt not in L.INFO_OBJECTS:
                 continue
-        if base == "tell" and nxt not in _VERB_OK_AFTER_TELL and not _is_cap(words[i + 1] if i + 1 < len(words) else ""):
+        if (
+            base == "tell"
+            and nxt not in _VERB_OK_AFTER_TELL
+            and not _is_cap(words[i + 1] if i + 1 < len(words) else "")
+        ):
             continue
         cue = tm.group().strip(_STRIP)
         if base == "tell" and nxt in {"reporters", "journalists"}:
@@ -643,10 +740,18 @@ def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, st
             if np.split()[-1].lower().strip(_STRIP) not in L.MESSAGE_HEADS:
                 continue
             cue = f"{np} {w}"
-        if w in L.BASE_FORMS and w not in {"read"} and prev not in {"will", "would", "did", "do", "can", "could", "may", "might"}:
+        if (
+            w in L.BASE_FORMS
+            and w not in {"read"}
+            and prev not in {"will", "would", "did", "do", "can", "could", "may", "might"}
+        ):
             # present plural: the subject must be plural or a plural pronoun
             last = _word(np.split()[-1]).lower()
-            if not (last.endswith("s") or last in {"they", "police", "media", "military", "government", "people"} or np.endswith(")")):
+            if not (
+                last.endswith("s")
+                or last in {"they", "police", "media", "military", "government", "people"}
+                or np.endswith(")")
+            ):
                 continue
         return _Attribution(np, cue, affil), "subject"
 
@@ -667,7 +772,22 @@ def _via(sent: str) -> str:
     if not m:
         return ""
     words = m.group(1).split()
-    drop = {"the", "a", "an", "its", "their", "his", "her", "unconfirmed", "unverified", "unnamed", "anonymous", "own", "several", "some"}
+    drop = {
+        "the",
+        "a",
+        "an",
+        "its",
+        "their",
+        "his",
+        "her",
+        "unconfirmed",
+        "unverified",
+        "unnamed",
+        "anonymous",
+        "own",
+        "several",
+        "some",
+    }
     while words and words[0].lower() in drop:
         words.pop(0)
     words = [w for w in words if w.lower() not in {"unconfirmed", "unverified", "unnamed", "anonymous"}]
@@ -684,7 +804,10 @@ def _acronyms(body: str, state: _State) -> None:
     for m in _ACRONYM_DEF.finditer(body):
         name, acr = m.group(1).strip(), m.group(2)
         words = name.split()
-        while words and words[0].lower() in {"the", "in", "on", "at", "according", "by", "from", "of", "and", "for"} | {"a", "an"}:
+        while words and words[0].lower() in {"the", "in", "on", "at", "according", "by", "from", "of", "and", "for"} | {
+            "a",
+            "an",
+        }:
             words.pop(0)
         if not words or not _is_acronym(acr.rstrip("s")):
             continue
@@ -703,7 +826,9 @@ def _is_noise(sent: str) -> bool:
     low = s[-300:].lower()
     if "(" in s and _CAPTION.search(s[:600]) or s[:6].lower() in {"photo:", "фото:"}:
         return True
-    if ("article" in low or "story" in low or "матеріал" in low or "стат" in low or "report" in low or "piece" in low) and _PUBLISHER.search(s[-300:]):
+    if (
+        "article" in low or "story" in low or "матеріал" in low or "стат" in low or "report" in low or "piece" in low
+    ) and _PUBLISHER.search(s[-300:]):
         return True
     return is_heading(s)
 
