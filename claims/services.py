@@ -14,7 +14,7 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 
 from claims.extraction import normalise_source_name
-from claims.models import AuditEvent, Claim, Source, SourceAlias, SourceKind, Status, VerificationStatus
+from claims.models import AuditEvent, Claim, Reliability, Source, SourceAlias, SourceKind, Status, VerificationStatus
 
 NOTE_MAX_CHARS = 4000
 ANALYSTS_GROUP = "Analysts"
@@ -183,6 +183,8 @@ def source_create(*, name: str, kind: str = SourceKind.ORGANIZATION, aliases: It
 
 def source_merge(*, keep: Source, merge: Source, actor=None) -> Source:
     """Move `merge`'s claims, articles, members and aliases to `keep`, then delete `merge`."""
+    if actor is not None and not (actor.is_active and actor.is_staff):
+        raise PermissionDenied("Only staff may merge sources.")
     if keep.pk == merge.pk:
         raise ValidationError("A source cannot be merged into itself.")
     with transaction.atomic():
@@ -207,6 +209,26 @@ def source_merge(*, keep: Source, merge: Source, actor=None) -> Source:
         merge.delete()
         audit_record(actor=actor, action="source_merge", obj=keep, details=details)
     return keep
+
+
+def source_update(
+    *, source: Source, actor, kind: str, reliability: str, affiliation: Source | None = None, notes: str = ""
+) -> Source:
+    """Staff edit a source's kind, reliability grade, affiliation and notes (audited)."""
+    if actor is None or not actor.is_active or not actor.is_staff:
+        raise PermissionDenied("Only staff may edit sources.")
+    if kind not in SourceKind.values:
+        raise ValidationError({"kind": f"Unknown kind {kind!r}."})
+    if reliability not in Reliability.values:
+        raise ValidationError({"reliability": f"Unknown reliability grade {reliability!r}."})
+    if affiliation is not None and affiliation.pk == source.pk:
+        raise ValidationError({"affiliation": "A source cannot be its own affiliation."})
+    before = {"kind": source.kind, "reliability": source.reliability, "affiliation": source.affiliation_id}
+    source.kind, source.reliability, source.affiliation, source.notes = kind, reliability, affiliation, notes
+    source.save(update_fields=["kind", "reliability", "affiliation", "notes", "updated_at"])
+    after = {"kind": kind, "reliability": reliability, "affiliation": getattr(affiliation, "pk", None)}
+    audit_record(actor=actor, action="source_update", obj=source, details={"before": before, "after": after})
+    return source
 
 
 # --- claims ------------------------------------------------------------------------------------

@@ -1,9 +1,52 @@
-"""Web views. Function views: parse the request, call a service or selector, render."""
+"""Web views. Function views: parse the request, call a service or selector, render.
 
+Every write checks the user's role here and again in the service. With htmx a view answers the
+fragment it changed; without it, a redirect (303) back, so every action also works without JavaScript.
+"""
+
+from urllib.parse import urlsplit
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from claims import selectors
+from claims.forms import (
+    AssignForm,
+    BulkDecisionForm,
+    ClaimAddForm,
+    DecisionForm,
+    ListForm,
+    QueueFilterForm,
+    SourceChoiceForm,
+    SourceEditForm,
+    SourceMergeForm,
+    SpanForm,
+    form_errors_text,
+)
+from claims.models import Article, Claim, Source, Status
+from claims.services import (
+    StaleVersionError,
+    claim_assign,
+    claim_create,
+    claim_set_status,
+    claim_update,
+    claims_bulk_set_status,
+    source_create,
+    source_find,
+    source_merge,
+    source_update,
+    user_can_decide,
+)
+
+QUEUE_PARAMS = ("status", "source", "article", "q", "assignee", "hedged", "language", "sort")
 
 
 @login_not_required
@@ -13,6 +56,488 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _error(request, message: str, status: int):
+    """A clear error: plain text for htmx (shown in the page's alert region), a page otherwise."""
+    if request.htmx:
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    return render(request, "claims/error.html", {"message": message, "status": status}, status=status)
+
+
+def _bad_request(request, message: str):
+    return _error(request, message, 400)
+
+
+def _forbidden(request, message: str):
+    return _error(request, message, 403)
+
+
+def _see_other(url: str) -> HttpResponseRedirect:
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def _next_url(request, default: str) -> str:
+    """The `next` field or parameter when it points into this site, else `default`."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def _queue_params(query: QueryDict) -> QueryDict:
+    """Only the queue's filter parameters that are set (no page or cursor): links and pushed URLs."""
+    params = QueryDict(mutable=True)
+    for name in QUEUE_PARAMS:
+        value = query.get(name, "").strip()
+        if value:
+            params[name] = value
+    return params
+
+
+def _params_of(url: str) -> QueryDict:
+    return _queue_params(QueryDict(urlsplit(url).query))
+
+
+def _message_of(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# --- dashboard ---------------------------------------------------------------------------------
+
+
 @require_GET
 def dashboard(request):
-    return render(request, "claims/dashboard.html")
+    context = {
+        "counts": selectors.status_counts(),
+        "mine": selectors.my_assigned_claims(user=request.user),
+        "recent": selectors.recent_decisions(),
+        "undecided_articles": selectors.articles_most_undecided(),
+        "can_decide": user_can_decide(request.user),
+        "filter_params": QueryDict(),
+    }
+    return render(request, "claims/dashboard.html", context)
+
+
+# --- queue -------------------------------------------------------------------------------------
+
+
+def _queue_context(request, filters, filter_params: QueryDict, next_url: str) -> dict:
+    return {
+        "counts": selectors.status_counts(),
+        "can_decide": user_can_decide(request.user),
+        "filter_params": filter_params,
+        "next_url": next_url,
+        "filters": filters,
+    }
+
+
+@require_GET
+def queue(request):
+    """The triage queue: filters in the URL, keyset "load more" (`after`) or 1-based `page`."""
+    form = QueueFilterForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(request, f"Invalid queue parameters. {form_errors_text(form)}")
+    filters = form.to_filters(request.user)
+    after, page_no = form.cleaned_data.get("after"), form.cleaned_data.get("page")
+    page = selectors.claim_queue(filters=filters, after=after, page=page_no)
+    filter_params = _queue_params(request.GET)
+    canonical = reverse("claims:queue") + (f"?{filter_params.urlencode()}" if filter_params else "")
+    context = _queue_context(request, filters, filter_params, request.get_full_path())
+    context.update(
+        form=form,
+        page=page,
+        canonical_url=canonical,
+        source_filter=Source.objects.only("id", "name").filter(pk=filters.source).first() if filters.source else None,
+        article_filter=Article.objects.only("id", "title").filter(pk=filters.article).first()
+        if filters.article
+        else None,
+        statuses=Status.choices,
+    )
+    template = "claims/queue.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#more" if request.htmx.target == "queue-body" else "#results"
+    response = render(request, template, context)
+    if request.htmx and template.endswith("#results"):
+        response["HX-Push-Url"] = canonical
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_POST
+def set_status(request, pk: int):
+    """Record a decision (CONTRACT.md): row fragment with htmx, 409 + current row when stale."""
+    if not user_can_decide(request.user):
+        return _forbidden(request, "Only analysts may decide on claims. Your account can only read.")
+    claim = get_object_or_404(Claim.objects.only("id", "version", "status"), pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _bad_request(request, f"Decision not recorded. {form_errors_text(form)}")
+    data = form.cleaned_data
+    next_url = _next_url(request, reverse("claims:queue"))
+    try:
+        claim_set_status(
+            claim=claim,
+            status=data["status"],
+            analyst=request.user,
+            note=data["note"],
+            evidence_url=data["evidence_url"],
+            expected_version=data["version"],
+        )
+    except StaleVersionError:
+        row = selectors.claim_queue_rows(ids=[claim.pk])[0]
+        conflict = {
+            "status": data["status"],
+            "label": Status(data["status"]).label,
+            "note": data["note"],
+            "evidence_url": data["evidence_url"],
+        }
+        context = {
+            "c": row,
+            "conflict": conflict,
+            "can_decide": True,
+            "next_url": next_url,
+            "filter_params": _params_of(next_url),
+        }
+        template = "claims/queue.html#row" if request.htmx else "claims/conflict.html"
+        return render(request, template, context, status=409)
+    except ValidationError as error:
+        return _bad_request(request, f"Decision not recorded. {_message_of(error)}")
+    except PermissionDenied as error:
+        return _forbidden(request, str(error))
+    if request.htmx:
+        context = {
+            "c": selectors.claim_queue_rows(ids=[claim.pk])[0],
+            "can_decide": True,
+            "next_url": next_url,
+            "counts": selectors.status_counts(),
+            "filter_params": _params_of(next_url),
+            "oob": True,
+        }
+        return render(request, "claims/queue.html#decided", context)
+    messages.success(request, f"Claim {claim.pk} marked {Status(data['status']).label}.")
+    return _see_other(next_url)
+
+
+@require_POST
+def bulk_set_status(request):
+    """Decide the selected claims in one request; each gets its own VerificationStatus."""
+    if not user_can_decide(request.user):
+        return _forbidden(request, "Only analysts may decide on claims. Your account can only read.")
+    form = BulkDecisionForm(request.POST)
+    if not form.is_valid():
+        if "ids" in form.errors and not request.POST.getlist("ids"):
+            return _bad_request(request, "Select at least one claim first.")
+        return _bad_request(request, f"Nothing recorded. {form_errors_text(form)}")
+    ids = form.cleaned_data["ids"]
+    claims = list(Claim.objects.only("id", "version", "status").filter(pk__in=ids))
+    missing = sorted(set(ids) - {c.pk for c in claims})
+    if missing:
+        return _bad_request(request, f"Nothing recorded: no claim {', '.join(map(str, missing))}.")
+    status = form.cleaned_data["status"]
+    try:
+        with transaction.atomic():
+            claims_bulk_set_status(claims=claims, status=status, analyst=request.user, note=form.cleaned_data["note"])
+    except ValidationError as error:
+        return _bad_request(request, f"Nothing recorded. {_message_of(error)}")
+    except PermissionDenied as error:
+        return _forbidden(request, str(error))
+    message = f"{len(claims)} claim{'s' if len(claims) != 1 else ''} marked {Status(status).label}."
+    next_url = _next_url(request, reverse("claims:queue"))
+    if request.htmx:
+        context = {
+            "rows": selectors.claim_queue_rows(ids=ids),
+            "can_decide": True,
+            "next_url": next_url,
+            "counts": selectors.status_counts(),
+            "filter_params": _params_of(next_url),
+            "oob": True,
+            "message": message,
+        }
+        return render(request, "claims/queue.html#bulk_done", context)
+    messages.success(request, message)
+    return _see_other(next_url)
+
+
+# --- claim detail ------------------------------------------------------------------------------
+
+
+def _claim_page(request, claim: Claim, *, status: int = 200, **forms):
+    before, text, after = selectors.claim_context(claim=claim)
+    context = {
+        "claim": claim,
+        "before": before,
+        "highlight": text,
+        "after": after,
+        "decisions": selectors.claim_decisions(claim=claim),
+        "aliases": claim.source.aliases.order_by("name"),
+        "can_decide": user_can_decide(request.user),
+        "statuses": Status.choices,
+        "span_form": forms.get("span_form") or SpanForm(initial={"start": claim.start, "end": claim.end}),
+        "source_form": forms.get("source_form") or SourceChoiceForm(initial={"source_name": claim.source.name}),
+        "next_url": request.path,
+    }
+    return render(request, "claims/claim_detail.html", context, status=status)
+
+
+def _get_claim(pk: int) -> Claim:
+    try:
+        return selectors.claim_detail(pk=pk)
+    except Claim.DoesNotExist:
+        raise Http404("No such claim.")
+
+
+@require_GET
+def claim_detail(request, pk: int):
+    return _claim_page(request, _get_claim(pk))
+
+
+@require_POST
+def claim_assign_view(request, pk: int):
+    if not user_can_decide(request.user):
+        return _forbidden(request, "Only analysts may assign claims.")
+    claim = get_object_or_404(Claim, pk=pk)
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        return _bad_request(request, "Choose assign or unassign.")
+    assign = form.cleaned_data["action"] == "assign"
+    claim_assign(claim=claim, assignee=request.user if assign else None, actor=request.user)
+    messages.success(request, "Assigned to you." if assign else "Unassigned.")
+    return _see_other(_next_url(request, claim.get_absolute_url()))
+
+
+def _chosen_source(form, actor) -> Source | None:
+    """The source the form names (name or alias), created when asked; None if unknown."""
+    name = form.cleaned_data["source_name"]
+    source = source_find(name=name)
+    if source is None and form.cleaned_data.get("create"):
+        source = source_create(name=name, kind=form.cleaned_data["kind"], actor=actor)
+    return source
+
+
+@require_POST
+def claim_change_source(request, pk: int):
+    if not user_can_decide(request.user):
+        return _forbidden(request, "Only analysts may edit claims.")
+    claim = _get_claim(pk)
+    form = SourceChoiceForm(request.POST)
+    if form.is_valid():
+        try:
+            source = _chosen_source(form, request.user)
+        except ValidationError as error:
+            form.add_error("source_name", error)
+        else:
+            if source is None:
+                form.add_error("source_name", "No source has this name or alias. Tick “Create a new source” to add it.")
+            else:
+                claim_update(claim=claim, actor=request.user, source=source)
+                messages.success(request, f"Source changed to {source.name}.")
+                return _see_other(claim.get_absolute_url())
+    return _claim_page(request, claim, status=400, source_form=form)
+
+
+@require_POST
+def claim_edit_span(request, pk: int):
+    if not user_can_decide(request.user):
+        return _forbidden(request, "Only analysts may edit claims.")
+    claim = _get_claim(pk)
+    form = SpanForm(request.POST)
+    if form.is_valid():
+        try:
+            claim_update(
+                claim=claim, actor=request.user, start=form.cleaned_data["start"], end=form.cleaned_data["end"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Span updated.")
+            return _see_other(claim.get_absolute_url())
+    return _claim_page(request, claim, status=400, span_form=form)
+
+
+# --- articles ----------------------------------------------------------------------------------
+
+
+@require_GET
+def article_list(request):
+    form = ListForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(request, f"Invalid parameters. {form_errors_text(form)}")
+    page_no = form.cleaned_data.get("page") or 1
+    rows, has_more = selectors.article_list(page=page_no, q=form.cleaned_data.get("q") or "")
+    context = {"articles": rows, "has_more": has_more, "page_no": page_no, "form": form}
+    return render(request, "claims/article_list.html", context)
+
+
+def _reader_context(request, article: Article) -> dict:
+    claims = selectors.article_claims(article=article)
+    return {
+        "article": article,
+        "claims": claims,
+        "segments": selectors.article_segments(body=article.body, claims=claims),
+        "can_decide": user_can_decide(request.user),
+    }
+
+
+@require_GET
+def article_detail(request, pk: int):
+    article = get_object_or_404(Article.objects.select_related("publisher"), pk=pk)
+    context = _reader_context(request, article)
+    context["add_form"] = ClaimAddForm(initial={"kind": "organization"})
+    return render(request, "claims/article_detail.html", context)
+
+
+def _locate(body: str, start: int, end: int, text: str) -> tuple[int, int] | None:
+    """The span the reader meant: [start:end] if it holds `text`, else the nearest exact `text`."""
+    if not text or body[start:end] == text:
+        return (start, end) if 0 <= start < end <= len(body) else None
+    best, i = None, body.find(text)
+    while i >= 0:
+        if best is None or abs(i - start) < abs(best - start):
+            best = i
+        i = body.find(text, i + 1)
+    return None if best is None else (best, best + len(text))
+
+
+@require_POST
+def claim_add(request, pk: int):
+    """Add a claim over a selection in the reader (created_by = you)."""
+    if not user_can_decide(request.user):
+        return _forbidden(request, "Only analysts may add claims.")
+    article = get_object_or_404(Article.objects.select_related("publisher"), pk=pk)
+    form = ClaimAddForm(request.POST)
+    if not form.is_valid():
+        return _bad_request(request, f"Claim not added. {form_errors_text(form)}")
+    data = form.cleaned_data
+    span = _locate(article.body, data["start"], data["end"], data["text"])
+    if span is None:
+        return _bad_request(request, "Claim not added: the selection does not match the article text.")
+    try:
+        source = _chosen_source(form, request.user)
+        if source is None:
+            return _bad_request(
+                request, "Claim not added: no source has this name or alias. Tick “Create a new source” to add it."
+            )
+        claim = claim_create(
+            article=article,
+            start=span[0],
+            end=span[1],
+            source=source,
+            actor=request.user,
+            via=data["via"],
+            hedged=data["hedged"],
+        )
+    except ValidationError as error:
+        return _bad_request(request, f"Claim not added. {_message_of(error)}")
+    if request.htmx:
+        context = _reader_context(request, article)
+        context["added"] = claim
+        return render(request, "claims/article_detail.html#reader", context)
+    messages.success(request, "Claim added.")
+    return _see_other(f"{article.get_absolute_url()}#claim-{claim.pk}")
+
+
+# --- sources -----------------------------------------------------------------------------------
+
+
+@require_GET
+def source_list(request):
+    form = ListForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(request, f"Invalid parameters. {form_errors_text(form)}")
+    page_no = form.cleaned_data.get("page") or 1
+    rows, has_more = selectors.source_list(q=form.cleaned_data.get("q") or "", page=page_no)
+    context = {"sources": rows, "has_more": has_more, "page_no": page_no, "form": form}
+    return render(request, "claims/source_list.html", context)
+
+
+@require_GET
+def source_autocomplete(request):
+    # The name comes from whichever field asked: a claim's source, an affiliation, a merge.
+    q = next((request.GET[k] for k in ("q", "source_name", "affiliation", "other") if request.GET.get(k)), "")
+    if len(q) > 300:
+        return _bad_request(request, "The name is too long.")
+    return render(request, "claims/source_list.html#options", {"options": selectors.source_autocomplete(q=q)})
+
+
+def _source_page(request, source: Source, *, status: int = 200, **forms):
+    is_staff = request.user.is_staff
+    context = {
+        "source": source,
+        "aliases": source.aliases.order_by("name"),
+        "members": source.members.only("id", "name").order_by("name")[:50],
+        "track": selectors.source_track_record(source=source),
+        "claims": selectors.source_claims(source=source),
+        "is_staff": is_staff,
+        "edit_form": forms.get("edit_form")
+        or SourceEditForm(
+            initial={
+                "kind": source.kind,
+                "reliability": source.reliability,
+                "affiliation": source.affiliation.name if source.affiliation else "",
+                "notes": source.notes,
+            }
+        ),
+        "merge_form": forms.get("merge_form") or SourceMergeForm(),
+    }
+    return render(request, "claims/source_detail.html", context, status=status)
+
+
+@require_GET
+def source_detail(request, pk: int):
+    return _source_page(request, get_object_or_404(Source.objects.select_related("affiliation"), pk=pk))
+
+
+@require_POST
+def source_edit(request, pk: int):
+    if not request.user.is_staff:
+        return _forbidden(request, "Only staff may edit sources.")
+    source = get_object_or_404(Source.objects.select_related("affiliation"), pk=pk)
+    form = SourceEditForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        affiliation = None
+        if data["affiliation"]:
+            affiliation = source_find(name=data["affiliation"])
+            if affiliation is None:
+                form.add_error("affiliation", "No source has this name or alias.")
+        if not form.errors:
+            try:
+                source_update(
+                    source=source,
+                    actor=request.user,
+                    kind=data["kind"],
+                    reliability=data["reliability"],
+                    affiliation=affiliation,
+                    notes=data["notes"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Source saved.")
+                return _see_other(source.get_absolute_url())
+    return _source_page(request, source, status=400, edit_form=form)
+
+
+@require_POST
+def source_merge_view(request, pk: int):
+    if not request.user.is_staff:
+        return _forbidden(request, "Only staff may merge sources.")
+    source = get_object_or_404(Source.objects.select_related("affiliation"), pk=pk)
+    form = SourceMergeForm(request.POST)
+    if form.is_valid():
+        other = source_find(name=form.cleaned_data["other"])
+        if other is None:
+            form.add_error("other", "No source has this name or alias.")
+        elif other.pk == source.pk:
+            form.add_error("other", "That is this source.")
+        else:
+            source_merge(keep=source, merge=other, actor=request.user)
+            messages.success(request, f"Merged “{other.name}” into “{source.name}”.")
+            return _see_other(source.get_absolute_url())
+    return _source_page(request, source, status=400, merge_form=form)

@@ -1,0 +1,132 @@
+"""Forms: parse and validate what the pages send. Invalid input becomes a 400 with a message."""
+
+from django import forms
+from django.core.validators import RegexValidator
+
+from claims.models import Reliability, SourceKind, Status
+from claims.selectors import UNDECIDED, QueueFilters
+from claims.services import NOTE_MAX_CHARS
+
+MAX_PAGE = 1_000_000_000
+MAX_BULK = 500
+
+
+def form_errors_text(form: forms.Form) -> str:
+    """All of a form's errors as one line, for a 400 body or an alert."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            parts.append(f"{label}: {error}" if label and name != "__all__" else str(error))
+    return " ".join(parts)
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's URL query parameters."""
+
+    status = forms.ChoiceField(
+        required=False, choices=[("", "All"), (UNDECIDED, "Undecided"), *Status.choices], label="Status"
+    )
+    source = forms.IntegerField(required=False, min_value=1, label="Source")
+    article = forms.IntegerField(required=False, min_value=1, label="Article")
+    q = forms.CharField(required=False, max_length=200, strip=True, label="Search")
+    assignee = forms.ChoiceField(required=False, choices=[("", "Anyone"), ("me", "Me")], label="Assignee")
+    hedged = forms.ChoiceField(
+        required=False, choices=[("", "Any wording"), ("1", "Hedged"), ("0", "Not hedged")], label="Hedged"
+    )
+    language = forms.CharField(
+        required=False,
+        max_length=16,
+        validators=[RegexValidator(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})?$", "Use a language code such as en.")],
+        label="Language",
+    )
+    sort = forms.ChoiceField(
+        required=False, choices=[("newest", "Newest first"), ("oldest", "Oldest first")], label="Sort"
+    )
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, label="Page")
+    after = forms.IntegerField(required=False, min_value=0, label="Cursor")
+
+    def to_filters(self, user) -> QueueFilters:
+        data = self.cleaned_data
+        hedged = {"1": True, "0": False}.get(data.get("hedged") or "")
+        return QueueFilters(
+            status=data.get("status") or "",
+            source=data.get("source"),
+            article=data.get("article"),
+            q=data.get("q") or "",
+            assignee=user.pk if data.get("assignee") == "me" else None,
+            hedged=hedged,
+            language=(data.get("language") or "").lower(),
+            sort=data.get("sort") or "newest",
+        )
+
+
+class DecisionForm(forms.Form):
+    status = forms.ChoiceField(choices=Status.choices, label="Status")
+    note = forms.CharField(required=False, max_length=NOTE_MAX_CHARS, strip=True, label="Note")
+    evidence_url = forms.URLField(required=False, max_length=2000, assume_scheme="https", label="Evidence URL")
+    version = forms.IntegerField(required=False, min_value=0, label="Version")
+
+
+class BulkDecisionForm(forms.Form):
+    status = forms.ChoiceField(choices=Status.choices, label="Status")
+    note = forms.CharField(required=False, max_length=NOTE_MAX_CHARS, strip=True, label="Note")
+    ids = forms.TypedMultipleChoiceField(coerce=int, label="Claims")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any positive integers; which of them exist is checked against the database in the view.
+        self.fields["ids"].valid_value = lambda value: str(value).isdigit() and 0 < int(value) < 2**62
+
+    def clean_ids(self):
+        ids = list(dict.fromkeys(self.cleaned_data["ids"]))
+        if len(ids) > MAX_BULK:
+            raise forms.ValidationError(f"Decide at most {MAX_BULK} claims at once.")
+        return ids
+
+
+class AssignForm(forms.Form):
+    action = forms.ChoiceField(choices=[("assign", "Assign to me"), ("unassign", "Unassign")])
+
+
+class SpanForm(forms.Form):
+    start = forms.IntegerField(min_value=0, label="Start")
+    end = forms.IntegerField(min_value=1, label="End")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") is not None and data.get("end") is not None and data["end"] <= data["start"]:
+            raise forms.ValidationError("The end must come after the start.")
+        return data
+
+
+class SourceChoiceForm(forms.Form):
+    """Pick a source by name or alias, or create one under that name."""
+
+    source_name = forms.CharField(max_length=300, strip=True, label="Source")
+    create = forms.BooleanField(required=False, label="Create a new source if no source has this name")
+    kind = forms.ChoiceField(choices=SourceKind.choices, initial=SourceKind.ORGANIZATION, label="Kind (new source)")
+
+
+class ClaimAddForm(SourceChoiceForm):
+    start = forms.IntegerField(min_value=0, label="Start")
+    end = forms.IntegerField(min_value=1, label="End")
+    text = forms.CharField(required=False, strip=False, label="Selected text")
+    hedged = forms.BooleanField(required=False, label="Hedged")
+    via = forms.CharField(required=False, max_length=300, label="Via")
+
+
+class SourceEditForm(forms.Form):
+    kind = forms.ChoiceField(choices=SourceKind.choices, label="Kind")
+    reliability = forms.ChoiceField(choices=Reliability.choices, label="Reliability")
+    affiliation = forms.CharField(required=False, max_length=300, strip=True, label="Affiliation")
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Notes")
+
+
+class SourceMergeForm(forms.Form):
+    other = forms.CharField(max_length=300, strip=True, label="Source to merge into this one")
+
+
+class ListForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, strip=True, label="Search")
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, label="Page")

@@ -1,0 +1,383 @@
+"""Reads. Query functions for the pages: each returns what a page shows in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from claims.models import Article, Claim, Source, SourceAlias, Status, VerificationStatus
+
+QUEUE_PAGE_SIZE = 50
+UNDECIDED = "undecided"  # a queue filter: claims nobody has decided yet (version 0)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilters:
+    """What the queue shows; every field comes from a URL query parameter."""
+
+    status: str = ""  # a Status value, UNDECIDED, or "" for all
+    source: int | None = None
+    article: int | None = None
+    q: str = ""
+    assignee: int | None = None  # a user id ("assignee=me" in the URL)
+    hedged: bool | None = None
+    language: str = ""
+    sort: str = "newest"  # newest | oldest
+
+
+@dataclass(slots=True)
+class QueuePage:
+    rows: list[Claim]
+    has_more: bool
+    next_after: int | None
+    page: int | None = None
+
+
+@dataclass(slots=True)
+class Segment:
+    text: str
+    kind: str = ""  # "" plain, "source", "cue"; for the reader: "claim"
+    claim: Claim | None = None
+    overlaps: list[Claim] = field(default_factory=list)
+
+
+class FullTextMatch(Func):
+    """to_tsvector('english', text) @@ websearch_to_tsquery(...): the GIN index's expression (0004)."""
+
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        text_sql, text_params = compiler.compile(self.source_expressions[0])
+        query_sql, query_params = compiler.compile(self.source_expressions[1])
+        sql = (
+            f"to_tsvector('english'::regconfig, {text_sql}) @@ websearch_to_tsquery('english'::regconfig, {query_sql})"
+        )
+        return sql, (*text_params, *query_params)
+
+
+def _search(qs: QuerySet, q: str) -> QuerySet:
+    """Full-text search on PostgreSQL (GIN index), a substring match elsewhere."""
+    if connection.vendor == "postgresql":
+        return qs.filter(FullTextMatch(F("text"), Value(q)))
+    return qs.filter(text__icontains=q)
+
+
+def _latest_decision():
+    return VerificationStatus.objects.filter(claim=OuterRef("pk")).order_by("-version")
+
+
+def queue_queryset() -> QuerySet:
+    """Claims with everything a queue row shows (never the article body), last decision annotated."""
+    latest = _latest_decision()
+    return (
+        Claim.objects.select_related("article", "article__publisher", "source", "assignee")
+        .only(
+            "id",
+            "text",
+            "status",
+            "version",
+            "hedged",
+            "via",
+            "cue",
+            "article__id",
+            "article__title",
+            "article__published_at",
+            "article__language",
+            "article__publisher__id",
+            "article__publisher__name",
+            "source__id",
+            "source__name",
+            "source__reliability",
+            "source__kind",
+            "assignee__id",
+            "assignee__username",
+        )
+        .annotate(
+            last_by=Subquery(latest.values("analyst__username")[:1]),
+            last_at=Subquery(latest.values("created_at")[:1]),
+        )
+    )
+
+
+def _filtered(filters: QueueFilters) -> QuerySet:
+    qs = queue_queryset()
+    if filters.status == UNDECIDED:
+        qs = qs.filter(version=0)
+    elif filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.source is not None:
+        qs = qs.filter(source_id=filters.source)
+    if filters.article is not None:
+        qs = qs.filter(article_id=filters.article)
+    if filters.assignee is not None:
+        qs = qs.filter(assignee_id=filters.assignee)
+    if filters.hedged is not None:
+        qs = qs.filter(hedged=filters.hedged)
+    if filters.language:
+        qs = qs.filter(article__language=filters.language)
+    if filters.q:
+        qs = _search(qs, filters.q)
+    return qs
+
+
+def claim_queue(
+    *, filters: QueueFilters, after: int | None = None, page: int | None = None, page_size: int = QUEUE_PAGE_SIZE
+) -> QueuePage:
+    """One page of the triage queue in one query: keyset (`after` an id) or 1-based `page`.
+
+    Fetches one row more than it shows to know whether there is more; never counts.
+    """
+    qs = _filtered(filters)
+    newest = filters.sort != "oldest"
+    qs = qs.order_by("-id" if newest else "id")
+    if after is not None:
+        qs = qs.filter(id__lt=after) if newest else qs.filter(id__gt=after)
+        window = qs[: page_size + 1]
+    else:
+        offset = ((page or 1) - 1) * page_size
+        window = qs[offset : offset + page_size + 1]
+    rows = list(window)
+    has_more = len(rows) > page_size
+    rows = rows[:page_size]
+    for row in rows:
+        row.segments = sentence_segments(row.text, source_name=row.source.name, cue=row.cue)
+    return QueuePage(
+        rows=rows,
+        has_more=has_more,
+        next_after=rows[-1].pk if has_more and rows else None,
+        page=page if after is None else None,
+    )
+
+
+def claim_queue_rows(*, ids: list[int]) -> list[Claim]:
+    """The queue rows of these claims (after a decision), in the order of `ids`."""
+    by_id = {row.pk: row for row in queue_queryset().filter(pk__in=ids)}
+    rows = [by_id[i] for i in ids if i in by_id]
+    for row in rows:
+        row.segments = sentence_segments(row.text, source_name=row.source.name, cue=row.cue)
+    return rows
+
+
+def status_counts() -> dict:
+    """Claims by status, in one grouped query (plus the total)."""
+    counts = dict.fromkeys(Status.values, 0)
+    for status, n in Claim.objects.order_by().values_list("status").annotate(n=Count("id")):
+        counts[status] = n
+    return {
+        "total": sum(counts.values()),
+        "by_status": [{"value": value, "label": label, "count": counts[value]} for value, label in Status.choices],
+    }
+
+
+def _find_ci(haystack: str, needle: str, start: int = 0) -> int:
+    if not needle:
+        return -1
+    return haystack.lower().find(needle.lower(), start)
+
+
+def sentence_segments(text: str, *, source_name: str, cue: str) -> list[Segment]:
+    """Split a claim's sentence so the source's name and the reporting cue can be emphasised."""
+    marks = []
+    i = _find_ci(text, source_name)
+    if i >= 0:
+        marks.append((i, i + len(source_name), "source"))
+    j = _find_ci(text, cue)
+    while j >= 0 and marks and j < marks[0][1] and j + len(cue) > marks[0][0]:
+        j = _find_ci(text, cue, marks[0][1])
+    if j >= 0:
+        marks.append((j, j + len(cue), "cue"))
+    marks.sort()
+    segments, pos = [], 0
+    for start, end, kind in marks:
+        if start > pos:
+            segments.append(Segment(text[pos:start]))
+        segments.append(Segment(text[start:end], kind))
+        pos = end
+    if pos < len(text):
+        segments.append(Segment(text[pos:]))
+    return segments
+
+
+# --- claim detail ------------------------------------------------------------------------------
+
+
+CONTEXT_CHARS = 1500
+
+
+def claim_detail(*, pk: int) -> Claim:
+    return Claim.objects.select_related(
+        "article", "article__publisher", "source", "source__affiliation", "assignee", "created_by"
+    ).get(pk=pk)
+
+
+def claim_context(*, claim: Claim) -> tuple[str, str, str]:
+    """The claim within its paragraph: (before, claim text, after), sliced from the article body."""
+    body = claim.article.body
+    para_start = body.rfind("\n\n", 0, claim.start)
+    para_start = 0 if para_start < 0 else para_start + 2
+    para_end = body.find("\n\n", claim.end)
+    para_end = len(body) if para_end < 0 else para_end
+    para_start = max(para_start, claim.start - CONTEXT_CHARS)
+    para_end = min(para_end, claim.end + CONTEXT_CHARS)
+    return body[para_start : claim.start], body[claim.start : claim.end], body[claim.end : para_end]
+
+
+def claim_decisions(*, claim: Claim) -> QuerySet:
+    return claim.decisions.select_related("analyst").order_by("-version")
+
+
+# --- sources ---------------------------------------------------------------------------------
+
+
+def source_track_record(*, source: Source) -> dict:
+    """How many of the source's claims are in each status (one grouped query)."""
+    counts = dict.fromkeys(Status.values, 0)
+    for status, n in Claim.objects.filter(source=source).order_by().values_list("status").annotate(n=Count("id")):
+        counts[status] = n
+    return {
+        "total": sum(counts.values()),
+        "by_status": [{"value": value, "label": label, "count": counts[value]} for value, label in Status.choices],
+    }
+
+
+def _count(qs: QuerySet):
+    """A correlated COUNT for one row of the outer query (evaluated only for the rows shown)."""
+    return Coalesce(
+        Subquery(qs.order_by().annotate(_one=Value(1)).values("_one").annotate(n=Count("*")).values("n")[:1]),
+        0,
+        output_field=IntegerField(),
+    )
+
+
+def source_list(*, q: str = "", page: int = 1, page_size: int = 50) -> tuple[list[Source], bool]:
+    qs = Source.objects.only("id", "name", "kind", "reliability").annotate(
+        n_claims=_count(Claim.objects.filter(source=OuterRef("pk")))
+    )
+    if q:
+        alias_ids = SourceAlias.objects.filter(Q(name__icontains=q)).values("source_id")
+        qs = qs.filter(Q(name__icontains=q) | Q(pk__in=alias_ids))
+    offset = (page - 1) * page_size
+    rows = list(qs.order_by("name", "id")[offset : offset + page_size + 1])
+    return rows[:page_size], len(rows) > page_size
+
+
+def source_autocomplete(*, q: str, limit: int = 10) -> list[tuple[str, str]]:
+    """(name, canonical name) pairs whose name or alias starts with, or contains, `q`."""
+    if not q.strip():
+        return []
+    rows = (
+        SourceAlias.objects.filter(name__icontains=q.strip())
+        .select_related("source")
+        .only("name", "source__name")
+        .order_by("name")[:limit]
+    )
+    return [(alias.name, alias.source.name) for alias in rows]
+
+
+def source_claims(*, source: Source, limit: int = 50) -> list[Claim]:
+    qs = queue_queryset().filter(source=source).order_by("-id")[:limit]
+    rows = list(qs)
+    for row in rows:
+        row.segments = sentence_segments(row.text, source_name=row.source.name, cue=row.cue)
+    return rows
+
+
+# --- articles --------------------------------------------------------------------------------
+
+
+def article_list(*, page: int = 1, page_size: int = 50, q: str = "") -> tuple[list[Article], bool]:
+    """Articles (newest first) with their progress (decided / total claims) in one query."""
+    qs = (
+        Article.objects.select_related("publisher")
+        .only("id", "title", "published_at", "language", "publisher__id", "publisher__name")
+        .annotate(
+            n_claims=_count(Claim.objects.filter(article=OuterRef("pk"))),
+            n_decided=_count(Claim.objects.filter(article=OuterRef("pk"), version__gt=0)),
+        )
+    )
+    if q:
+        qs = qs.filter(title__icontains=q)
+    offset = (page - 1) * page_size
+    rows = list(qs.order_by(F("published_at").desc(nulls_last=True), "-id")[offset : offset + page_size + 1])
+    return rows[:page_size], len(rows) > page_size
+
+
+def article_claims(*, article: Article) -> list[Claim]:
+    return list(
+        Claim.objects.filter(article=article)
+        .select_related("source")
+        .only("id", "start", "end", "text", "status", "version", "hedged", "source__id", "source__name")
+        .order_by("start", "-end", "id")
+    )
+
+
+def article_segments(*, body: str, claims: list[Claim]) -> list[Segment]:
+    """The body as plain and highlighted segments, in order, covering every character exactly once.
+
+    Spans are sorted; where one overlaps an earlier highlight, only its remainder is highlighted
+    (and the claim is listed as overlapping the earlier one), so the text is never duplicated.
+    """
+    segments: list[Segment] = []
+    pos = 0
+    last_claim_segment = None
+    for claim in sorted(claims, key=lambda c: (c.start, -c.end, c.pk)):
+        start, end = max(claim.start, pos), min(claim.end, len(body))
+        if end <= start:
+            if last_claim_segment is not None:
+                last_claim_segment.overlaps.append(claim)
+            continue
+        if start > pos:
+            segments.append(Segment(body[pos:start]))
+        elif claim.start < pos and last_claim_segment is not None:
+            last_claim_segment.overlaps.append(claim)
+        last_claim_segment = Segment(body[start:end], "claim", claim)
+        segments.append(last_claim_segment)
+        pos = end
+    if pos < len(body):
+        segments.append(Segment(body[pos:]))
+    return segments
+
+
+# --- dashboard -------------------------------------------------------------------------------
+
+
+def my_assigned_claims(*, user, limit: int = 10) -> list[Claim]:
+    rows = list(queue_queryset().filter(assignee=user).order_by("version", "-id")[:limit])
+    for row in rows:
+        row.segments = sentence_segments(row.text, source_name=row.source.name, cue=row.cue)
+    return rows
+
+
+def recent_decisions(*, limit: int = 10) -> list[VerificationStatus]:
+    return list(
+        VerificationStatus.objects.select_related("analyst", "claim")
+        .only("id", "status", "note", "created_at", "analyst__username", "claim__id", "claim__text")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def articles_most_undecided(*, limit: int = 10) -> list[dict]:
+    """Articles with the most claims nobody has decided yet (partial index on version = 0)."""
+    top = list(
+        Claim.objects.filter(version=0)
+        .order_by()
+        .values("article")
+        .annotate(n=Count("id"))
+        .order_by("-n", "article")[:limit]
+    )
+    titles = dict(Article.objects.filter(pk__in=[t["article"] for t in top]).values_list("pk", "title"))
+    return [{"id": t["article"], "title": titles.get(t["article"], ""), "undecided": t["n"]} for t in top]
