@@ -120,9 +120,7 @@ class VerificationStatusAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "created_at"]
     search_fields = ["claim__text", "note", "analyst__username"]
     list_select_related = ["claim", "analyst"]
-
-    def get_actions(self, request):
-        return {}
+    actions = None  # no bulk actions (delete_selected) on history
 
 
 @admin.register(ImportJob)
