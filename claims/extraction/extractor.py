@@ -674,6 +674,36 @@ def _np_after(text: str) -> str | None:
     return chunk if _valid_np(chunk) else None
 
 
+# Cheap substring gates in front of the larger regexes (most sentences contain none of these).
+_ACCORDING_KEYS = ("according", "as reported", "as stated", "за ", "по ", "як ", "как ")
+_IMPERSONAL_KEYS = (
+    "it ",
+    "this ",
+    " said to",
+    " reported to",
+    " alleged to",
+    " claimed to",
+    "rumo",
+    "повідомляєть",
+    "сообщаетс",
+    "стало ",
+    "заявляєть",
+    "заявляетс",
+)
+_STATUS_KEYS = (
+    "being",
+    "under ",
+    "clarifying",
+    "verifying",
+    "checking",
+    "уточн",
+    "перевір",
+    "провер",
+    "встановл",
+    "устанавл",
+)
+
+
 def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, str]:
     """Return the attribution and, for 'according to', the kind of cue."""
     spans = _quote_spans(sent)
@@ -682,7 +712,9 @@ def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, st
         return any(a < pos < b for a, b in spans)
 
     # 1. "According to X, ..." near the start
-    m = _ACCORDING.search(sent, 0, min(len(sent), 200))
+    low = sent.lower()
+    has_according = any(k in low for k in _ACCORDING_KEYS)
+    m = _ACCORDING.search(sent, 0, min(len(sent), 200)) if has_according else None
     if m and not quoted(m.start()) and m.start() <= 60:
         tail = sent[m.end() : m.end() + 200]
         np = _top_level_split(tail)[0].strip().rstrip(".!?…")
@@ -755,20 +787,20 @@ def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, st
                 continue
         return _Attribution(np, cue, affil), "subject"
 
-    m = _ACCORDING.search(sent)
+    m = _ACCORDING.search(sent) if has_according else None
     if m and not quoted(m.start()):
         tail = sent[m.end() : m.end() + 200]
         np = _top_level_split(tail)[0].strip().rstrip(".!?…")
         if len(np.split()) <= 12:
             return _Attribution(np, sent[m.start() : m.end()].strip()), "according"
-    m = _IMPERSONAL.search(sent)
+    m = _IMPERSONAL.search(sent) if any(k in low for k in _IMPERSONAL_KEYS) else None
     if m and not quoted(m.start()):
         return _Attribution("", m.group().strip()), "impersonal"
     return None, ""
 
 
 def _via(sent: str) -> str:
-    m = _CITING.search(sent)
+    m = _CITING.search(sent) if "citing" in sent.lower() else None
     if not m:
         return ""
     words = m.group(1).split()
@@ -866,7 +898,8 @@ def extract_claims(body: str, *, title: str = "", language: str = "") -> list[Ex
             continue
         via = _via(sent) or res.via
         hedged = bool(_HEDGE.search(sent)) or how == "impersonal"
-        status = "being_clarified" if _STATUS.search(sent) else None
+        low = sent.lower()
+        status = "being_clarified" if any(k in low for k in _STATUS_KEYS) and _STATUS.search(sent) else None
         out.append(
             ExtractedClaim(
                 text=sent,
