@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import unicodedata
@@ -50,10 +51,8 @@ def normalise_url(url: str) -> str | None:
         if scheme not in _DEFAULT_PORTS or not parts.hostname:
             return None
         host = parts.hostname.lower().rstrip(".")
-        try:
+        with contextlib.suppress(UnicodeError):
             host = host.encode("idna").decode("ascii")
-        except UnicodeError:
-            pass
         port = parts.port
     except ValueError:  # a port that is not a number, a broken IPv6 literal
         return None
@@ -62,10 +61,7 @@ def normalise_url(url: str) -> str | None:
         netloc = f"[{host}]" if port in (None, _DEFAULT_PORTS[scheme]) else f"[{host}]:{port}"
     path = quote(unquote(parts.path), safe="/%:@!$&'()*+,;=-._~") or "/"
     path = re.sub(r"/{2,}", "/", path)
-    if path != "/":
-        path = path.rstrip("/")
-    else:
-        path = ""
+    path = path.rstrip("/") if path != "/" else ""
     query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k))
     key = urlunsplit((scheme, netloc, path, urlencode(query), ""))
     return key[:2000]

@@ -8,6 +8,7 @@ read whole, bounded by the per-file size limit. No parser raises on bad input.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import glob
 import html
@@ -69,23 +70,24 @@ def _folder_files(folder: Path, label: str) -> list[tuple[Path, str]]:
     return found
 
 
-def iter_inputs(paths: Iterable[str]) -> Iterator[Input | RecordError]:
+def iter_inputs(paths: Iterable[str], *, root: str | os.PathLike | None = None) -> Iterator[Input | RecordError]:
     """Expand paths (files, folders recursively, globs, zip archives) into Inputs, in a stable order.
 
-    A path that does not exist gives a RecordError; so does an unreadable or broken archive.
+    Relative paths are taken from `root` when given (labels stay as written). A path that does not
+    exist gives a RecordError; so does an unreadable or broken archive.
     """
     seen: set[str] = set()
     for raw in paths:
         raw = str(raw)
-        path = Path(raw)
+        path = Path(root, raw) if root is not None else Path(raw)
         if path.is_dir():
             files = _folder_files(path, raw)
         elif path.is_file():
             files = [(path, raw)]
         elif glob.has_magic(raw):
             files = []
-            for match in sorted(glob.glob(raw, recursive=True)):
-                m = Path(match)
+            for match in sorted(glob.glob(raw, root_dir=root, recursive=True)):
+                m = Path(root, match) if root is not None else Path(match)
                 files.extend(_folder_files(m, match) if m.is_dir() else [(m, match)] if m.is_file() else [])
             if not files:
                 yield RecordError(raw, 1, "no file matches this pattern")
@@ -115,7 +117,7 @@ def _file_inputs(file: Path, label: str) -> Iterator[Input | RecordError]:
     if magic.startswith(ZIP_MAGIC) or (extension_format(label) == "zip" and size > 0):
         yield from _zip_inputs(file, label)
         return
-    yield Input(label=label, size=size, open=lambda: open(file, "rb"))
+    yield Input(label=label, size=size, open=lambda: open(file, "rb"))  # noqa: SIM115 - the reader closes it
 
 
 def _zip_inputs(file: Path, label: str) -> Iterator[Input | RecordError]:
@@ -160,10 +162,8 @@ def parse_input(inp: Input, limits: Limits | None = None) -> Iterator[Item]:
     try:
         yield from _guard(_parse_stream(inp.label, fh, limits), inp.label)
     finally:
-        try:
+        with contextlib.suppress(Exception):  # closing a broken archive member must not hide the real error
             fh.close()
-        except Exception:  # noqa: S110 - closing a broken archive member must not hide the real error
-            pass
 
 
 def parse_bytes(label: str, data: bytes, limits: Limits | None = None) -> Iterator[Item]:
@@ -298,9 +298,10 @@ def parse_jsonl(label: str, stream: TextIO, limits: Limits) -> Iterator[Item]:
             yield RecordError(label, n, f"line is {len(line):,} characters, over the limit for one article")
             continue
         try:
-            obj = json.loads(line)
+            obj = json.loads(line.strip())
         except ValueError as exc:
-            yield RecordError(label, n, f"broken JSON: {_json_msg(exc)}")
+            where = f" (column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
+            yield RecordError(label, n, f"broken JSON: {getattr(exc, 'msg', exc)}{where}")
             continue
         yield record_from_mapping(label, n, obj)
 

@@ -7,6 +7,7 @@ Article.content_hash are the last word on duplicates, so concurrent imports cann
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -395,13 +396,15 @@ def article_import(
     job: ImportJob | None = None,
     progress: ProgressCallback | None = None,
     limits: Limits | None = None,
+    root: str | os.PathLike | None = None,
 ) -> ImportReport:
     """Import articles from files, folders, globs and zip archives; return what happened.
 
     A dry run reads, cleans, dedupes and extracts exactly the same way but writes nothing at all.
     A real run records an ImportJob (the one given, or a new one), keeps its progress up to date,
     and records the import in the audit log. Running again on the same job resumes it: what the
-    job already stored counts as imported, not duplicated.
+    job already stored counts as imported, not duplicated. Relative paths are read from `root` when
+    given (uploads: MEDIA_ROOT), else from the working directory.
     """
     from claims.services import audit_record
 
@@ -410,17 +413,21 @@ def article_import(
     report = ImportReport(dry_run=dry_run)
     if not dry_run:
         if job is None:
-            job = ImportJob.objects.create(created_by=user, files=paths, dry_run=False)
+            # Absolute, so that the job can be resumed from anywhere (the job page's Resume button).
+            stored = paths if root is not None else [os.path.abspath(p) for p in paths]
+            job = ImportJob.objects.create(created_by=user, files=stored, dry_run=False)
         job.state = ImportJob.State.RUNNING
         job.started_at = timezone.now()
         job.finished_at = None
         job.save(update_fields=["state", "started_at", "finished_at", "updated_at"])
         report.job = job
     try:
-        total = _prepass(paths=paths, limits=limits, report=report, count=progress is not None or job is not None)
+        total = _prepass(
+            paths=paths, root=root, limits=limits, report=report, count=progress is not None or job is not None
+        )
         run = _Run(report=report, limits=limits, job=job, progress=progress, total=total)
         run.tick(force=True)
-        for inp in iter_inputs(paths):
+        for inp in iter_inputs(paths, root=root):
             if isinstance(inp, RecordError):
                 run.fail(inp)
                 continue
@@ -465,10 +472,10 @@ def article_import(
     return report
 
 
-def _prepass(*, paths: list[str], limits: Limits, report: ImportReport, count: bool) -> int:
+def _prepass(*, paths: list[str], root, limits: Limits, report: ImportReport, count: bool) -> int:
     """Load the source registries among the files (before any article) and count the records."""
     total = 0
-    for inp in iter_inputs(paths):
+    for inp in iter_inputs(paths, root=root):
         if isinstance(inp, RecordError):
             total += 1
             continue
