@@ -65,12 +65,18 @@ def normalise_source_name(name: str) -> str:
 # --------------------------------------------------------------------------- state
 
 
+@functools.lru_cache(maxsize=4096)
+def _name_words(name: str) -> frozenset[str]:
+    return frozenset(re.sub(r"['’]s\b", "", w).strip(_STRIP) for w in name.lower().split())
+
+
 @dataclass(slots=True)
 class _Entity:
     name: str
     kind: str
     aliases: set[str] = field(default_factory=set)
     affiliation: str = ""
+    roles: set[str] = field(default_factory=set)  # title words of a person: "governor", "spokesman"
 
 
 @dataclass(slots=True)
@@ -78,6 +84,9 @@ class _State:
     by_alias: dict[str, _Entity] = field(default_factory=dict)
     last: dict[str, tuple[int, _Entity]] = field(default_factory=dict)
     tick: int = 0
+    recent: list[_Entity] = field(default_factory=list)  # sources in order of their latest mention
+    text: str = ""  # the body, for looking back at earlier mentions that were not sources
+    end: int = 0  # end offset of the sentence being read
 
     def lookup(self, name: str) -> _Entity | None:
         return self.by_alias.get(normalise_source_name(name))
@@ -95,7 +104,18 @@ class _State:
         if recent:
             self.tick += 1
             self.last[ent.kind] = (self.tick, ent)
+            if not self.recent or self.recent[-1] is not ent:
+                self.recent.append(ent)
+                if len(self.recent) > 64:
+                    del self.recent[:32]
         return ent
+
+    def by_head(self, head: str, kinds: tuple[str, ...]) -> _Entity | None:
+        """The latest source of one of `kinds` whose name or roles contain the word `head`."""
+        for ent in reversed(self.recent):
+            if ent.kind in kinds and (head in ent.roles or head in _name_words(ent.name)):
+                return ent
+        return None
 
     def latest(self, kinds: tuple[str, ...]) -> _Entity | None:
         best = None
@@ -135,27 +155,31 @@ def _is_boundary(text: str, pos: int, end: int, para_end: int) -> bool:
     low = word.lower().rstrip(".")
     if low in L.ABBREVIATIONS:
         return False
-    if len(word) == 1 and word.isupper():  # an initial: "J. Smith"
-        return False
+    if len(word) == 1 and word.isupper():  # an initial: "J. Smith" (but "wrote on X. “It is ...")
+        return bool(m.group(1).strip())
     if "." in word and re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word):  # U.S. / U.N.
         follow = text[m.start(2) : m.start(2) + 12].split(" ")[0]
         return follow in L.SENTENCE_STARTERS
     return True
 
 
+_PARA = re.compile(r"[^\n]+")
+
+
 def _sentences(body: str):
-    for para in re.finditer(r"[^\n]+", body):
+    """(start, end, paragraph start) of each sentence."""
+    for para in _PARA.finditer(body):
         p_start, p_end = para.span()
         start = p_start
         for m in _BOUNDARY.finditer(body, p_start, p_end):
             if _is_boundary(body, m.start(), m.end(), p_end):
-                yield start, m.end()
+                yield start, m.end(), p_start
                 ws = m.end()
                 while ws < p_end and body[ws].isspace():
                     ws += 1
                 start = ws
         if start < p_end:
-            yield start, p_end
+            yield start, p_end, p_start
 
 
 # --------------------------------------------------------------------------- cues and hedges
@@ -164,6 +188,7 @@ _HEDGE = re.compile(
     r"\b(?:alleged(?:ly)?|allegations?|reportedly|purportedly|supposedly|unconfirmed|unverified|claim(?:s|ed|ing)?"
     r"|(?:it|this)\s+(?:is|was|has\s+been|had\s+been)\s+(?:also\s+)?(?:reported|claimed|alleged|rumou?red)"
     r"|being\s+(?:clarified|verified|checked|investigated|established)|may|might|could|suggest(?:s|ed|ing)?"
+    r"|(?:un)?likely|probably|presumably"
     r"|(?:is|are|was|were)\s+(?:said|reported|believed|thought|rumou?red)\s+to|possibly|apparently"
     r"|not\s+(?:be\s+)?(?:been\s+)?independently\s+(?:verified|confirmed)"
     r"|нібито|начебто|ймовірно|імовірно|можливо|може|повідомляється|непідтвердж\w*|уточнюєт\w*"
@@ -233,7 +258,8 @@ def _word(tok: str) -> str:
 
 
 def _is_cap(w: str) -> bool:
-    return bool(w) and w[0].isupper()
+    # "iStories", "eKathimerini": a lower-case prefix before a capital is still a name
+    return bool(w) and (w[0].isupper() or (len(w) > 2 and w[0].islower() and w[1].isupper() and w.isalpha()))
 
 
 def _is_acronym(w: str) -> bool:
@@ -474,6 +500,199 @@ def _from_entity(ent: _Entity, extra: tuple[str, ...] = (), via: str = "", kind:
     return _Resolved(ent.name, kind or ent.kind, aliases, ent.affiliation, via)
 
 
+# "the report said", "the analysts noted", "the governor said", "the ministry said": a definite head noun
+# refers back to the latest fitting source, or to the latest fitting name in the text before it.
+_DEF_DOC_HEADS = frozenset(
+    {"report", "statement", "study", "assessment", "analysis", "update", "survey", "review", "briefing", "document"}
+)
+_ANALYST_HEADS = frozenset({"analysts", "experts", "researchers", "authors"})
+_RESEARCH_WORDS = frozenset(
+    {
+        "institute",
+        "study",
+        "studies",
+        "research",
+        "center",
+        "centre",
+        "think",
+        "tank",
+        "foundation",
+        "council",
+        "observatory",
+        "monitor",
+        "university",
+        "project",
+        "initiative",
+        "lab",
+        "laboratory",
+        "watch",
+        "crisis",
+    }
+)
+_PERSON_ROLES = frozenset(L.TITLE_CORE) - {"chief", "head", "general", "major", "officer", "leader"}
+_ORG_KINDS = ("organization", "outlet", "group")
+# "the office's press service", "the ministry's spokesman": the body that speaks through them
+_MOUTHPIECE = re.compile(
+    r"^(.+?)['’]s?\s+(?:official\s+)?(?:press\s+(?:service|office|secretary|team|centre|center)|media\s+(?:office|service|centre|center)"
+    r"|spokes(?:person|man|woman)|information\s+(?:department|service)|telegram\s+channel|website)$",
+    re.I,
+)
+# "The independent outlet iStories", "Russian state news agency TASS", "the rights group Memorial"
+_DESCRIPTORS = {
+    "outlet": "outlet",
+    "newspaper": "outlet",
+    "broadcaster": "outlet",
+    "channel": "outlet",
+    "agency": "outlet",
+    "website": "outlet",
+    "site": "outlet",
+    "publication": "outlet",
+    "tabloid": "outlet",
+    "daily": "outlet",
+    "magazine": "outlet",
+    "portal": "outlet",
+    "group": "organization",
+    "organization": "organization",
+    "organisation": "organization",
+    "movement": "group",
+    "tank": "organization",
+    "monitor": "organization",
+    "ngo": "organization",
+    "project": "organization",
+    "company": "organization",
+    "firm": "organization",
+}
+_SURNAME_ENDINGS = (
+    "ov",
+    "ova",
+    "ev",
+    "eva",
+    "enko",
+    "chuk",
+    "yuk",
+    "sky",
+    "skyi",
+    "skiy",
+    "ski",
+    "ska",
+    "vich",
+    "vych",
+    "shvili",
+    "dze",
+)
+_FIRST_NAME = re.compile(r"^[A-Z\u0400-\u042f\u0406\u0407\u0404\u0490][a-z\u0430-\u044f\u0456\u0457\u0454\u0491'’]+$")
+_CAP_RUN = re.compile(r"[A-Z][\w'’\-]*(?:\s+(?:(?:of|the|for|and|on)\s+){0,2}[A-Z][\w'’\-]*)*")
+_LOOKBACK = 4000
+
+
+@functools.lru_cache(maxsize=1024)
+def _surname_pattern(surname: str) -> re.Pattern[str]:
+    return re.compile(r"((?:[A-Z\u0400-\u042f\u0406\u0407\u0404\u0490][\w'’\-]*\s+){1,3})" + re.escape(surname) + r"\b")
+
+
+@functools.lru_cache(maxsize=256)
+def _role_patterns(role: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    name = r"([A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){1,2})"
+    return (
+        re.compile(r"\b(?i:" + re.escape(role) + r")\s+" + name),
+        re.compile(name + r",\s+(?:the|a|an|its|his|her)\s+(?:[\w'’\-]+\s+){0,4}?(?i:" + re.escape(role) + r")\b"),
+    )
+
+
+def _last_match(pattern: re.Pattern[str], state: _State) -> re.Match[str] | None:
+    last = None
+    for m in pattern.finditer(state.text, max(0, state.end - _LOOKBACK), state.end):
+        last = m
+    return last
+
+
+def _full_name_before(surname: str, state: _State) -> str:
+    """'Budanov' -> 'Kyrylo Budanov' when the text before named him in full (as a source or not)."""
+    m = _last_match(_surname_pattern(surname), state)
+    if not m:
+        return ""
+    first: list[str] = []
+    for w in reversed(m.group(1).split()):
+        lw = w.lower()
+        if (
+            len(first) >= 2
+            or not _FIRST_NAME.match(w)
+            or lw in L.TITLE_WORDS
+            or lw in L.ORG_WORDS
+            or w in L.NATIONALITY_CAPS
+            or lw in L.DETERMINERS
+            or lw in L.LEADING_JUNK
+            or lw in L.DATE_WORDS
+            or lw in L.PREPOSITIONS
+            or lw in L.PRONOUNS_PERSON
+            or lw in L.OUTLET_NAMES
+        ):
+            break
+        first.insert(0, w)
+    return " ".join([*first, surname]) if first else ""
+
+
+def _person_by_role(role: str, state: _State) -> _Entity | None:
+    ent = state.by_head(role, ("person",))
+    if ent is not None:
+        return ent
+    best: tuple[int, str] | None = None
+    for pat in _role_patterns(role):
+        m = _last_match(pat, state)
+        if m and (best is None or m.start() > best[0]):
+            best = (m.start(), m.group(1))
+    if best is None:
+        return None
+    split = _person_split(best[1].split())
+    if not split:
+        return None
+    name = split[0]
+    ent = state.lookup(name)
+    if ent is None or ent.kind != "person":
+        ent = _Entity(name, "person", {name.split()[-1]}, roles={role})
+    else:
+        ent.roles.add(role)
+    return state.add(ent)
+
+
+def _org_by_head(head: str, state: _State) -> _Entity | None:
+    ent = state.by_head(head, _ORG_KINDS)
+    if ent is not None:
+        return ent
+    cap = head[:1].upper() + head[1:]
+    last = None
+    for m in _CAP_RUN.finditer(state.text, max(0, state.end - _LOOKBACK), state.end):
+        if cap in m.group().split():
+            last = m
+    if last is None:
+        return None
+    words = last.group().split()
+    while words and words[0].lower() in L.DETERMINERS | L.LEADING_JUNK:
+        words.pop(0)
+    if len(words) < 2:
+        return None
+    name = re.sub(r"['’]s$", "", " ".join(words))
+    ent = state.lookup(name)
+    if ent is None:
+        ent = _Entity(name, _classify(name, name.split()))
+    return state.add(ent)
+
+
+def _definite(head: str, state: _State) -> _Entity | None:
+    if head in _DEF_DOC_HEADS:
+        return state.latest(_ORG_KINDS)
+    if head in _ANALYST_HEADS:
+        ent = state.latest(("organization",))
+        return ent if ent is not None and _name_words(ent.name) & _RESEARCH_WORDS else None
+    if head in _PERSON_ROLES:
+        return _person_by_role(head, state)
+    if head in L.ORG_WORDS or head in L.OUTLET_HEADS:
+        return _org_by_head(head, state)
+    if head in L.UNNAMED_HEADS or head.rstrip("s") in L.UNNAMED_HEADS:
+        return state.by_head(head, ("unnamed",)) or state.by_head(head.rstrip("s"), ("unnamed",))
+    return None
+
+
 def _resolve(np: str, state: _State, *, affiliation: str = "") -> _Resolved | None:
     np = np.strip(" ,;:.\"“”«»'")
     if not np:
@@ -491,6 +710,19 @@ def _resolve(np: str, state: _State, *, affiliation: str = "") -> _Resolved | No
         kinds = ("person",) if low0 in {"his", "her"} else ("organization", "group", "outlet")
         ent = state.latest(kinds)
         return _from_entity(ent) if ent else None
+    # definite back-references: "the report", "the governor", "the ministry", "the diplomat"; bare "Analysts"
+    if (low0 in {"the", "this"} and 2 <= len(toks) <= 3 and all(t.islower() for t in toks[1:])) or (
+        len(toks) == 1 and low0 in _ANALYST_HEADS
+    ):
+        ent = _definite(_word(toks[-1]).lower(), state)
+        if ent is not None:
+            return _from_entity(state.add(ent))
+    # "the office's press service" -> the office
+    m = _MOUTHPIECE.match(np) if len(toks) >= 3 else None
+    if m:
+        inner = _resolve(m.group(1), state)
+        if inner is not None and inner.kind != "unnamed":
+            return inner
     # documents issued by someone
     m = _DOC.match(np)
     if m and _is_cap(_word(m.group(2).split()[-1] if m.group(2).split() else "")):
@@ -532,6 +764,17 @@ def _resolve(np: str, state: _State, *, affiliation: str = "") -> _Resolved | No
         rest = " ".join(words[head_idx + 1 :])
         via = re.sub(r"^(?:in|within|at|close\s+to|from|inside)\s+(?:the\s+)?", "", rest, flags=re.I)
         org_like = via != rest and any(w.lower() in L.ORG_WORDS for w in via.split())
+        if low0 in {"the", "this", "these"} and head_idx == len(lw) - 1:
+            ent = _definite(lw[head_idx], state)
+            if ent is not None:
+                return _from_entity(state.add(ent))
+        # a nationality makes it a describable source: "Ukrainian officials", "a senior European diplomat"
+        if not rest and any(w in L.NATIONALITY_CAPS for w in words[:head_idx]):
+            desc = list(words[: head_idx + 1])
+            while desc and (desc[0].lower() in L.DETERMINERS or desc[0].lower() in {"one", "of", "an", "a"}):
+                desc.pop(0)
+            if len(desc) >= 2:
+                return _from_entity(state.add(_Entity(" ".join(desc), "unnamed")))
         return _unnamed(via if org_like else "")
     # a group defined by an acronym: "Tuareg rebels from the CSP-PSD movement"
     acr_in = [w for w in words if _is_acronym(w) and w not in L.NATIONALITY_CAPS]
@@ -559,6 +802,23 @@ def _resolve(np: str, state: _State, *, affiliation: str = "") -> _Resolved | No
         extra = tuple(a for a in (acr, name) if a and a != ent.name)
         ent = state.add(_Entity(ent.name, ent.kind, ent.aliases | set(extra), ent.affiliation or affiliation))
         return _from_entity(ent, extra)
+    # a descriptor before a proper name: "the independent outlet iStories", "state news agency TASS"
+    for k in range(len(words) - 1, 0, -1):
+        desc_kind = _DESCRIPTORS.get(words[k - 1])
+        if desc_kind and len(words) - k <= 5 and all(_is_cap(w) or _is_acronym(w) for w in words[k:]):
+            pname = " ".join(words[k:])
+            ent = state.lookup(pname) or _Entity(pname, desc_kind, {name})
+            return _from_entity(state.add(ent))
+    # a surname alone: the full name from an earlier mention, a person by the look of the name
+    if len(words) == 1 and _FIRST_NAME.match(words[0]) and lw[0] not in L.ORG_WORDS and lw[0] not in L.OUTLET_NAMES:
+        full = _full_name_before(words[0], state)
+        if full:
+            ent = state.lookup(full)
+            if ent is None or ent.kind != "person":
+                ent = _Entity(full, "person", {words[0]}, affiliation)
+            return _from_entity(state.add(ent))
+        if lw[0].endswith(_SURNAME_ENDINGS) and words[0] not in L.NATIONALITY_CAPS:
+            return _from_entity(state.add(_Entity(words[0], "person", set(), affiliation)))
     kind = _classify(name, words)
     if kind == "outlet" and len(words) > 1 and normalise_source_name(name) not in L.OUTLET_NAMES:
         named = [w for w in words if w.lower() in L.OUTLET_NAMES]
@@ -577,7 +837,8 @@ def _resolve(np: str, state: _State, *, affiliation: str = "") -> _Resolved | No
         aliases = {pname.split()[-1]} if len(pname.split()) >= 2 else set()
         if name != pname:
             aliases.add(name)
-        ent = state.add(_Entity(pname, "person", aliases, affiliation))
+        roles = {w.lower().strip(_STRIP) for w in person[1].split()} & _PERSON_ROLES
+        ent = state.add(_Entity(pname, "person", aliases, affiliation, roles))
         return _from_entity(ent)
     aliases = {acr} if acr else set()
     if len(words) == 1 and kind == "organization" and words[0].lower() in L.PRONOUNS_PERSON:
@@ -617,7 +878,12 @@ def _subject_before(seg: str) -> tuple[str, str] | None:
             # NAME, APPOSITIVE,
             if (
                 lw
-                and (lw[0].lower() in {"a", "an", "the", "its", "his", "her", "their"} or lw[0].lower() in L.TITLE_CORE)
+                and (
+                    lw[0].lower() in {"a", "an", "the", "its", "his", "her", "their"}
+                    or lw[0].lower() in L.TITLE_CORE
+                    # "Dmytro Lubinets, Ukraine's human rights commissioner,"
+                    or (len(lw) >= 2 and _is_cap(lw[0]) and lw[0].endswith(("'s", "’s")))
+                )
                 and len(lw) <= 14
                 and prev
                 and _valid_np(prev)
@@ -734,12 +1000,19 @@ def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, st
         base = L.VERB_FORMS.get(w, w)
         nxt = words[i + 1].lower() if i + 1 < len(words) else ""
         prev_i = i - 1
+        negated = False
         while prev_i >= 0 and words[prev_i].lower() in L.AUXILIARIES:
+            negated = negated or words[prev_i].lower() in L.NEGATIONS
             prev_i -= 1
         prev = words[prev_i].lower() if prev_i >= 0 else ""
         if prev in L.PASSIVE_MARKERS or prev in {"to", "so-called"}:
             continue
-        if nxt in L.VERB_FORMS and w in L.VERB_FORMS:
+        if negated:  # "has not commented", "did not say": nothing was reported
+            continue
+        if base in L.DISMISS_VERBS:  # "rejected reports that ...", "dismissed claims of ..."
+            if not any(x.lower() in L.DISMISSED_OBJECTS for x in words[i + 1 : i + 4]):
+                continue
+        elif nxt in L.VERB_FORMS and w in L.VERB_FORMS:
             continue
         if base in L.OBJECT_VERBS:
             if base == "call" and (nxt not in L.CALL_OBJECTS):
@@ -865,54 +1138,125 @@ def _is_noise(sent: str) -> bool:
     return is_heading(s)
 
 
+_OPENERS = "“«„"
+_CLOSERS = "”»"
+
+
+def _quote_state(sent: str, inside: bool) -> tuple[bool, bool, bool]:
+    """(starts inside a quote, ends inside a quote, the whole sentence is quoted) given the state before it."""
+    starts_inside = inside
+    lead = sent.lstrip("—–- ")
+    opens_at_start = bool(lead) and (lead[0] in _OPENERS or lead[0] == '"')
+    depth = 1 if inside else 0
+    for ch in sent:
+        if ch in _OPENERS:
+            depth = 1
+        elif ch in _CLOSERS:
+            depth = 0
+        elif ch == '"':
+            depth = 1 - depth
+    tail = sent.rstrip()
+    closes_at_end = tail.endswith(("”", "»", '"')) or tail[-2:-1] in ("”", "»", '"')
+    whole = (starts_inside or opens_at_start) and (depth == 1 or closes_at_end)
+    return starts_inside or opens_at_start, depth == 1, whole
+
+
 def extract_claims(body: str, *, title: str = "", language: str = "") -> list[ExtractedClaim]:
-    """Attributed claims in `body`, one per sentence, offsets into `body`."""
+    """Attributed claims in `body`, one per sentence, offsets into `body`.
+
+    A quotation that runs over several sentences belongs to the speaker named where it ends ("“A. B,” X
+    said.") or, when it goes on after an attributed sentence, to that sentence's speaker.
+    """
     if not isinstance(body, str) or not body:
         return []
-    state = _State()
+    state = _State(text=body)
     _acronyms(body, state)
     out: list[ExtractedClaim] = []
-    for start, end in _sentences(body):
+    para = -1
+    inside = False  # inside a quotation carried over from the previous sentence of the paragraph
+    pending: list[tuple[int, int, str]] = []  # quoted sentences waiting for the speaker named later
+    prev_quote_claim: ExtractedClaim | None = None  # the previous sentence, when it was an attributed quote
+    for start, end, p_start in _sentences(body):
+        if p_start != para:
+            para, inside, pending, prev_quote_claim = p_start, False, [], None
         while start < end and body[start].isspace():
             start += 1
         while end > start and body[end - 1].isspace():
             end -= 1
         if end - start < 12 or end - start > 3000:
+            inside, pending, prev_quote_claim = False, [], None
             continue
         sent = body[start:end]
+        state.end = end
         if _is_noise(sent):
             continue
+        in_quote, still_open, whole_quote = _quote_state(sent, inside)
+        inside = still_open
         try:
             att, how = _find_attribution(sent, state)
         except RecursionError:  # pragma: no cover - defensive
+            att, how = None, ""
+        claim = _claim(sent, start, end, att, how, state) if att is not None else None
+        if claim is None:
+            if whole_quote and prev_quote_claim is not None:
+                # the quotation goes on after its attribution
+                claim = _inherit(prev_quote_claim, sent, start, end)
+                out.append(claim)
+                prev_quote_claim = claim
+            elif in_quote and still_open:
+                pending.append((start, end, sent))
+                prev_quote_claim = None
+            else:
+                pending, prev_quote_claim = [], None
             continue
-        if att is None:
-            continue
-        if how == "impersonal":
-            res: _Resolved | None = _unnamed()
-        else:
-            res = _resolve(att.np, state, affiliation=att.affiliation)
-            if res is None and how == "according":
-                res = _unnamed()
-        if res is None:
-            continue
-        via = _via(sent) or res.via
-        hedged = bool(_HEDGE.search(sent)) or how == "impersonal"
-        low = sent.lower()
-        status = "being_clarified" if any(k in low for k in _STATUS_KEYS) and _STATUS.search(sent) else None
-        out.append(
-            ExtractedClaim(
-                text=sent,
-                start=start,
-                end=end,
-                source=res.name,
-                source_kind=res.kind,
-                source_aliases=res.aliases,
-                affiliation=att.affiliation or res.affiliation,
-                via=via,
-                hedged=hedged,
-                status_hint=status,
-                cue=att.cue,
-            )
-        )
+        if pending and in_quote:
+            out.extend(_inherit(claim, p_sent, p_start_, p_end) for p_start_, p_end, p_sent in pending)
+        pending = []
+        out.append(claim)
+        prev_quote_claim = claim if (in_quote or _QUOTE_CHARS.search(sent)) and not still_open else None
+    out.sort(key=lambda c: c.start)
     return out
+
+
+def _inherit(claim: ExtractedClaim, sent: str, start: int, end: int) -> ExtractedClaim:
+    return ExtractedClaim(
+        text=sent,
+        start=start,
+        end=end,
+        source=claim.source,
+        source_kind=claim.source_kind,
+        source_aliases=claim.source_aliases,
+        affiliation=claim.affiliation,
+        via=claim.via,
+        hedged=bool(_HEDGE.search(sent)),
+        status_hint=claim.status_hint,
+        cue=claim.cue,
+    )
+
+
+def _claim(sent: str, start: int, end: int, att: _Attribution, how: str, state: _State) -> ExtractedClaim | None:
+    if how == "impersonal":
+        res: _Resolved | None = _unnamed()
+    else:
+        res = _resolve(att.np, state, affiliation=att.affiliation)
+        if res is None and how == "according":
+            res = _unnamed()
+    if res is None:
+        return None
+    via = _via(sent) or res.via
+    hedged = bool(_HEDGE.search(sent)) or how == "impersonal"
+    low = sent.lower()
+    status = "being_clarified" if any(k in low for k in _STATUS_KEYS) and _STATUS.search(sent) else None
+    return ExtractedClaim(
+        text=sent,
+        start=start,
+        end=end,
+        source=res.name,
+        source_kind=res.kind,
+        source_aliases=res.aliases,
+        affiliation=att.affiliation or res.affiliation,
+        via=via,
+        hedged=hedged,
+        status_hint=status,
+        cue=att.cue,
+    )

@@ -73,6 +73,9 @@ _REGULAR = [
     "caution",
     "complain",
     "call",
+    "reject",
+    "dismiss",
+    "refute",
 ]
 
 
@@ -180,6 +183,28 @@ AUXILIARIES = {
     "explicitly",
     "allegedly",
 }
+AUXILIARIES |= {"didn't", "hasn't", "haven't", "hadn't", "doesn't", "don't", "won't", "wouldn't", "cannot", "yet"}
+NEGATIONS = {"not", "never", "didn't", "hasn't", "haven't", "hadn't", "doesn't", "don't", "won't", "wouldn't", "cannot"}
+# Verbs that report only when what they reject is a report or a claim ("rejected reports that ...").
+DISMISS_VERBS = {"reject", "dismiss", "refute"}
+DISMISSED_OBJECTS = {
+    "reports",
+    "report",
+    "claims",
+    "claim",
+    "allegations",
+    "allegation",
+    "accusations",
+    "accusation",
+    "suggestions",
+    "speculation",
+    "rumors",
+    "rumours",
+    "assertions",
+    "statements",
+}
+AUXILIARIES |= {w.replace("'", "’") for w in AUXILIARIES}
+NEGATIONS |= {w.replace("'", "’") for w in NEGATIONS}
 PASSIVE_MARKERS = {"was", "were", "been", "being", "is", "are", "be", "get", "got"}
 
 # Words that cannot be inside a source noun phrase (they signal a clause).
@@ -523,6 +548,10 @@ GROUP_HEADS = {
     "militias",
     "mercenaries",
     "bloggers",
+    "milbloggers",
+    "milblogger",
+    "correspondents",
+    "commentators",
     "analysts",
     "experts",
     "doctors",
