@@ -855,6 +855,30 @@ class _Attribution:
     np: str
     cue: str
     affiliation: str = ""
+    inner: str = ""  # the speaker inside an outlet's report ("X said ..., Reuters reported"): goes to via
+
+
+# "..., Reuters reported." / "..., reports The Times." / "..., according to TASS." after an inner attribution
+_OUTER_TAIL = re.compile(
+    r",\s+(?:(?P<cue1>according\s+to|reports?|reported|writes|wrote)\s+(?P<a>[^,;:]{2,80}?)"
+    r"|(?P<b>[^,;:]{2,80}?)\s+(?:has\s+|had\s+|also\s+)?(?P<cue2>reported|reports|said|says|wrote|writes))"
+    r"(?:\s+(?:on|in|late|early|last|this|earlier)\s+[\w\s]{1,20}?)?[.!]?[\"”»']?$"
+)
+
+
+def _outer_outlet(sent: str, after: int) -> _Attribution | None:
+    """An outlet named at the end of a sentence whose inner claim has its own speaker."""
+    if len(sent) - after < 8:
+        return None
+    m = _OUTER_TAIL.search(sent, after, len(sent)) if "," in sent[after:] else None
+    if not m:
+        return None
+    np = _clean_np(m.group("a") or m.group("b") or "")
+    words = [_word(w) for w in np.split()]
+    words = [w for w in words if w]
+    if not words or not _valid_np(np) or _classify(np, words) != "outlet":
+        return None
+    return _Attribution(np, (m.group("cue1") or m.group("cue2")).strip())
 
 
 def _subject_before(seg: str) -> tuple[str, str] | None:
@@ -1058,6 +1082,10 @@ def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, st
                 or np.endswith(")")
             ):
                 continue
+        outer = _outer_outlet(sent, tm.end())
+        if outer is not None:
+            outer.inner = np
+            return outer, "outer"
         return _Attribution(np, cue, affil), "subject"
 
     m = _ACCORDING.search(sent) if has_according else None
@@ -1244,6 +1272,9 @@ def _claim(sent: str, start: int, end: int, att: _Attribution, how: str, state: 
     if res is None:
         return None
     via = _via(sent) or res.via
+    if att.inner:
+        inner = _resolve(att.inner, state)
+        via = inner.name if inner is not None and inner.kind != "unnamed" else att.inner
     hedged = bool(_HEDGE.search(sent)) or how == "impersonal"
     low = sent.lower()
     status = "being_clarified" if any(k in low for k in _STATUS_KEYS) and _STATUS.search(sent) else None
