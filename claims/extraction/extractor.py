@@ -222,7 +222,8 @@ _APPOS_AFFIL = re.compile(
 )
 _DOC = re.compile(
     r"^(?:(?:a|an|the|some|new|newly|leaked|classified|secret|internal|declassified|intelligence|confidential|recent)\s+){0,3}"
-    r"(?:satellite\s+|video\s+|aerial\s+)?(documents?|memos?|files|papers|records|cables?|leaks|dossier|reports?|assessments?|intercepts|emails|estimates|data|images|imagery|footage|photos|videos|maps)\s+"
+    r"(?:satellite\s+|video\s+|aerial\s+)?(documents?|memos?|files|papers|records|cables?|leaks|dossier|reports?|assessments?|intercepts|emails|estimates|data|images|imagery|footage|photos|videos|maps"
+    r"|statements?|count|tally|figures|statistics|calculations|analysis|study|survey|investigation|review|findings|research)\s+"
     r"(?:from|by|of|(?:published|released|obtained|prepared|analy[sz]ed|reviewed|seen|compiled|verified)\s+(?:by|from))\s+(.+)$",
     re.I,
 )
@@ -394,7 +395,7 @@ def _valid_np(np: str) -> bool:
             w == lw
             and w.isalpha()
             and (lw.endswith("ing") and len(lw) > 5)
-            and lw not in {"ruling", "leading", "ranking", "fighting"}
+            and lw not in {"ruling", "leading", "ranking", "fighting", "acting", "outgoing", "governing"}
         ):
             return False
         if w == lw and lw.endswith("ed") and len(lw) > 4 and "-" not in lw and lw not in _LOWER_ED_OK:
@@ -466,7 +467,9 @@ def _classify(name: str, words: list[str]) -> str:
         return "outlet"
     if " times of " in f" {low} " or (lw[-1] in L.OUTLET_SUFFIXES and _is_cap(words[-1])):
         return "outlet"
-    if lw[-1] in L.OUTLET_HEADS or (len(lw) > 1 and lw[-2] in {"news", "press"} and lw[-1] == "agency"):
+    if (lw[-1] in L.OUTLET_HEADS and lw[-1] != "agency") or (
+        len(lw) > 1 and lw[-2] in {"news", "press"} and lw[-1] == "agency"
+    ):
         return "outlet"
     if any(w in L.ORG_WORDS for w in lw) or any(_CYR_ORG.match(w) for w in lw if not w.isascii()):
         return "organization"
@@ -583,6 +586,10 @@ _SURNAME_ENDINGS = (
 _FIRST_NAME = re.compile(r"^[A-Z\u0400-\u042f\u0406\u0407\u0404\u0490][a-z\u0430-\u044f\u0456\u0457\u0454\u0491'’]+$")
 _CAP_RUN = re.compile(r"[A-Z][\w'’\-]*(?:\s+(?:(?:of|the|for|and|on)\s+){0,2}[A-Z][\w'’\-]*)*")
 _LOOKBACK = 4000
+_QUALIFIER = re.compile(
+    r"\w-(?:backed|run|owned|affiliated|linked|controlled|funded|aligned|sponsored|installed|appointed)$"
+)
+_SPOKES = frozenset({"spokesperson", "spokesman", "spokeswoman", "representative", "spokespeople"})
 
 
 @functools.lru_cache(maxsize=1024)
@@ -678,6 +685,19 @@ def _org_by_head(head: str, state: _State) -> _Entity | None:
     return state.add(ent)
 
 
+_STATEMENT_WORDS = frozenset(
+    {"statement", "statements", "count", "tally", "figures", "statistics", "estimates", "data"}
+)
+_GENERIC_MODIFIERS = frozenset(
+    {"regional", "local", "national", "city", "same", "former", "state", "latest", "new", "full"}
+)
+
+
+def _modifier_fits(modifier: str, ent: _Entity) -> bool:
+    """'the agriculture ministry' is not the foreign ministry seen before; 'the regional governor' is the governor."""
+    return modifier in _GENERIC_MODIFIERS or modifier in _name_words(ent.name) or modifier in ent.roles
+
+
 def _definite(head: str, state: _State) -> _Entity | None:
     if head in _DEF_DOC_HEADS:
         return state.latest(_ORG_KINDS)
@@ -715,7 +735,7 @@ def _resolve(np: str, state: _State, *, affiliation: str = "") -> _Resolved | No
         len(toks) == 1 and low0 in _ANALYST_HEADS
     ):
         ent = _definite(_word(toks[-1]).lower(), state)
-        if ent is not None:
+        if ent is not None and (len(toks) <= 2 or _modifier_fits(_word(toks[1]).lower(), ent)):
             return _from_entity(state.add(ent))
     # "the office's press service" -> the office
     m = _MOUTHPIECE.match(np) if len(toks) >= 3 else None
@@ -725,13 +745,30 @@ def _resolve(np: str, state: _State, *, affiliation: str = "") -> _Resolved | No
             return inner
     # documents issued by someone
     m = _DOC.match(np)
-    if m and _is_cap(_word(m.group(2).split()[-1] if m.group(2).split() else "")):
-        inner = _resolve(m.group(2), state)
+    doc_head = _word(m.group(2).split()[-1]) if m and m.group(2).split() else ""
+    if m and (_is_cap(doc_head) or doc_head.lower() in L.ORG_WORDS):
+        issuer = m.group(2)
+        if " and " in issuer:  # "a count by Mediazona and the BBC's Russian service": the first issuer
+            first = issuer.split(" and ", 1)[0]
+            issuer = first if _is_cap(_word(first.split()[-1])) else issuer
+        inner = _resolve(issuer, state)
         if inner and inner.kind != "unnamed":
-            return _Resolved(inner.name, "document", inner.aliases, inner.affiliation, m.group(1).lower())
+            what = m.group(1).lower()
+            kind = inner.kind if what in _STATEMENT_WORDS else "document"  # a statement is the issuer speaking
+            return _Resolved(inner.name, kind, inner.aliases, inner.affiliation, what)
     # "X's statement" / "the ministry's message"
     if len(toks) >= 2 and _word(toks[-1]).lower() in L.MESSAGE_HEADS and re.search(r"['’]s?$", toks[-2]):
         return _resolve(" ".join(toks[:-1]).rstrip("'’s").rstrip("'’"), state)
+    # "Kremlin-backed Russian war bloggers", "Lebanon's state-run National News Agency": the qualifier goes
+    k = next((i for i in range(len(toks) - 1, -1, -1) if _QUALIFIER.search(toks[i])), -1)
+    if 0 <= k < len(toks) - 1:
+        toks = toks[k + 1 :]
+        np = " ".join(toks)
+    # "a U.S. State Department spokesperson", "a Kremlin spokesman": the body they speak for
+    if len(toks) >= 2 and _word(toks[-1]).lower() in _SPOKES and _is_cap(_word(toks[-2])):
+        inner = _resolve(" ".join(t for t in toks[:-1] if t.lower() not in {"a", "an", "the"}), state)
+        if inner is not None and inner.kind in _ORG_KINDS:
+            return inner
     # bracketed acronym
     acr = ""
     m = _TRAILING_ACRONYM.search(np)
@@ -764,7 +801,7 @@ def _resolve(np: str, state: _State, *, affiliation: str = "") -> _Resolved | No
         rest = " ".join(words[head_idx + 1 :])
         via = re.sub(r"^(?:in|within|at|close\s+to|from|inside)\s+(?:the\s+)?", "", rest, flags=re.I)
         org_like = via != rest and any(w.lower() in L.ORG_WORDS for w in via.split())
-        if low0 in {"the", "this", "these"} and head_idx == len(lw) - 1:
+        if head_idx == len(lw) - 1 and (low0 in {"the", "this", "these"} or lw[:3] == ["one", "of", "the"]):
             ent = _definite(lw[head_idx], state)
             if ent is not None:
                 return _from_entity(state.add(ent))
@@ -905,6 +942,7 @@ def _subject_before(seg: str) -> tuple[str, str] | None:
                 and (
                     lw[0].lower() in {"a", "an", "the", "its", "his", "her", "their"}
                     or lw[0].lower() in L.TITLE_CORE
+                    or lw[0].lower().split("-")[0] in L.TITLE_CORE  # "commander-in-chief of ..."
                     # "Dmytro Lubinets, Ukraine's human rights commissioner,"
                     or (len(lw) >= 2 and _is_cap(lw[0]) and lw[0].endswith(("'s", "’s")))
                 )
@@ -931,7 +969,7 @@ def _subject_before(seg: str) -> tuple[str, str] | None:
             break
         else:
             return None
-    if not _valid_np(cand):
+    if not _valid_np(cand) or cand.endswith(("'s", "’s")):  # "Russia's state ..." is no subject
         return None
     return cand, ""
 
@@ -994,8 +1032,34 @@ _STATUS_KEYS = (
 )
 
 
+# "X was quoted by Interfax as saying ...", "Tasnim quoted a military source as saying ..."
+_QUOTED_AS = re.compile(
+    r"(?P<subj>[^;:]{2,160}?)\s+(?:(?:was|were|is|are|has\s+been|had\s+been)\s+quoted(?:\s+by\s+(?P<by>[^;:,]{2,80}?))?"
+    r"|(?:also\s+)?quoted\s+(?P<obj>[^;:]{2,80}?))\s+as\s+saying\b"
+)
+
+
+def _quoted_as(sent: str) -> _Attribution | None:
+    m = _QUOTED_AS.search(sent)
+    if not m:
+        return None
+    subj = _subject_before(m.group("subj"))
+    if m.group("by"):
+        outer = _clean_np(m.group("by"))
+        if _valid_np(outer):
+            return _Attribution(outer, "quoted as saying", inner=subj[0] if subj else "")
+    if not subj:
+        return None
+    obj = _clean_np(m.group("obj") or "")
+    return _Attribution(subj[0], "quoted as saying", subj[1], inner=obj if obj and _valid_np(obj) else "")
+
+
 def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, str]:
     """Return the attribution and, for 'according to', the kind of cue."""
+    if "quoted" in sent and "as saying" in sent:
+        att = _quoted_as(sent)
+        if att is not None:
+            return att, "subject"
     spans = _quote_spans(sent)
 
     def quoted(pos: int) -> bool:
@@ -1272,6 +1336,9 @@ def _claim(sent: str, start: int, end: int, att: _Attribution, how: str, state: 
     if res is None:
         return None
     via = _via(sent) or res.via
+    if via.islower() and " " not in via and via in L.ORG_WORDS:  # "citing the ministry"
+        ent = _definite(via, state)
+        via = ent.name if ent is not None else via
     if att.inner:
         inner = _resolve(att.inner, state)
         via = inner.name if inner is not None and inner.kind != "unnamed" else att.inner
