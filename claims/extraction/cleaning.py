@@ -16,7 +16,8 @@ class CleanedArticle:
 
 # Zero-width, bidi controls and C0/C1 controls other than newline and tab.
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+# Runs of two or more spaces, or any other horizontal space: a single " " (a lone space is left alone).
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{2,}|[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _LANG_CODE = r"(?:ua|uk|en|eng|ru|rus|de|fr|pl|es|укр|рус|eng)"
 _LANG_SWITCH_LINE = re.compile(rf"^(?:{_LANG_CODE}[ \t]*[|/·•,]?[ \t]*){{2,8}}$", re.I)
 # A switcher glued to the end of a line ("... press Ctrl + Enterua en ru").
@@ -36,6 +37,32 @@ _NOISE_LINE = re.compile(
     )$""",
     re.I | re.X,
 )
+# Every _NOISE_LINE branch starts with one of these (lower case), or contains one of the anywhere-keys;
+# the cheap test spares the regex on ordinary lines.
+_NOISE_PREFIXES = (
+    "ad", "sponsored", "реклама", "other", "most", "popular", "trending", "latest", "top", "share", "subscribe",
+    "follow", "sign", "join", "tag", "topic", "photo", "source", "image", "video", "credit", "read", "see",
+    "related", "also", "more", "читайте", "дивіться", "смотрите", "підписуйтесь", "подписывайтесь", "to", "you",
+    "©", "copyright", "click", "print", "comment", "loading", "...", "back", "next", "previous", "skip",
+)  # fmt: skip
+_NOISE_ANYWHERE = ("ctrl", "rights reserved")
+# Two-letter language codes, the only way a switcher line can start.
+_LANG_PREFIXES = ("ua", "uk", "en", "ru", "de", "fr", "pl", "es", "укр", "рус")
+
+
+def noise_line(line: str) -> bool:
+    """A short line that is page furniture (ads, share/subscribe, read-also, copyright, language switcher)."""
+    if len(line) >= 300:
+        return False
+    low = line[:40].lower()
+    if low.startswith(_LANG_PREFIXES) and _LANG_SWITCH_LINE.match(line):
+        return True
+    if low.startswith(_NOISE_PREFIXES):
+        return bool(_NOISE_LINE.match(line))
+    low = line.lower()
+    return any(k in low for k in _NOISE_ANYWHERE) and bool(_NOISE_LINE.match(line))
+
+
 _TEASER_MARKER = re.compile(
     r"^(?:other topics of interest|related(?: news| stories| articles| topics)?:?|read also:?|see also:?|more on this:?|also read:?|most read|читайте також:?|читайте также:?)$",
     re.I,
@@ -98,7 +125,7 @@ def clean_body(text: str) -> tuple[str, str]:
         if not line:
             kept.append("")
             continue
-        if _LANG_SWITCH_LINE.match(line) or (len(line) < 300 and _NOISE_LINE.match(line)):
+        if noise_line(line):
             if _TEASER_MARKER.match(line):
                 kept.append("\x00marker")
             continue
@@ -170,7 +197,7 @@ def clean_article_text(raw: str, *, has_title_line: bool | None = None) -> Clean
     idx = 0
     while idx < len(lines):
         line = lines[idx].strip()
-        if line and not _LANG_SWITCH_LINE.match(line) and not (len(line) < 300 and _NOISE_LINE.match(line)):
+        if line and not noise_line(line):
             break
         idx += 1
     if idx >= len(lines):

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from . import lexicon as L
-from .cleaning import _CAPTION, _LANG_SWITCH_LINE, _NOISE_LINE, _PUBLISHER, is_heading
+from .cleaning import _CAPTION, _PUBLISHER, is_heading, noise_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +195,76 @@ _HEDGE = re.compile(
     r"|якобы|предположительно|вероятно|возможно|может|сообщается|неподтвержд\w*|уточняет\w*)\b",
     re.I,
 )
+# The same test as _HEDGE without running its alternation on every claim: a word-set lookup, with the
+# phrase patterns only when one of their words is present. "May" as a month is no hedge.
+_HEDGE_WORDS = frozenset(
+    {
+        "alleged",
+        "allegedly",
+        "allegation",
+        "allegations",
+        "reportedly",
+        "purportedly",
+        "supposedly",
+        "unconfirmed",
+        "unverified",
+        "claim",
+        "claims",
+        "claimed",
+        "claiming",
+        "might",
+        "could",
+        "suggest",
+        "suggests",
+        "suggested",
+        "suggesting",
+        "likely",
+        "unlikely",
+        "probably",
+        "presumably",
+        "possibly",
+        "apparently",
+        "нібито",
+        "начебто",
+        "ймовірно",
+        "імовірно",
+        "можливо",
+        "може",
+        "повідомляється",
+        "якобы",
+        "предположительно",
+        "вероятно",
+        "возможно",
+        "может",
+        "сообщается",
+    }
+)
+_HEDGE_PREFIXES = ("непідтвердж", "уточнюєт", "неподтвержд", "уточняет")
+_HEDGE_PHRASE_KEYS = frozenset(
+    {"reported", "rumored", "rumoured", "being", "said", "believed", "thought", "independently"}
+)
+_HEDGE_PHRASE = re.compile(
+    r"\b(?:(?:it|this)\s+(?:is|was|has\s+been|had\s+been)\s+(?:also\s+)?(?:reported|rumou?red)"
+    r"|being\s+(?:clarified|verified|checked|investigated|established)"
+    r"|(?:is|are|was|were)\s+(?:said|reported|believed|thought|rumou?red)\s+to"
+    r"|not\s+(?:be\s+)?(?:been\s+)?independently\s+(?:verified|confirmed))\b",
+    re.I,
+)
+_WORDS = re.compile(r"\w+")
+_MAY = re.compile(r"\bmay\b|^May\s+[a-z]")
+
+
+def _is_hedged(sent: str) -> bool:
+    words = set(_WORDS.findall(sent.lower()))
+    if not words.isdisjoint(_HEDGE_WORDS):
+        return True
+    if "may" in words and _MAY.search(sent):
+        return True
+    if not words.isdisjoint(_HEDGE_PHRASE_KEYS) and _HEDGE_PHRASE.search(sent):
+        return True
+    return any(w.startswith(_HEDGE_PREFIXES) for w in words if not w.isascii())
+
+
 _STATUS = re.compile(
     r"\bbeing\s+(?:clarified|verified|checked|investigated|established|looked\s+into|examined)\b"
     r"|\bunder\s+(?:investigation|verification|review)\b|\b(?:clarifying|verifying|checking)\s+(?:the\s+)?(?:information|details|data|reports?|circumstances)\b"
@@ -760,7 +830,7 @@ def _resolve(np: str, state: _State, *, affiliation: str = "") -> _Resolved | No
     if len(toks) >= 2 and _word(toks[-1]).lower() in L.MESSAGE_HEADS and re.search(r"['’]s?$", toks[-2]):
         return _resolve(" ".join(toks[:-1]).rstrip("'’s").rstrip("'’"), state)
     # "Kremlin-backed Russian war bloggers", "Lebanon's state-run National News Agency": the qualifier goes
-    k = next((i for i in range(len(toks) - 1, -1, -1) if _QUALIFIER.search(toks[i])), -1)
+    k = next((i for i in range(len(toks) - 1, -1, -1) if "-" in toks[i] and _QUALIFIER.search(toks[i])), -1)
     if 0 <= k < len(toks) - 1:
         toks = toks[k + 1 :]
         np = " ".join(toks)
@@ -1197,8 +1267,27 @@ def _via(sent: str) -> str:
     return " ".join(out)
 
 
+_BRACKETED = re.compile(
+    r"\(([A-Z\u0400-\u042f\u0406\u0407\u0404\u0490][A-Z\u0400-\u042f\u0406\u0407\u0404\u0490a-z0-9\-&]{1,9})\)"
+)
+
+
+def _acronym_defs(body: str):
+    """_ACRONYM_DEF matches, found from each bracketed acronym backwards (most text has none)."""
+    pos = 0
+    for b in _BRACKETED.finditer(body):
+        if b.start() < pos:
+            continue
+        lo = max(pos, b.start() - 160)
+        for m in _ACRONYM_DEF.finditer(body, lo, b.end()):
+            if m.end() == b.end():
+                pos = m.end()
+                yield m
+                break
+
+
 def _acronyms(body: str, state: _State) -> None:
-    for m in _ACRONYM_DEF.finditer(body):
+    for m in _acronym_defs(body):
         name, acr = m.group(1).strip(), m.group(2)
         words = name.split()
         while words and words[0].lower() in {"the", "in", "on", "at", "according", "by", "from", "of", "and", "for"} | {
@@ -1218,7 +1307,7 @@ def _acronyms(body: str, state: _State) -> None:
 
 def _is_noise(sent: str) -> bool:
     s = sent.strip()
-    if len(s) < 300 and (_NOISE_LINE.match(s) or _LANG_SWITCH_LINE.match(s)):
+    if noise_line(s):
         return True
     low = s[-300:].lower()
     if "(" in s and _CAPTION.search(s[:600]) or s[:6].lower() in {"photo:", "фото:"}:
@@ -1234,19 +1323,33 @@ _OPENERS = "“«„"
 _CLOSERS = "”»"
 
 
-def _quote_state(sent: str, inside: bool) -> tuple[bool, bool, bool]:
-    """(starts inside a quote, ends inside a quote, the whole sentence is quoted) given the state before it."""
-    starts_inside = inside
-    lead = sent.lstrip("—–- ")
-    opens_at_start = bool(lead) and (lead[0] in _OPENERS or lead[0] == '"')
-    depth = 1 if inside else 0
-    for ch in sent:
+def _quote_depth(sent: str, depth: int) -> int:
+    """1 when the sentence ends inside a quotation, given whether it started inside one."""
+    straight = sent.count('"')
+    last_open = max(sent.rfind(c) for c in _OPENERS)
+    last_close = max(sent.rfind(c) for c in _CLOSERS)
+    if not straight:
+        if last_open == last_close == -1:
+            return depth
+        return 1 if last_open > last_close else 0
+    if last_open == last_close == -1:
+        return depth ^ (straight & 1)
+    for ch in sent:  # both kinds of quotation marks: follow them in order (rare)
         if ch in _OPENERS:
             depth = 1
         elif ch in _CLOSERS:
             depth = 0
         elif ch == '"':
             depth = 1 - depth
+    return depth
+
+
+def _quote_state(sent: str, inside: bool) -> tuple[bool, bool, bool]:
+    """(starts inside a quote, ends inside a quote, the whole sentence is quoted) given the state before it."""
+    starts_inside = inside
+    lead = sent.lstrip("—–- ")
+    opens_at_start = bool(lead) and (lead[0] in _OPENERS or lead[0] == '"')
+    depth = _quote_depth(sent, 1 if inside else 0)
     tail = sent.rstrip()
     closes_at_end = tail.endswith(("”", "»", '"')) or tail[-2:-1] in ("”", "»", '"')
     whole = (starts_inside or opens_at_start) and (depth == 1 or closes_at_end)
@@ -1320,7 +1423,7 @@ def _inherit(claim: ExtractedClaim, sent: str, start: int, end: int) -> Extracte
         source_aliases=claim.source_aliases,
         affiliation=claim.affiliation,
         via=claim.via,
-        hedged=bool(_HEDGE.search(sent)),
+        hedged=_is_hedged(sent),
         status_hint=claim.status_hint,
         cue=claim.cue,
     )
@@ -1342,7 +1445,7 @@ def _claim(sent: str, start: int, end: int, att: _Attribution, how: str, state: 
     if att.inner:
         inner = _resolve(att.inner, state)
         via = inner.name if inner is not None and inner.kind != "unnamed" else att.inner
-    hedged = bool(_HEDGE.search(sent)) or how == "impersonal"
+    hedged = how == "impersonal" or _is_hedged(sent)
     low = sent.lower()
     status = "being_clarified" if any(k in low for k in _STATUS_KEYS) and _STATUS.search(sent) else None
     return ExtractedClaim(
