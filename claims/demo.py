@@ -12,7 +12,6 @@ the reserved `.example` domain.
 
 from __future__ import annotations
 
-import hashlib
 import random
 import time
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from django.contrib.auth.models import Group, User
 from django.db import connection, transaction
 from django.utils import timezone
 
+from claims.importing.normalise import content_hash, normalise_url
 from claims.models import Article, Claim, Source, SourceAlias, Status, VerificationStatus
 
 ANALYSTS_GROUP = "Analysts"
@@ -487,14 +487,6 @@ def _default_normalise(name: str) -> str:
     return normalise_source_name(name)
 
 
-def body_hash(body: str) -> str:
-    """Hash of the body with white space, quotes and case normalised (duplicate detection)."""
-    text = body.casefold()
-    for a, b in (("“", '"'), ("”", '"'), ("„", '"'), ("«", '"'), ("»", '"'), ("‘", "'"), ("’", "'")):
-        text = text.replace(a, b)
-    return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
-
-
 # --- writing -----------------------------------------------------------------------------------
 
 
@@ -630,11 +622,11 @@ class _Generator:
             body,
             body,
             url,
-            url.lower(),
+            normalise_url(url),
             publisher.pk,
             published,
             lang,
-            body_hash(body),
+            content_hash(body),  # as the importer computes it, so re-importing finds the duplicate
             None,
             imported,
             imported,
