@@ -105,7 +105,12 @@ class SourceChoiceForm(forms.Form):
 
     source_name = forms.CharField(max_length=300, strip=True, label="Source")
     create = forms.BooleanField(required=False, label="Create a new source if no source has this name")
-    kind = forms.ChoiceField(choices=SourceKind.choices, initial=SourceKind.ORGANIZATION, label="Kind (new source)")
+    kind = forms.ChoiceField(
+        required=False, choices=SourceKind.choices, initial=SourceKind.ORGANIZATION, label="Kind (new source)"
+    )
+
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or SourceKind.ORGANIZATION
 
 
 class ClaimAddForm(SourceChoiceForm):

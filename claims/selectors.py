@@ -328,8 +328,8 @@ def article_claims(*, article: Article) -> list[Claim]:
 def article_segments(*, body: str, claims: list[Claim]) -> list[Segment]:
     """The body as plain and highlighted segments, in order, covering every character exactly once.
 
-    Spans are sorted; where one overlaps an earlier highlight, only its remainder is highlighted
-    (and the claim is listed as overlapping the earlier one), so the text is never duplicated.
+    Spans are sorted; where one overlaps an earlier highlight, only its remainder is highlighted, and
+    one wholly inside an earlier highlight is listed on it (`overlaps`), so no text is ever repeated.
     """
     segments: list[Segment] = []
     pos = 0
@@ -342,8 +342,6 @@ def article_segments(*, body: str, claims: list[Claim]) -> list[Segment]:
             continue
         if start > pos:
             segments.append(Segment(body[pos:start]))
-        elif claim.start < pos and last_claim_segment is not None:
-            last_claim_segment.overlaps.append(claim)
         last_claim_segment = Segment(body[start:end], "claim", claim)
         segments.append(last_claim_segment)
         pos = end

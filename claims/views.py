@@ -95,7 +95,7 @@ def _queue_params(query: QueryDict) -> QueryDict:
     params = QueryDict(mutable=True)
     for name in QUEUE_PARAMS:
         value = query.get(name, "").strip()
-        if value:
+        if value and not (name == "sort" and value == "newest"):  # the default stays out of URLs
             params[name] = value
     return params
 

@@ -1,0 +1,173 @@
+"""The queue's reads: a fixed number of queries, no article body, segments that never lose text."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from claims.models import Claim, Status
+from claims.selectors import (
+    QueueFilters,
+    article_segments,
+    claim_queue,
+    sentence_segments,
+    source_track_record,
+    status_counts,
+)
+from claims.services import claim_set_status
+from tests.factories import make_analyst, make_article, make_claim, make_source
+
+# session, user, the analyst's groups, status counters, the page of claims
+QUEUE_QUERIES = 5
+
+
+def make_claims(n: int, *, analyst=None) -> list[Claim]:
+    """n claims across several articles and sources, some decided and assigned."""
+    claims = []
+    for i in range(n):
+        article = make_article(title=f"Article {i}") if i % 5 == 0 else claims[-1].article
+        source = make_source() if i % 3 == 0 else claims[-1].source
+        claim = make_claim(article=article, source=source, start=i % 5 * 10, end=i % 5 * 10 + 8, hedged=i % 2 == 0)
+        if analyst and i % 4 == 0:
+            claim_set_status(claim=claim, status=Status.CONFIRMED, analyst=analyst)
+        if analyst and i % 7 == 0:
+            Claim.objects.filter(pk=claim.pk).update(assignee=analyst)
+        claims.append(claim)
+    return claims
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 50])
+def test_queue_page_runs_a_fixed_number_of_queries(client, analyst, django_assert_num_queries, rows):
+    make_claims(rows, analyst=analyst)
+    client.force_login(analyst)
+    with django_assert_num_queries(QUEUE_QUERIES):
+        response = client.get(reverse("claims:queue"))
+    assert response.content.decode().count('<tr id="claim-') == rows
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 50])
+def test_filtered_queue_fragment_runs_a_fixed_number_of_queries(client, analyst, django_assert_num_queries, rows):
+    claims = make_claims(rows, analyst=analyst)
+    Claim.objects.update(source=claims[0].source)
+    client.force_login(analyst)
+    # + the source filter's name for its chip
+    with django_assert_num_queries(QUEUE_QUERIES + 1):
+        response = client.get(
+            reverse("claims:queue") + f"?source={claims[0].source_id}&sort=oldest", headers={"HX-Request": "true"}
+        )
+    assert response.content.decode().count('<tr id="claim-') == rows
+
+
+@pytest.mark.django_db
+def test_queue_never_loads_the_article_body(client, analyst):
+    make_claims(3, analyst=analyst)
+    client.force_login(analyst)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("claims:queue"))
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert '"claims_article"."body"' not in sql and '"claims_article"."original_text"' not in sql
+    assert '"claims_article"."title"' in sql
+
+
+@pytest.mark.django_db
+def test_queue_counts_only_by_status_in_one_grouped_query(client, analyst):
+    make_claims(3, analyst=analyst)
+    client.force_login(analyst)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("claims:queue") + "?page=3")
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1 and "GROUP BY" in counts[0].upper()
+
+
+@pytest.mark.django_db
+def test_keyset_pages_cover_every_claim_once():
+    claims = make_claims(23)
+    seen, after = [], None
+    while True:
+        page = claim_queue(filters=QueueFilters(), after=after, page_size=5)
+        seen += [row.pk for row in page.rows]
+        if not page.has_more:
+            break
+        after = page.next_after
+    assert seen == sorted((c.pk for c in claims), reverse=True)
+
+
+@pytest.mark.django_db
+def test_status_counts_add_up():
+    analyst = make_analyst()
+    make_claims(8, analyst=analyst)
+    counts = status_counts()
+    assert counts["total"] == 8
+    assert {i["value"]: i["count"] for i in counts["by_status"]} == {
+        "confirmed": 2,
+        "being_clarified": 0,
+        "unverified": 6,
+    }
+
+
+@pytest.mark.django_db
+def test_source_track_record_counts_its_claims_by_status():
+    analyst = make_analyst()
+    source = make_source()
+    other = make_claim()
+    claims = [make_claim(source=source) for _ in range(3)]
+    claim_set_status(claim=claims[0], status=Status.BEING_CLARIFIED, analyst=analyst)
+    claim_set_status(claim=other, status=Status.CONFIRMED, analyst=analyst)
+    record = source_track_record(source=source)
+    assert record["total"] == 3
+    assert {i["value"]: i["count"] for i in record["by_status"]} == {
+        "confirmed": 0,
+        "being_clarified": 1,
+        "unverified": 2,
+    }
+
+
+def test_sentence_segments_emphasise_source_and_cue_and_keep_all_text():
+    text = "The General Staff said that 14 drones were shot down, the general staff reports."
+    segments = sentence_segments(text, source_name="General Staff", cue="said")
+    assert "".join(s.text for s in segments) == text
+    assert [(s.text, s.kind) for s in segments if s.kind] == [("General Staff", "source"), ("said", "cue")]
+
+
+def test_sentence_segments_skip_a_cue_inside_the_source_name():
+    text = "Reports Agency reports that the dam held."
+    segments = sentence_segments(text, source_name="Reports Agency", cue="reports")
+    assert "".join(s.text for s in segments) == text
+    assert [(s.text, s.kind) for s in segments if s.kind] == [("Reports Agency", "source"), ("reports", "cue")]
+
+
+def test_sentence_segments_without_matches_is_the_plain_text():
+    assert [(s.text, s.kind) for s in sentence_segments("Nothing here.", source_name="X Y", cue="")] == [
+        ("Nothing here.", "")
+    ]
+
+
+class Span:
+    def __init__(self, pk, start, end):
+        self.pk, self.start, self.end = pk, start, end
+
+
+@pytest.mark.parametrize(
+    "spans",
+    [
+        [],
+        [(0, 5)],
+        [(3, 8), (0, 2)],
+        [(0, 10), (2, 4)],  # nested
+        [(0, 6), (4, 12)],  # overlapping
+        [(0, 30), (0, 30)],  # duplicate
+        [(25, 40)],  # past the end of the body
+    ],
+)
+def test_article_segments_cover_the_body_exactly_once(spans):
+    body = "abcdefghijklmnopqrstuvwxyz!"
+    claims = [Span(i + 1, s, e) for i, (s, e) in enumerate(spans)]
+    segments = article_segments(body=body, claims=claims)
+    assert "".join(s.text for s in segments) == body
+    highlighted = [s.claim.pk for s in segments if s.claim]
+    assert len(highlighted) == len(set(highlighted))
+    # Every claim is either highlighted or listed as overlapping a highlighted one.
+    overlapping = [c.pk for s in segments for c in s.overlaps]
+    assert sorted(highlighted + overlapping) == sorted(c.pk for c in claims if c.start < len(body))
