@@ -21,24 +21,39 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import json
 import logging
 from datetime import datetime
+from pathlib import Path as FilePath
 from typing import Annotated, Literal
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, re_path, reverse
-from ninja import Field, NinjaAPI, Path, Query, Schema
+from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
+from pydantic import JsonValue
 
 from claims import selectors
 from claims.auth_tokens import api_token_authenticate
-from claims.models import Claim, Reliability, Source, SourceAlias, SourceKind, VerificationStatus
+from claims.models import (
+    Article,
+    Claim,
+    ImportJob,
+    Reliability,
+    Source,
+    SourceAlias,
+    SourceKind,
+    VerificationStatus,
+)
 from claims.services import NOTE_MAX_CHARS, StaleVersionError, claim_set_status, user_can_decide
+from claims.tasks import import_job_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +124,10 @@ def _unauthenticated(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
-    return _error(request, exc.status_code, str(exc))
+    message = str(exc)
+    if exc.status_code == 400 and message == "Cannot parse request body":
+        message = "The request body is not valid JSON (send Content-Type: application/json and a JSON object)."
+    return _error(request, exc.status_code, message)
 
 
 @api.exception_handler(Http404)
@@ -140,6 +158,14 @@ def _rejected(request, exc):
         errors = [{"field": "", "message": " ".join(exc.messages)}]
     summary = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
     return _error(request, 422, summary, errors=errors)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return _error(
+        request, 413, f"The request body is larger than {limit} bytes; split it, or upload files in the admin."
+    )
 
 
 @api.exception_handler(Exception)
@@ -374,7 +400,15 @@ def claim_get(request, claim_id: Id):
 
 @api.post(
     "/claims/{claim_id}/decisions",
-    response={201: DecisionCreatedOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ConflictOut, 422: ErrorOut},
+    response={
+        201: DecisionCreatedOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ConflictOut,
+        422: ErrorOut,
+    },
     url_name="claim_decide",
     tags=["claims"],
 )
@@ -399,9 +433,125 @@ def claim_decide(request, claim_id: Id, payload: DecisionIn):
             f"Claim {claim_id} is at version {stale.claim.version}, not {payload.version}: "
             "someone decided since you loaded it. Review the current claim and decide again."
         )
-        return 409, {"detail": detail, "claim": _claim_detail_out(request, claim_id)}
+        return Status(409, {"detail": detail, "claim": _claim_detail_out(request, claim_id)})
     decision.analyst = request.auth
-    return 201, {"decision": _decision_out(decision), "claim": _claim_detail_out(request, claim_id)}
+    return Status(201, {"decision": _decision_out(decision), "claim": _claim_detail_out(request, claim_id)})
+
+
+# --- imports -----------------------------------------------------------------------------------
+
+MAX_IMPORT_RECORDS = 1000
+JOB_ARTICLES_SHOWN = 1000
+
+
+class ImportIn(Schema):
+    """Either `articles` (records as news-please, trafilatura or NewsAPI write them; a whole NewsAPI
+    response works as is) or `text` (one article as plain text: first line the title)."""
+
+    articles: list[dict[str, JsonValue]] | None = Field(
+        None,
+        min_length=1,
+        max_length=MAX_IMPORT_RECORDS,
+        description="e.g. {title, maintext, url, date_publish, source_domain} or {title, content, url, publishedAt, source: {name}}",
+    )
+    text: str | None = Field(None, min_length=1, max_length=settings.VERIFIER_MAX_ARTICLE_CHARS)
+
+
+class ImportArticleOut(Schema):
+    id: int
+    title: str
+    url: str
+    claims_url: str = Field(description="This article's claims in the API.")
+
+
+class ImportJobOut(Schema):
+    id: int
+    url: str = Field(description="Poll this until `state` is done or failed.")
+    state: Literal["pending", "running", "done", "failed"]
+    total: int
+    processed: int
+    imported: int
+    duplicates: int
+    failed: int
+    errors: list[str]
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    articles: list[ImportArticleOut] = Field(description=f"Articles this job stored (the first {JOB_ARTICLES_SHOWN}).")
+
+
+def _require_staff(user) -> None:
+    if not (user.is_active and user.is_staff):
+        raise PermissionDenied("Imports are for staff; this token's user is not staff.")
+
+
+def _job_out(request, job: ImportJob) -> dict:
+    articles = Article.objects.filter(import_job=job).only("id", "title", "url").order_by("id")
+    claims_url = request.build_absolute_uri(reverse("api:claim_list"))
+    return {
+        "id": job.pk,
+        "url": request.build_absolute_uri(reverse("api:import_get", kwargs={"job_id": job.pk})),
+        "state": job.state,
+        "total": job.total,
+        "processed": job.processed,
+        "imported": job.imported,
+        "duplicates": job.duplicates,
+        "failed": job.failed,
+        "errors": [str(error) for error in job.errors],
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+        "articles": [
+            {"id": a.pk, "title": a.title, "url": a.url, "claims_url": f"{claims_url}?article={a.pk}"}
+            for a in articles[:JOB_ARTICLES_SHOWN]
+        ],
+    }
+
+
+@api.post(
+    "/imports",
+    response={202: ImportJobOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 413: ErrorOut, 422: ErrorOut},
+    url_name="import_create",
+    tags=["imports"],
+)
+def import_create(request, payload: ImportIn):
+    """Import articles (staff): the same pipeline as the admin upload and `import_articles`, run in
+    the background. Answers the ImportJob to poll at `url`."""
+    _require_staff(request.auth)
+    if (payload.articles is None) == (payload.text is None):
+        raise HttpError(422, "Invalid input: send either `articles` (a list of records) or `text`, not both.")
+    if payload.text is not None and not payload.text.strip():
+        raise HttpError(422, "Invalid input: text: the article text is empty.")
+    with transaction.atomic():
+        job = ImportJob.objects.create(created_by=request.auth, dry_run=False, state=ImportJob.State.PENDING)
+        folder = FilePath(settings.MEDIA_ROOT, "imports", str(job.pk))
+        folder.mkdir(parents=True, exist_ok=True)
+        if payload.articles is not None:
+            target = folder / "api.json"
+            target.write_text(json.dumps(payload.articles, ensure_ascii=False), encoding="utf-8")
+        else:
+            target = folder / "api.txt"
+            target.write_text(payload.text, encoding="utf-8")
+        job.files = [str(target.relative_to(settings.MEDIA_ROOT))]
+        job.save(update_fields=["files", "updated_at"])
+        import_job_enqueue(job=job)
+    job.refresh_from_db()
+    return Status(202, _job_out(request, job))
+
+
+@api.get(
+    "/imports/{job_id}",
+    response={200: ImportJobOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    url_name="import_get",
+    tags=["imports"],
+)
+def import_get(request, job_id: Id):
+    """An import's progress, counts, errors and the articles it stored (staff)."""
+    _require_staff(request.auth)
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None:
+        raise Http404(f"Import {job_id} does not exist.")
+    return _job_out(request, job)
 
 
 # --- sources -----------------------------------------------------------------------------------
