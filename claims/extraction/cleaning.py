@@ -73,6 +73,29 @@ _PUBLISHER = re.compile(
     r"([A-Z\u0400-\u04ff][\w.\-]*(?:[ \-][A-Z\u0400-\u04ff][\w.\-]*){0,4})\.?\s*$"
     r"|(?:читайте|дивіться)\s+(?:у\s+|в\s+)?(?:матеріалі|статті|статье|материале)\s+([А-ЯІЇЄҐ][\w\-]*(?:[ \-][А-ЯІЇЄҐ][\w\-]*){0,4})\.?\s*$",
 )
+_CAPTION_KEYS = ("(photo", "(фото", "(image", "(picture", "(pic")
+
+
+def caption(line: str) -> bool:
+    """A photo caption or credit: '(photo: ...)' anywhere in the first 600 characters, or 'Photo:' first."""
+    head = line[:600].lower()
+    return (head.startswith(("photo", "фото")) or any(k in head for k in _CAPTION_KEYS)) and bool(
+        _CAPTION.search(line[:600])
+    )
+
+
+def publisher_link(line: str) -> re.Match[str] | None:
+    """'read the article by RBC-Ukraine' at the end of a line (the publisher hint)."""
+    tail = line[-300:]
+    if "read" not in tail and "see" not in tail and "читайте" not in tail and "дивіться" not in tail:
+        return None
+    return _PUBLISHER.search(tail)
+
+
+def _strip_switcher_tail(line: str) -> str:
+    return _LANG_SWITCH_TAIL.sub("", line).strip() if line.rstrip(" \t").endswith("ru") else line
+
+
 _SENT_END_BEFORE = re.compile(r"[.!?…][\"”’»)]?\s+")
 _FINAL_PUNCT = re.compile(r"[.!?…:;][\"”’»)\]]*$|[\"”»]$")
 _WORD = re.compile(r"[^\W_][\w'’\-]*")
@@ -121,7 +144,7 @@ def clean_body(text: str) -> tuple[str, str]:
     publisher = ""
     kept: list[str] = []
     for raw in lines:
-        line = _LANG_SWITCH_TAIL.sub("", raw).strip() if len(raw) < 2000 else raw
+        line = _strip_switcher_tail(raw) if len(raw) < 2000 else raw
         if not line:
             kept.append("")
             continue
@@ -129,9 +152,9 @@ def clean_body(text: str) -> tuple[str, str]:
             if _TEASER_MARKER.match(line):
                 kept.append("\x00marker")
             continue
-        if _CAPTION.search(line[:600]) and len(line) < 600:
+        if len(line) < 600 and caption(line):
             continue
-        m = _PUBLISHER.search(line[-300:]) if line else None
+        m = publisher_link(line)
         if m:
             publisher = publisher or (m.group(1) or m.group(2) or "").strip(" .")
             cut = len(line) - 300 + m.start() if len(line) > 300 else m.start()
@@ -202,7 +225,7 @@ def clean_article_text(raw: str, *, has_title_line: bool | None = None) -> Clean
         idx += 1
     if idx >= len(lines):
         return CleanedArticle(title="", body="", publisher_hint="", language_hint="")
-    first = _LANG_SWITCH_TAIL.sub("", lines[idx].strip()).strip()
+    first = _strip_switcher_tail(lines[idx].strip())
     lead = (not has_title_line) if has_title_line is not None else _looks_like_lead(first)
     if lead:
         title = derive_title(first)

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from . import lexicon as L
-from .cleaning import _CAPTION, _PUBLISHER, is_heading, noise_line
+from .cleaning import caption, is_heading, noise_line, publisher_link
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,14 +255,17 @@ _MAY = re.compile(r"\bmay\b|^May\s+[a-z]")
 
 
 def _is_hedged(sent: str) -> bool:
-    words = set(_WORDS.findall(sent.lower()))
-    if not words.isdisjoint(_HEDGE_WORDS):
+    low = sent.lower()
+    # substring tests first (fast); the word split only when one of them hits
+    if any(h in low for h in _HEDGE_WORDS) or any(h in low for h in _HEDGE_PREFIXES):
+        words = set(_WORDS.findall(low))
+        if not words.isdisjoint(_HEDGE_WORDS):
+            return True
+        if any(w.startswith(_HEDGE_PREFIXES) for w in words if not w.isascii()):
+            return True
+    if "may" in low and _MAY.search(sent):
         return True
-    if "may" in words and _MAY.search(sent):
-        return True
-    if not words.isdisjoint(_HEDGE_PHRASE_KEYS) and _HEDGE_PHRASE.search(sent):
-        return True
-    return any(w.startswith(_HEDGE_PREFIXES) for w in words if not w.isascii())
+    return any(k in low for k in _HEDGE_PHRASE_KEYS) and bool(_HEDGE_PHRASE.search(sent))
 
 
 _STATUS = re.compile(
@@ -333,6 +336,7 @@ def _is_cap(w: str) -> bool:
     return bool(w) and (w[0].isupper() or (len(w) > 2 and w[0].islower() and w[1].isupper() and w.isalpha()))
 
 
+@functools.lru_cache(maxsize=16384)
 def _is_acronym(w: str) -> bool:
     core = w.replace("-", "").replace(".", "").replace("&", "")
     if len(core) < 2 or len(core) > 10 or not core.isalnum() or not core[0].isupper():
@@ -431,6 +435,7 @@ _LOWER_ED_OK = {
 }
 
 
+@functools.lru_cache(maxsize=16384)
 def _clean_np(np: str) -> str:
     np = np.strip()
     # keep only what follows the last closing quote (quote-first sentences)
@@ -447,6 +452,7 @@ def _clean_np(np: str) -> str:
     return " ".join(words)
 
 
+@functools.lru_cache(maxsize=16384)
 def _valid_np(np: str) -> bool:
     toks = np.split()
     if not toks or len(toks) > 12:
@@ -496,7 +502,12 @@ def _valid_np(np: str) -> bool:
     return bool(not lh.isascii() and _CYR_ORG.match(lh))
 
 
-def _person_split(words: list[str]) -> tuple[str, str] | None:
+def _person_split(words) -> tuple[str, str] | None:
+    return _person_split_cached(tuple(words))
+
+
+@functools.lru_cache(maxsize=16384)
+def _person_split_cached(words: tuple[str, ...]) -> tuple[str, str] | None:
     """If words end with a personal name (after optional titles), return (name, title_part)."""
     run: list[str] = []
     for w in reversed(words):
@@ -528,7 +539,12 @@ def _person_split(words: list[str]) -> tuple[str, str] | None:
     return None
 
 
-def _classify(name: str, words: list[str]) -> str:
+def _classify(name: str, words) -> str:
+    return _classify_cached(name, tuple(words))
+
+
+@functools.lru_cache(maxsize=16384)
+def _classify_cached(name: str, words: tuple[str, ...]) -> str:
     low = normalise_source_name(name)
     lw = [w.lower() for w in words]
     if not lw:
@@ -662,11 +678,6 @@ _QUALIFIER = re.compile(
 _SPOKES = frozenset({"spokesperson", "spokesman", "spokeswoman", "representative", "spokespeople"})
 
 
-@functools.lru_cache(maxsize=1024)
-def _surname_pattern(surname: str) -> re.Pattern[str]:
-    return re.compile(r"((?:[A-Z\u0400-\u042f\u0406\u0407\u0404\u0490][\w'’\-]*\s+){1,3})" + re.escape(surname) + r"\b")
-
-
 @functools.lru_cache(maxsize=256)
 def _role_patterns(role: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     name = r"([A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){1,2})"
@@ -685,34 +696,43 @@ def _last_match(pattern: re.Pattern[str], state: _State) -> re.Match[str] | None
 
 def _full_name_before(surname: str, state: _State) -> str:
     """'Budanov' -> 'Kyrylo Budanov' when the text before named him in full (as a source or not)."""
-    m = _last_match(_surname_pattern(surname), state)
-    if not m:
-        return ""
-    first: list[str] = []
-    for w in reversed(m.group(1).split()):
-        lw = w.lower()
-        if (
-            len(first) >= 2
-            or not _FIRST_NAME.match(w)
-            or lw in L.TITLE_WORDS
-            or lw in L.ORG_WORDS
-            or w in L.NATIONALITY_CAPS
-            or lw in L.DETERMINERS
-            or lw in L.LEADING_JUNK
-            or lw in L.DATE_WORDS
-            or lw in L.PREPOSITIONS
-            or lw in L.PRONOUNS_PERSON
-            or lw in L.OUTLET_NAMES
-        ):
-            break
-        first.insert(0, w)
-    return " ".join([*first, surname]) if first else ""
+    text, lo = state.text, max(0, state.end - _LOOKBACK)
+    k = state.end
+    while True:
+        k = text.rfind(surname, lo, k)
+        if k <= lo:
+            return ""
+        after = text[k + len(surname) : k + len(surname) + 1]
+        if after.isalnum() or not text[k - 1].isspace():
+            continue
+        first: list[str] = []
+        for w in reversed(text[max(lo, k - 80) : k].split()[-3:]):
+            lw = w.lower()
+            if (
+                len(first) >= 2
+                or not _FIRST_NAME.match(w)
+                or lw in L.TITLE_WORDS
+                or lw in L.ORG_WORDS
+                or w in L.NATIONALITY_CAPS
+                or lw in L.DETERMINERS
+                or lw in L.LEADING_JUNK
+                or lw in L.DATE_WORDS
+                or lw in L.PREPOSITIONS
+                or lw in L.PRONOUNS_PERSON
+                or lw in L.OUTLET_NAMES
+            ):
+                break
+            first.insert(0, w)
+        if first:
+            return " ".join([*first, surname])
 
 
 def _person_by_role(role: str, state: _State) -> _Entity | None:
     ent = state.by_head(role, ("person",))
     if ent is not None:
         return ent
+    if role not in state.text[max(0, state.end - _LOOKBACK) : state.end].lower():
+        return None
     best: tuple[int, str] | None = None
     for pat in _role_patterns(role):
         m = _last_match(pat, state)
@@ -737,10 +757,18 @@ def _org_by_head(head: str, state: _State) -> _Entity | None:
     if ent is not None:
         return ent
     cap = head[:1].upper() + head[1:]
+    lo = max(0, state.end - _LOOKBACK)
+    k = state.text.rfind(cap, lo, state.end)
+    while k > lo and (state.text[k + len(cap) : k + len(cap) + 1].isalnum() or state.text[k - 1].isalnum()):
+        k = state.text.rfind(cap, lo, k)
+    if k < lo or k == -1:
+        return None
+    # the capitalised run around that word: "The Kharkiv Regional Prosecutor's Office"
     last = None
-    for m in _CAP_RUN.finditer(state.text, max(0, state.end - _LOOKBACK), state.end):
-        if cap in m.group().split():
+    for m in _CAP_RUN.finditer(state.text, max(lo, k - 160), min(state.end, k + 160)):
+        if m.start() <= k < m.end():
             last = m
+            break
     if last is None:
         return None
     words = last.group().split()
@@ -973,11 +1001,17 @@ _OUTER_TAIL = re.compile(
 )
 
 
+_OUTER_KEYS = ("report", "said", "says", "wrote", "writes", "according")
+
+
 def _outer_outlet(sent: str, after: int) -> _Attribution | None:
     """An outlet named at the end of a sentence whose inner claim has its own speaker."""
     if len(sent) - after < 8:
         return None
-    m = _OUTER_TAIL.search(sent, after, len(sent)) if "," in sent[after:] else None
+    tail = sent[-110:]
+    if "," not in sent[after:] or not any(k in tail for k in _OUTER_KEYS):
+        return None
+    m = _OUTER_TAIL.search(sent, after, len(sent))
     if not m:
         return None
     np = _clean_np(m.group("a") or m.group("b") or "")
@@ -1044,6 +1078,7 @@ def _subject_before(seg: str) -> tuple[str, str] | None:
     return cand, ""
 
 
+@functools.lru_cache(maxsize=16384)
 def _affiliation(appos: str) -> str:
     appos = appos.strip()
     m = _APPOS_AFFIL.match(appos)
@@ -1310,11 +1345,11 @@ def _is_noise(sent: str) -> bool:
     if noise_line(s):
         return True
     low = s[-300:].lower()
-    if "(" in s and _CAPTION.search(s[:600]) or s[:6].lower() in {"photo:", "фото:"}:
+    if ("(" in s and caption(s)) or s[:6].lower() in {"photo:", "фото:"}:
         return True
     if (
         "article" in low or "story" in low or "матеріал" in low or "стат" in low or "report" in low or "piece" in low
-    ) and _PUBLISHER.search(s[-300:]):
+    ) and publisher_link(s):
         return True
     return is_heading(s)
 
