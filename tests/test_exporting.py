@@ -305,6 +305,34 @@ def test_claimreview_of_no_reviewed_claims_is_an_empty_graph(db):
     assert reviews(export(format="claimreview")) == []
 
 
+# --- seeds through the import pipeline ------------------------------------------------------------
+
+SEEDS = ROOT / "seeds"
+
+
+@pytest.mark.parametrize(
+    ("sentence_start", "source_name", "author_type"),
+    [
+        ("According to the CNR, the primary fields of training", "Center of National Resistance", "Organization"),
+        ("In late September, US Secretary of Defense Lloyd Austin stated", "Lloyd Austin", "Person"),
+    ],
+)
+def test_a_confirmed_seed_claim_exports_as_a_claimreview_by_its_source(
+    analyst, sentence_start, source_name, author_type
+):
+    from claims.importing.service import article_import
+
+    report = article_import(paths=[str(SEEDS)])
+    assert report.imported >= 2 and report.failed == 0
+    claim = Claim.objects.select_related("source").get(text__startswith=sentence_start)
+    claim_set_status(claim=claim, status="confirmed", analyst=analyst, note="checked against the original")
+    (review,) = reviews(export(format="claimreview"))
+    assert review["itemReviewed"]["author"] == {"@type": author_type, "name": source_name}
+    assert review["claimReviewed"].startswith(sentence_start)
+    assert review["reviewRating"]["alternateName"] == "Confirmed"
+    assert review["itemReviewed"]["appearance"][0]["headline"] == claim.article.title
+
+
 # --- the command ---------------------------------------------------------------------------------
 
 
