@@ -368,21 +368,27 @@ def _quote_spans(sent: str) -> list[tuple[int, int]]:
         i = j + 1
 
 
+_SPLIT_MARKS: dict[str, re.Pattern[str]] = {}
+
+
 def _top_level_split(text: str, sep: str = ",") -> list[str]:
+    """text.split(sep), but not inside brackets. Only the bracket and separator characters are visited."""
     if "(" not in text and "[" not in text:
         return text.split(sep)
-    parts, depth, cur = [], 0, []
-    for ch in text:
-        if ch in "([":
+    marks = _SPLIT_MARKS.get(sep)
+    if marks is None:
+        marks = _SPLIT_MARKS[sep] = re.compile(r"[()\[\]" + re.escape(sep) + "]")
+    parts, depth, last = [], 0, 0
+    for m in marks.finditer(text):
+        ch = m.group()
+        if ch == sep and depth == 0:
+            parts.append(text[last : m.start()])
+            last = m.end()
+        elif ch in "([":
             depth += 1
         elif ch in ")]" and depth:
             depth -= 1
-        if ch == sep and depth == 0:
-            parts.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    parts.append("".join(cur))
+    parts.append(text[last:])
     return parts
 
 
@@ -842,7 +848,7 @@ def _resolve(np: str, state: _State, *, affiliation: str = "") -> _Resolved | No
         if inner is not None and inner.kind != "unnamed":
             return inner
     # documents issued by someone
-    m = _DOC.match(np)
+    m = _DOC.match(np) if (" by " in np or " from " in np or " of " in np) else None
     doc_head = _word(m.group(2).split()[-1]) if m and m.group(2).split() else ""
     if m and (_is_cap(doc_head) or doc_head.lower() in L.ORG_WORDS):
         issuer = m.group(2)
@@ -869,7 +875,7 @@ def _resolve(np: str, state: _State, *, affiliation: str = "") -> _Resolved | No
             return inner
     # bracketed acronym
     acr = ""
-    m = _TRAILING_ACRONYM.search(np)
+    m = _TRAILING_ACRONYM.search(np) if np.endswith(")") else None
     if m and _is_acronym(m.group(1).strip()):
         acr = m.group(1).strip()
         np = np[: m.start()].strip()
@@ -1181,13 +1187,11 @@ def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, st
             return _Attribution(np, sent[m.start() : m.end()].strip()), "according"
 
     words = [t.strip(_STRIP) for t in sent.split()]
-    if _ALL_VERBS.isdisjoint(words):
-        words = []
-    toks = list(_TOKEN.finditer(sent)) if words else []
-    for i, tm in enumerate(toks):
+    verb_at = [i for i, w in enumerate(words) if w in _ALL_VERBS]
+    toks = list(_TOKEN.finditer(sent)) if verb_at else []
+    for i in verb_at:
+        tm = toks[i]
         w = words[i]
-        if w not in _ALL_VERBS:
-            continue
         if quoted(tm.start()):
             continue
         base = L.VERB_FORMS.get(w, w)
