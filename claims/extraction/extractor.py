@@ -1483,7 +1483,7 @@ def _claim(sent: str, start: int, end: int, att: _Attribution, how: str, state: 
         via = ent.name if ent is not None else via
     if att.inner:
         inner = _resolve(att.inner, state)
-        via = inner.name if inner is not None and inner.kind != "unnamed" else att.inner
+        via = inner.name if inner is not None and inner.kind != "unnamed" else re.sub(r"^(?:an?|the)\s+", "", att.inner)
     hedged = how == "impersonal" or _is_hedged(sent)
     low = sent.lower()
     status = "being_clarified" if any(k in low for k in _STATUS_KEYS) and _STATUS.search(sent) else None
