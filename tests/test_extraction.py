@@ -443,6 +443,12 @@ def test_acting_title_is_part_of_the_source_phrase():
     assert claim.source == "Alexander Khinshtein"
 
 
+def test_passive_reported_by_gives_the_agent():
+    (claim,) = extract_claims("The attack was reported by local media in Belgorod.")
+    assert claim.source.lower() == "local media" and claim.cue == "reported by"
+    assert extract_claims("He was reported missing by his family.") == []
+
+
 def test_statement_from_a_body_keeps_the_body_kind():
     (claim,) = extract_claims("According to a statement from the Israel Defense Forces, the targets included a depot.")
     assert claim.source == "Israel Defense Forces" and claim.source_kind == "organization" and claim.via == "statement"

@@ -1165,6 +1165,20 @@ def _quoted_as(sent: str) -> _Attribution | None:
     return _Attribution(subj[0], "quoted as saying", subj[1], inner=obj if obj and _valid_np(obj) else "")
 
 
+_PASSIVE_BY_VERBS = frozenset({"report", "claim", "announce", "state", "confirm", "say", "allege", "deny", "reveal"})
+_AGENT_END = re.compile(
+    r"[,;:(]|\s(?:on|in|at|during|after|before|late|early|last|this|earlier|who|which|that|citing)\s"
+)
+
+
+def _passive_agent(after: str) -> str:
+    """The agent after 'was reported by': up to the first clause or adverbial."""
+    text = after.lstrip()[2:].lstrip()  # after "by"
+    m = _AGENT_END.search(text, 0, 120)
+    np = _clean_np(text[: m.start()] if m else text[:120]).rstrip(".!?…\"”»' ")
+    return np if np and _valid_np(np) else ""
+
+
 def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, str]:
     """Return the attribution and, for 'according to', the kind of cue."""
     if "quoted" in sent and "as saying" in sent:
@@ -1202,6 +1216,11 @@ def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, st
             negated = negated or words[prev_i].lower() in L.NEGATIONS
             prev_i -= 1
         prev = words[prev_i].lower() if prev_i >= 0 else ""
+        if prev in L.PASSIVE_MARKERS and nxt == "by" and not negated and base in _PASSIVE_BY_VERBS:
+            # "The attack was reported by local media in Belgorod."
+            agent = _passive_agent(sent[tm.end() :])
+            if agent:
+                return _Attribution(agent, f"{w} by"), "subject"
         if prev in L.PASSIVE_MARKERS or prev in {"to", "so-called"}:
             continue
         if negated:  # "has not commented", "did not say": nothing was reported
