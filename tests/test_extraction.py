@@ -449,6 +449,36 @@ def test_passive_reported_by_gives_the_agent():
     assert extract_claims("He was reported missing by his family.") == []
 
 
+def test_arabic_name_particle_is_part_of_a_person_name():
+    (claim,) = extract_claims(
+        '"We are optimistic," Qatari Foreign Ministry spokesman Majed al-Ansari tells reporters in Doha.'
+    )
+    assert claim.source == "Majed al-Ansari" and claim.source_kind == "person"
+
+
+def test_anonymity_aside_between_source_and_verb_is_skipped():
+    (claim,) = extract_claims(
+        "An Israeli official, speaking on condition of anonymity, tells The Times of Israel that no delegation was sent."
+    )
+    assert claim.source == "Israeli official" and claim.source_kind == "unnamed"
+
+
+def test_the_forum_refers_to_the_named_forum():
+    body = (
+        "According to the Hostages and Missing Families Forum, 11 bodies are still held in Gaza.\n\n"
+        "The forum says in a statement that it will not rest."
+    )
+    assert [c.source for c in extract_claims(body)] == ["Hostages and Missing Families Forum"] * 2
+
+
+def test_spokesperson_of_a_unit_with_a_participle_gives_the_unit():
+    (claim,) = extract_claims(
+        "The spokesperson of a Ukrainian brigade operating in the Kupiansk direction stated that assaults continue."
+    )
+    assert claim.source == "Ukrainian brigade operating in the Kupiansk direction"
+    assert claim.source_kind == "organization"
+
+
 def test_statement_from_a_body_keeps_the_body_kind():
     (claim,) = extract_claims("According to a statement from the Israel Defense Forces, the targets included a depot.")
     assert claim.source == "Israel Defense Forces" and claim.source_kind == "organization" and claim.via == "statement"

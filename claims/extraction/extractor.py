@@ -331,9 +331,21 @@ def _word(tok: str) -> str:
     return tok.strip(_STRIP)
 
 
+_NAME_PARTICLES = ("al-", "el-", "ad-", "as-", "ash-", "an-", "bin-", "ibn-", "abu-", "d'", "d’")
+
+
 def _is_cap(w: str) -> bool:
-    # "iStories", "eKathimerini": a lower-case prefix before a capital is still a name
-    return bool(w) and (w[0].isupper() or (len(w) > 2 and w[0].islower() and w[1].isupper() and w.isalpha()))
+    # "iStories", "eKathimerini": a lower-case prefix before a capital is still a name; so is "al-Ansari"
+    if not w:
+        return False
+    if w[0].isupper():
+        return True
+    if len(w) > 2 and w[0].islower() and w[1].isupper() and w.isalpha():
+        return True
+    if w.startswith(_NAME_PARTICLES):
+        rest = w.split("-", 1)[-1] if "-" in w else w[2:]
+        return rest[:1].isupper()
+    return False
 
 
 @functools.lru_cache(maxsize=16384)
@@ -424,6 +436,7 @@ _POST_HEAD = {
     "involved",
     "aware",
 }
+_UNIT_POST_MODIFIERS = frozenset({"operating", "serving", "stationed", "deployed", "based", "fighting", "defending"})
 _LOWER_ED_OK = {
     "unnamed",
     "informed",
@@ -477,7 +490,18 @@ def _valid_np(np: str) -> bool:
             w == lw
             and w.isalpha()
             and (lw.endswith("ing") and len(lw) > 5)
-            and lw not in {"ruling", "leading", "ranking", "fighting", "acting", "outgoing", "governing"}
+            and lw
+            not in {
+                "ruling",
+                "leading",
+                "ranking",
+                "fighting",
+                "acting",
+                "outgoing",
+                "governing",
+                "operating",
+                "serving",
+            }
         ):
             return False
         if w == lw and lw.endswith("ed") and len(lw) > 4 and "-" not in lw and lw not in _LOWER_ED_OK:
@@ -494,6 +518,9 @@ def _valid_np(np: str) -> bool:
     # "two sources familiar with the matter", "residents of the city": the head comes early
     for k, w in enumerate(words[:-1]):
         if w.lower() in _EARLY_HEADS and words[k + 1].lower() in _POST_HEAD:
+            return True
+        # "a Ukrainian brigade operating in the Kupiansk direction"
+        if w.lower() in L.ORG_WORDS and words[k + 1].lower() in _UNIT_POST_MODIFIERS:
             return True
     if len(words) == 1 and lh in L.FIRST_PERSON:
         return False
@@ -868,6 +895,16 @@ def _resolve(np: str, state: _State, *, affiliation: str = "") -> _Resolved | No
     if 0 <= k < len(toks) - 1:
         toks = toks[k + 1 :]
         np = " ".join(toks)
+    # "the spokesperson of a Ukrainian brigade ...": the body they speak for
+    if (
+        len(toks) > 3
+        and _word(toks[0]).lower() in {"the", "a", "an"}
+        and _word(toks[1]).lower() in _SPOKES
+        and toks[2].lower() in {"of", "for"}
+    ):
+        inner = _resolve(" ".join(toks[3:]), state)
+        if inner is not None and inner.kind in _ORG_KINDS:
+            return inner
     # "a U.S. State Department spokesperson", "a Kremlin spokesman": the body they speak for
     if len(toks) >= 2 and _word(toks[-1]).lower() in _SPOKES and _is_cap(_word(toks[-2])):
         inner = _resolve(" ".join(t for t in toks[:-1] if t.lower() not in {"a", "an", "the"}), state)
@@ -927,6 +964,8 @@ def _resolve(np: str, state: _State, *, affiliation: str = "") -> _Resolved | No
             aliases.add(" ".join(words[words.index(name) :]))
         ent = state.add(_Entity(ent.name, ent.kind, ent.aliases | aliases))
         return _from_entity(ent)
+    if len(words) > 1 and words[0].lower() in {"a", "an"}:  # "a Ukrainian brigade ..." names no article
+        words = words[1:]
     # strip a leading "the" (kept for outlets whose name includes it)
     if words[0].lower() == "the" and len(words) > 1:
         bare = words[1:]
@@ -1028,6 +1067,12 @@ def _outer_outlet(sent: str, after: int) -> _Attribution | None:
     return _Attribution(np, (m.group("cue1") or m.group("cue2")).strip())
 
 
+_PARTICIPLE_ASIDES = frozenset(
+    {"speaking", "writing", "commenting", "responding", "referring", "requesting", "declining"}
+)
+_ANONYMITY_WORDS = frozenset({"anonymity", "named", "identified", "anonymous"})
+
+
 def _subject_before(seg: str) -> tuple[str, str] | None:
     """The source noun phrase that ends `seg` (text before a reporting verb), with its apposition."""
     seg = seg.rstrip()
@@ -1064,6 +1109,19 @@ def _subject_before(seg: str) -> tuple[str, str] | None:
                 )
             ):
                 return prev, _affiliation(last)
+            # NAME, speaking on condition of anonymity,  /  NAME, who requested anonymity,
+            low_w = [w.lower().strip(_STRIP) for w in lw]
+            if (
+                low_w
+                and prev
+                and len(lw) <= 14
+                and (
+                    (low_w[0].endswith("ing") and low_w[0] in _PARTICIPLE_ASIDES)
+                    or (low_w[0] == "who" and not _ANONYMITY_WORDS.isdisjoint(low_w))
+                )
+                and _valid_np(prev)
+            ):
+                return prev, ""
         return None
     parts = _top_level_split(seg)
     cand = _clean_np(parts[-1])
