@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
 
 from claims.models import (
@@ -11,6 +11,8 @@ from claims.models import (
     SourceAlias,
     VerificationStatus,
 )
+from claims.auth_tokens import api_token_issue
+from claims.views_export import export_selected_claimreview, export_selected_csv
 
 admin.site.site_header = "Verifier administration"
 admin.site.site_title = "Verifier"
@@ -88,6 +90,20 @@ class ArticleAdmin(admin.ModelAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         return fields + ["body"] if obj else fields
 
+    # "Import articles" (linked from templates/admin/claims/article/change_list.html).
+    change_list_template = "admin/claims/article/change_list.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        from claims.views_imports import admin_article_import
+
+        def import_view(request):
+            return admin_article_import(request, self)
+
+        view = self.admin_site.admin_view(import_view)
+        return [path("import/", view, name="claims_article_import"), *super().get_urls()]
+
 
 class DecisionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = VerificationStatus
@@ -108,6 +124,7 @@ class ClaimAdmin(admin.ModelAdmin):
     # Status and version change only through claim_set_status (the triage pages, the API).
     readonly_fields = ["status", "version", "start", "end", "text", "created_by", "created_at", "updated_at"]
     inlines = [DecisionInline]
+    actions = [export_selected_csv, export_selected_claimreview]
 
     @admin.display(description="claim")
     def short_text(self, obj):
@@ -145,3 +162,20 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["prefix", "name", "user", "created_at", "last_used_at"]
     readonly_fields = ["prefix", "created_at", "last_used_at"]
     search_fields = ["user__username", "name"]
+    autocomplete_fields = ["user"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A token never changes hands: revoke it (delete) and make a new one instead.
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "user"] if obj else fields
+
+    def save_model(self, request, obj, form, change):
+        raw = None if change else api_token_issue(token=obj)
+        super().save_model(request, obj, form, change)
+        if raw:
+            self.message_user(
+                request,
+                f"API token for {obj.user}: {raw}  Copy it now: it is shown only this once and cannot be "
+                "recovered (only its hash is stored). Use it as the header 'Authorization: Bearer <token>'.",
+                messages.WARNING,
+            )

@@ -263,16 +263,15 @@ class _Run:
             return
         known_urls: dict[str, int | None] = {}
         known_hashes: dict[str, int | None] = {}
-        if not self.report.dry_run:
-            urls = [p.url_key for p in batch if p.url_key]
-            hashes = [p.content_hash for p in batch]
-            query = Q(content_hash__in=hashes) | (Q(url_key__in=urls) if urls else Q(pk__in=[]))
-            for url_key, chash, job_id in Article.objects.filter(query).values_list(
-                "url_key", "content_hash", "import_job_id"
-            ):
-                if url_key:
-                    known_urls[url_key] = job_id
-                known_hashes[chash] = job_id
+        urls = [p.url_key for p in batch if p.url_key]
+        hashes = [p.content_hash for p in batch]
+        query = Q(content_hash__in=hashes) | (Q(url_key__in=urls) if urls else Q(pk__in=[]))
+        for url_key, chash, job_id in Article.objects.filter(query).values_list(
+            "url_key", "content_hash", "import_job_id"
+        ):
+            if url_key:
+                known_urls[url_key] = job_id
+            known_hashes[chash] = job_id
         batch_urls: set[str] = set()
         batch_hashes: set[str] = set()
         for p in batch:
