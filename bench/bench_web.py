@@ -340,9 +340,10 @@ def main() -> int:
                 load = load_wrk if tool == "wrk" else load_python
                 results[name] = load(port, reqs, cookie, args)
                 r = results[name]
+                r["loadavg_1m"] = round(os.getloadavg()[0], 2)  # other work on the machine skews numbers
                 print(
                     f"   {name:14s} p50 {r['p50_ms']:8.2f} ms  p90 {r['p90_ms']:8.2f}  p99 {r['p99_ms']:8.2f}  "
-                    f"{r['rps']:8.1f} req/s  non2xx {r['non2xx']} errors {r['errors']}",
+                    f"{r['rps']:8.1f} req/s  non2xx {r['non2xx']} errors {r['errors']}  load {r['loadavg_1m']}",
                     flush=True,
                 )
         report["sizes"][size] = {"database": db, "results": results}
