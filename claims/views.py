@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -129,7 +130,8 @@ def dashboard(request):
 
 def _queue_context(request, filters, filter_params: QueryDict, next_url: str) -> dict:
     return {
-        "counts": selectors.status_counts(),
+        # Counted only if the template shows the counters ("load more" does not): the one full count.
+        "counts": SimpleLazyObject(selectors.status_counts),
         "can_decide": user_can_decide(request.user),
         "filter_params": filter_params,
         "next_url": next_url,

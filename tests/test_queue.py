@@ -171,3 +171,16 @@ def test_article_segments_cover_the_body_exactly_once(spans):
     # Every claim is either highlighted or listed as overlapping a highlighted one.
     overlapping = [c.pk for s in segments for c in s.overlaps]
     assert sorted(highlighted + overlapping) == sorted(c.pk for c in claims if c.start < len(body))
+
+
+@pytest.mark.django_db
+def test_load_more_does_not_count_the_claims(client, analyst, django_assert_num_queries):
+    claims = make_claims(3, analyst=analyst)
+    client.force_login(analyst)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(
+            reverse("claims:queue") + f"?after={claims[-1].pk}",
+            headers={"HX-Request": "true", "HX-Target": "queue-body"},
+        )
+    assert response.content.decode().count('<tr id="claim-') == 2
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
