@@ -123,10 +123,14 @@ def _key(line: str) -> str:
     return " ".join(w.casefold() for w in _WORD.findall(line))
 
 
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
 def language_hint(text: str) -> str:
-    sample = text[:20000]
-    cyr = sum(1 for ch in sample if "\u0400" <= ch <= "\u04ff")
-    lat = sum(1 for ch in sample if ("a" <= ch <= "z") or ("A" <= ch <= "Z"))
+    sample = text[:5000]
+    cyr = _CYRILLIC.subn("", sample)[1]  # counted in C, not character by character
+    lat = _LATIN.subn("", sample)[1]
     if not cyr and not lat:
         return ""
     if cyr > lat:
@@ -140,7 +144,11 @@ def clean_body(text: str) -> tuple[str, str]:
     """Remove page noise; return (body, publisher_hint). Paragraphs are joined with a blank line."""
     if not isinstance(text, str):
         text = str(text or "")
-    lines = [ln.strip() for ln in _normalise(text).split("\n")]
+    return _clean_normalised(_normalise(text))
+
+
+def _clean_normalised(text: str) -> tuple[str, str]:
+    lines = [ln.strip() for ln in text.split("\n")]
     publisher = ""
     kept: list[str] = []
     for raw in lines:
@@ -234,6 +242,12 @@ def clean_article_text(raw: str, *, has_title_line: bool | None = None) -> Clean
         title = first
         tkey = _key(first)
         # The title often repeats at the top of the body (alone or glued to a photo caption).
-        rest = [ln for ln in lines[idx + 1 :] if not (tkey and _key(ln) == tkey)]
-    body, publisher = clean_body("\n".join(rest))
+        size = len(first)
+        rest = [
+            ln
+            for ln in lines[idx + 1 :]
+            # only a line of about the title's length can repeat it
+            if not (tkey and abs(len(ln) - size) <= 20 + size // 2 and _key(ln) == tkey)
+        ]
+    body, publisher = _clean_normalised("\n".join(rest))  # lines are normalised already
     return CleanedArticle(title=title, body=body, publisher_hint=publisher, language_hint=language_hint(body or title))

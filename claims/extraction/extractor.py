@@ -1499,14 +1499,19 @@ def extract_claims(body: str, *, title: str = "", language: str = "") -> list[Ex
             continue
         sent = body[start:end]
         state.end = end
-        if _is_noise(sent):
-            continue
-        in_quote, still_open, whole_quote = _quote_state(sent, inside)
-        inside = still_open
         try:
             att, how = _find_attribution(sent, state)
         except RecursionError:  # pragma: no cover - defensive
             att, how = None, ""
+        if att is None and not inside and not _QUOTE_CHARS.search(sent):
+            # most sentences: no cue and no quotation, so nothing to extract and no noise test needed
+            if (pending or prev_quote_claim is not None) and not _is_noise(sent):
+                pending, prev_quote_claim = [], None
+            continue
+        if _is_noise(sent):
+            continue
+        in_quote, still_open, whole_quote = _quote_state(sent, inside)
+        inside = still_open
         claim = _claim(sent, start, end, att, how, state) if att is not None else None
         if claim is None:
             if whole_quote and prev_quote_claim is not None:
