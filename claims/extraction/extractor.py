@@ -1243,14 +1243,19 @@ def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, st
         att = _quoted_as(sent)
         if att is not None:
             return att, "subject"
-    spans = _quote_spans(sent)
+    spans = _quote_spans(sent) if ('"' in sent or "“" in sent or "«" in sent or "„" in sent) else ()
 
     def quoted(pos: int) -> bool:
-        return any(a < pos < b for a, b in spans)
+        return bool(spans) and any(a < pos < b for a, b in spans)
 
     # 1. "According to X, ..." near the start
     low = sent.lower()
-    has_according = any(k in low for k in _ACCORDING_KEYS)
+    has_according = (
+        "according" in low
+        or "as reported" in low
+        or "as stated" in low
+        or (not low.isascii() and any(k in low for k in _ACCORDING_KEYS))
+    )
     m = _ACCORDING.search(sent, 0, min(len(sent), 200)) if has_according else None
     if m and not quoted(m.start()) and m.start() <= 60:
         tail = sent[m.end() : m.end() + 200]
@@ -1344,7 +1349,12 @@ def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, st
         np = _top_level_split(tail)[0].strip().rstrip(".!?…")
         if len(np.split()) <= 12:
             return _Attribution(np, sent[m.start() : m.end()].strip()), "according"
-    m = _IMPERSONAL.search(sent) if any(k in low for k in _IMPERSONAL_KEYS) else None
+    m = (
+        _IMPERSONAL.search(sent)
+        if ("it " in low or "this " in low or "rumo" in low or "d to" in low)  # "said to", "claimed to" ...
+        or (not low.isascii() and any(k in low for k in _IMPERSONAL_KEYS))
+        else None
+    )
     if m and not quoted(m.start()):
         return _Attribution("", m.group().strip()), "impersonal"
     return None, ""
@@ -1568,7 +1578,10 @@ def _claim(sent: str, start: int, end: int, att: _Attribution, how: str, state: 
         via = inner.name if inner is not None and inner.kind != "unnamed" else re.sub(r"^(?:an?|the)\s+", "", att.inner)
     hedged = how == "impersonal" or _is_hedged(sent)
     low = sent.lower()
-    status = "being_clarified" if any(k in low for k in _STATUS_KEYS) and _STATUS.search(sent) else None
+    maybe_status = "being" in low or "under " in low or "ing " in low or not low.isascii()
+    status = (
+        "being_clarified" if maybe_status and any(k in low for k in _STATUS_KEYS) and _STATUS.search(sent) else None
+    )
     return ExtractedClaim(
         text=sent,
         start=start,
