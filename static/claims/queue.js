@@ -171,6 +171,23 @@
     advanceAfter = null;
   });
 
+  // A row swapped after a mouse or Tab decision keeps focus on the same control in the new row.
+  var refocus = null;
+  document.addEventListener("htmx:beforeRequest", function () {
+    var active = document.activeElement;
+    var holder = active && active.closest ? active.closest("#queue-body > tr.row") : null;
+    refocus = holder && active.tagName === "BUTTON"
+      ? { id: holder.id, selector: 'button[name="status"][value="' + active.value + '"]' }
+      : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!refocus) return;
+    var target = document.getElementById(refocus.id);
+    var control = target && target.querySelector("form.decide " + refocus.selector);
+    refocus = null;
+    if (control && (document.activeElement === document.body || !document.activeElement)) control.focus();
+  });
+
   document.addEventListener("htmx:afterSettle", function (event) {
     var status = event.detail && event.detail.xhr ? event.detail.xhr.status : 0;
     if (advanceAfter !== null) {
