@@ -471,3 +471,31 @@ def test_new_analyst_decides_every_seed_claim_with_the_keyboard_only(browser, li
     page.screenshot(path=str(ARTIFACTS / "queue-seeds-390.png"), full_page=False)
     assert watched.problems() == []
     context.close()
+
+
+def test_deciding_works_without_javascript(browser, live_server, analyst_user):
+    claims = seed_claims(3)
+    context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
+    watched = Watched(context, live_server.url)
+    page = watched.page
+    page.goto(live_server.url + reverse("login") + "?next=/queue/%3Fhedged%3D0")
+    page.get_by_label("Username").fill("ana")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/queue/?hedged=0")
+    target = claims[1]  # not hedged
+    row(page, target).get_by_role("button", name="Being clarified", exact=True).click()
+    page.wait_for_url("**/queue/?hedged=0")
+    assert "marked Being clarified" in page.locator(".messages").inner_text()
+    assert page.locator(f"#claim-{target.pk} .badge").inner_text() == "Being clarified"
+    page.goto(live_server.url + "/queue/")
+    page.get_by_label(f"Select claim {claims[0].pk}").check()
+    page.get_by_label(f"Select claim {claims[2].pk}").check()
+    page.get_by_role("button", name="Mark selected Confirmed").click()
+    page.wait_for_url("**/queue/")
+    assert "2 claims marked Confirmed." in page.locator(".messages").inner_text()
+    assert sorted(VerificationStatus.objects.filter(status="confirmed").values_list("claim_id", flat=True)) == sorted(
+        [claims[0].pk, claims[2].pk]
+    )
+    assert watched.errors == []
+    context.close()
