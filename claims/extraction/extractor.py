@@ -32,6 +32,10 @@ class ExtractedClaim:
 
 # --------------------------------------------------------------------------- names
 
+_POSSESSIVE_END = re.compile(r"['’]s$")
+_TRAILING_ADVERBIAL = re.compile(
+    r"\s+(?:on|in|at|during|after|before|late|early|last|this|earlier|later|yesterday|today)\b"
+)
 _QUOTE_MAP = str.maketrans(
     {
         "\u2018": "'",
@@ -809,7 +813,7 @@ def _org_by_head(head: str, state: _State) -> _Entity | None:
         words.pop(0)
     if len(words) < 2:
         return None
-    name = re.sub(r"['’]s$", "", " ".join(words))
+    name = _POSSESSIVE_END.sub("", " ".join(words))
     ent = state.lookup(name)
     if ent is None:
         ent = _Entity(name, _classify(name, name.split()))
@@ -888,7 +892,7 @@ def _resolve(np: str, state: _State, *, affiliation: str = "") -> _Resolved | No
             kind = inner.kind if what in _STATEMENT_WORDS else "document"  # a statement is the issuer speaking
             return _Resolved(inner.name, kind, inner.aliases, inner.affiliation, what)
     # "X's statement" / "the ministry's message"
-    if len(toks) >= 2 and _word(toks[-1]).lower() in L.MESSAGE_HEADS and re.search(r"['’]s?$", toks[-2]):
+    if len(toks) >= 2 and _word(toks[-1]).lower() in L.MESSAGE_HEADS and toks[-2].endswith(("'", "’", "'s", "’s")):
         return _resolve(" ".join(toks[:-1]).rstrip("'’s").rstrip("'’"), state)
     # "Kremlin-backed Russian war bloggers", "Lebanon's state-run National News Agency": the qualifier goes
     k = next((i for i in range(len(toks) - 1, -1, -1) if "-" in toks[i] and _QUALIFIER.search(toks[i])), -1)
@@ -975,7 +979,7 @@ def _resolve(np: str, state: _State, *, affiliation: str = "") -> _Resolved | No
         else:
             words = bare
     name = " ".join(words)
-    name = re.sub(r"['’]s$", "", name) if len(words) > 1 or acr else re.sub(r"['’]s$", "", name)
+    name = _POSSESSIVE_END.sub("", name) if name.endswith(("s", "S")) else name
     # known alias (acronym, surname, earlier short form)
     ent = state.lookup(name) or (state.lookup(acr) if acr else None)
     if ent is not None:
@@ -1165,7 +1169,7 @@ def _np_after(text: str) -> str | None:
     if words[0].lower() in {"в", "у"}:
         chunk = " ".join(words[1:])
     # cut trailing adverbials: "said X on Tuesday", "reports The Times, citing ..."
-    m = re.search(r"\s+(?:on|in|at|during|after|before|late|early|last|this|earlier|later|yesterday|today)\b", chunk)
+    m = _TRAILING_ADVERBIAL.search(chunk)
     if m:
         chunk = chunk[: m.start()]
     return chunk if _valid_np(chunk) else None
