@@ -2,9 +2,9 @@
 
 Every exporter takes a queryset of claims (filtered by the caller: the command's --status, the
 queue's filters, the admin's selection) and returns a generator of strings. Rows are read with
-`values()` through `.iterator(chunk_size=...)`, and the last decision of each chunk of claims is
-fetched in one query per chunk, so memory stays constant however many claims there are; the
-command writes the chunks as they come and the downloads wrap them in a StreamingHttpResponse.
+`values()` through `.iterator(chunk_size=...)` (the last decision comes from correlated subqueries
+in the same query), so memory stays constant however many claims there are; the command writes
+the chunks as they come and the downloads wrap them in a StreamingHttpResponse.
 
 Formats
 - "claimreview": one ClaimReview per *reviewed* claim: its current status is a verdict (confirmed
@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
-from itertools import batched
 
 from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -110,16 +109,6 @@ def _latest_decisions() -> QuerySet:
     return VerificationStatus.objects.filter(claim=OuterRef("pk")).order_by("-version")
 
 
-def _last_decisions(ids: Iterable[int]) -> dict[int, dict]:
-    """Decision rows by decision id, in one query."""
-    rows = (
-        VerificationStatus.objects.filter(id__in=[i for i in ids if i is not None])
-        .order_by()
-        .values("id", "analyst__username", "created_at", "note", "evidence_url")
-    )
-    return {row["id"]: row for row in rows}
-
-
 def csv_safe(value):
     """Neutralise a cell a spreadsheet would evaluate as a formula, by prefixing a single quote."""
     if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
@@ -154,44 +143,47 @@ _CLAIM_VALUES = (
     "article__published_at",
     "article__publisher__name",
 )
-_NO_DECISION = {"analyst__username": None, "created_at": None, "note": None, "evidence_url": None}
 
 
 def claim_rows(claims: QuerySet) -> Iterator[dict]:
     """One dict per claim (keys CLAIM_FIELDS, JSON-ready values), in claim id order."""
     claim_url = _claim_url_maker()
+    latest = _latest_decisions()
+    # Correlated subqueries on the (claim, -version) index: one query in all, however many rows.
     qs = (
         claims.order_by("id")
-        .annotate(export_last_decision_id=Subquery(_latest_decisions().values("id")[:1]))
-        .values(*_CLAIM_VALUES, "export_last_decision_id")
+        .annotate(
+            export_last_by=Subquery(latest.values("analyst__username")[:1]),
+            export_last_at=Subquery(latest.values("created_at")[:1]),
+            export_last_note=Subquery(latest.values("note")[:1]),
+            export_last_evidence=Subquery(latest.values("evidence_url")[:1]),
+        )
+        .values(*_CLAIM_VALUES, "export_last_by", "export_last_at", "export_last_note", "export_last_evidence")
     )
-    for chunk in batched(qs.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
-        decisions = _last_decisions(row["export_last_decision_id"] for row in chunk)
-        for row in chunk:
-            decision = decisions.get(row["export_last_decision_id"]) or _NO_DECISION
-            yield {
-                "claim_id": row["id"],
-                "claim_url": claim_url(row["id"]),
-                "text": row["text"],
-                "status": row["status"],
-                "version": row["version"],
-                "hedged": row["hedged"],
-                "via": row["via"],
-                "cue": row["cue"],
-                "source_id": row["source_id"],
-                "source_name": row["source__name"],
-                "source_kind": row["source__kind"],
-                "source_reliability": row["source__reliability"],
-                "article_id": row["article_id"],
-                "article_title": row["article__title"],
-                "article_url": row["article__url"],
-                "article_published_at": _iso(row["article__published_at"]),
-                "article_publisher": row["article__publisher__name"],
-                "last_decision_analyst": decision["analyst__username"],
-                "last_decision_at": _iso(decision["created_at"]),
-                "last_decision_note": decision["note"],
-                "last_decision_evidence_url": decision["evidence_url"],
-            }
+    for row in qs.iterator(chunk_size=CHUNK_SIZE):
+        yield {
+            "claim_id": row["id"],
+            "claim_url": claim_url(row["id"]),
+            "text": row["text"],
+            "status": row["status"],
+            "version": row["version"],
+            "hedged": row["hedged"],
+            "via": row["via"],
+            "cue": row["cue"],
+            "source_id": row["source_id"],
+            "source_name": row["source__name"],
+            "source_kind": row["source__kind"],
+            "source_reliability": row["source__reliability"],
+            "article_id": row["article_id"],
+            "article_title": row["article__title"],
+            "article_url": row["article__url"],
+            "article_published_at": _iso(row["article__published_at"]),
+            "article_publisher": row["article__publisher__name"],
+            "last_decision_analyst": row["export_last_by"],
+            "last_decision_at": _iso(row["export_last_at"]),
+            "last_decision_note": row["export_last_note"],
+            "last_decision_evidence_url": row["export_last_evidence"],
+        }
 
 
 # --- decision rows (history) -------------------------------------------------------------------
