@@ -129,6 +129,8 @@ _LATIN = re.compile(r"[A-Za-z]")
 
 def language_hint(text: str) -> str:
     sample = text[:5000]
+    if not _CYRILLIC.search(sample):  # the common case, decided without counting
+        return "en" if _LATIN.search(sample) else ""
     cyr = _CYRILLIC.subn("", sample)[1]  # counted in C, not character by character
     lat = _LATIN.subn("", sample)[1]
     if not cyr and not lat:
