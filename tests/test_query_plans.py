@@ -124,3 +124,58 @@ def test_queue_pages_return_rows_over_the_generated_data(plan_data):
 def test_status_counts_do_not_scan_the_claims_table(plan_data):
     for sql, plan in claims_plans(status_counts):
         assert CLAIMS_TABLE not in seq_scans(plan), sql
+
+
+# --- the per-status tally (migration 0006): counts without counting ---------------------------
+
+
+def tally() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT status, sum(n) FROM claims_status_tally GROUP BY status")
+        return {status: int(n) for status, n in cursor.fetchall() if n}
+
+
+def counted() -> dict:
+    return dict(Claim.objects.order_by().values_list("status").annotate(n=Count("id")))
+
+
+@pytest.mark.django_db
+def test_tally_follows_bulk_inserts_and_decisions():
+    from claims.services import claim_set_status
+
+    demo_generate(articles=30, claims_per_article=4, seed=9)  # COPY: one statement per batch
+    assert tally() == counted()
+    analyst = User.objects.get(username="demo.analyst1")
+    for claim in Claim.objects.order_by("id")[:12]:
+        claim_set_status(claim=claim, status="being_clarified", analyst=analyst)
+    assert tally() == counted()
+
+
+@pytest.mark.django_db
+def test_tally_ignores_updates_that_keep_the_status(analyst):
+    demo_generate(articles=5, claims_per_article=4, seed=10)
+    before = tally()
+    Claim.objects.update(assignee=analyst)
+    assert tally() == before == counted()
+
+
+@pytest.mark.django_db
+def test_tally_follows_deletes():
+    from tests.factories import make_claim
+
+    make_claim()
+    make_claim()
+    Claim.objects.filter(pk=Claim.objects.order_by("id").first().pk).delete()
+    assert tally() == counted() == {"unverified": 1}
+
+
+@pytest.mark.django_db
+def test_folding_the_tally_keeps_the_sums():
+    demo_generate(articles=10, claims_per_article=3, seed=11)
+    before = tally()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT claims_status_tally_compact()")
+        cursor.execute("SELECT count(*) FROM claims_status_tally")
+        rows = cursor.fetchone()[0]
+    assert tally() == before == counted()
+    assert rows <= 3
