@@ -6,7 +6,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from claims import selectors
-from claims.exporting import CONTENT_TYPES, FORMATS, ExportError, export_filename, export_stream, reviewed_claims
+from claims.exporting import (
+    CONTENT_TYPES,
+    FORMATS,
+    VERDICTS,
+    ExportError,
+    export_filename,
+    export_stream,
+    reviewed_claims,
+)
 from claims.forms import QueueFilterForm, form_errors_text
 
 
@@ -35,8 +43,11 @@ def export_download(request):
     form = QueueFilterForm(request.GET)
     if not form.is_valid():
         return _plain(400, f"Invalid filters; nothing exported. {form_errors_text(form)}")
+    filters = form.to_filters(request.user)
+    if fmt == "claimreview" and filters.status and filters.status not in VERDICTS:
+        return _plain(400, f"Claims with status {filters.status!r} have no verdict: nothing exports as ClaimReview.")
     # The queue's own filtering (claims.selectors), so the export is exactly what the queue shows.
-    claims = selectors._filtered(form.to_filters(request.user))
+    claims = selectors._filtered(filters)
     try:
         return export_response(claims, format=fmt, kind="decisions" if history else "claims")
     except ExportError as error:

@@ -459,6 +459,8 @@ def test_queue_download_of_history_and_claimreview(client, viewer, decided):
         ({"format": "xls"}, "Unknown export format 'xls'"),
         ({"format": "csv", "status": "nope"}, "Invalid filters"),
         ({"format": "claimreview", "history": "1"}, "not as ClaimReview"),
+        ({"format": "claimreview", "status": "being_clarified"}, "have no verdict"),
+        ({"format": "claimreview", "status": "undecided"}, "have no verdict"),
     ],
 )
 def test_queue_download_rejects_bad_parameters_with_400(client, viewer, params, message):
