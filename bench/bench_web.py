@@ -122,7 +122,8 @@ def free_port() -> int:
 def gunicorn(args, env: dict):
     port = free_port()
     log = open(OUT / f"gunicorn-{port}.log", "w")  # noqa: SIM115 - closed below
-    cmd = [GUNICORN, "verifier.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)]
+    app = "bench.wsgi_proposed:application" if args.proposed else "verifier.wsgi:application"
+    cmd = [GUNICORN, app, "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)]
     if args.threads > 1:
         cmd += ["--worker-class", "gthread", "--threads", str(args.threads)]
     proc = subprocess.Popen(cmd + ["--log-level", "warning"], env=env, cwd=ROOT, stdout=log, stderr=log)
@@ -302,6 +303,9 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds measured per scenario")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per scenario")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    parser.add_argument(
+        "--proposed", action="store_true", help="serve with the selector changes of bench/proposed.py applied"
+    )
     parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -323,6 +327,7 @@ def main() -> int:
         + (f" x {args.threads} threads (gthread)" if args.threads > 1 else " (sync)"),
         "client": f"{tool}, {args.connections} connections, {args.duration} s per scenario after {args.warmup} s warm-up",
         "pool": args.pool,
+        "proposed": args.proposed,
         "sizes": {},
     }
     for size in [int(s) for s in args.sizes.split(",")]:
@@ -358,7 +363,8 @@ def markdown(report: dict) -> str:
     lines = [
         f"Date {report['date']}; machine: {report['machine']}.",
         f"Command: `{report['command']}`; gunicorn {report['gunicorn']}; client {report['client']}; "
-        f"pool {'on' if report['pool'] else 'off'}.",
+        f"pool {'on' if report['pool'] else 'off'}; "
+        f"selectors: {'proposed (bench/proposed.py)' if report.get('proposed') else 'as committed'}.",
         "",
     ]
     sizes = list(report["sizes"])
