@@ -11,27 +11,26 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 _TRACKING = re.compile(r"^(?:utm_.*|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|mc_cid|mc_eid|igshid|_ga)$", re.I)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
-_QUOTES = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u2032": "'",
-        "`": "'",
-        "\u00b4": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u201f": '"',
-        "\u00ab": '"',
-        "\u00bb": '"',
-        "\u2033": '"',
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2212": "-",
-    }
-)
+_QUOTE_MAP = {
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "`": "'",
+    "\u00b4": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u201f": '"',
+    "\u00ab": '"',
+    "\u00bb": '"',
+    "\u2033": '"',
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2212": "-",
+}
+_QUOTE_CHARS = re.compile("[" + "".join(_QUOTE_MAP) + "]")
 _WS = re.compile(r"\s+")
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
 
@@ -70,7 +69,9 @@ def normalise_url(url: str) -> str | None:
 def normalise_text(text: str) -> str:
     """Text with white space, quotes, dashes and case made uniform (for comparing bodies)."""
     text = unicodedata.normalize("NFKC", text or "")
-    text = _INVISIBLE.sub("", text).translate(_QUOTES)
+    text = _INVISIBLE.sub("", text)
+    # Replacing only what matches is much faster than str.translate with a dict over every character.
+    text = _QUOTE_CHARS.sub(lambda m: _QUOTE_MAP[m.group()], text)
     return _WS.sub(" ", text).strip().casefold()
 
 

@@ -1,0 +1,209 @@
+"""End-to-end import throughput and peak memory: `python bench/bench_import.py [--sizes 10000 100000]`.
+
+Generates JSONL files of ~3 KB conflict-reporting articles (news-please field names, every body
+unique), then imports each into a fresh database through the same service the command uses
+(parse, clean, dedupe, extract claims, resolve sources, store), each size in its own process so
+that peak RSS (resource.getrusage ru_maxrss) belongs to that run alone.
+
+Database: a fresh SQLite file under bench/out/ by default; with --database-url postgres://... the
+named database is flushed and migrated first (use a scratch database!).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+
+OUTLETS = ["Kyiv Independent", "Reuters", "Ukrainska Pravda", "RBC-Ukraine", "Kyiv Post", "AP", "BBC", "Ukrinform"]
+ORGS = [
+    "the General Staff of the Armed Forces of Ukraine",
+    "Ukraine's air force",
+    "the Ministry of Defence of Russia",
+    "the Center of National Resistance",
+    "Defense Intelligence of Ukraine",
+    "the Institute for the Study of War",
+    "the regional military administration",
+    "Ukraine's Ministry of Foreign Affairs",
+]
+PEOPLE = [
+    ("Andriy Yusov", "a spokesman for Defense Intelligence of Ukraine"),
+    ("Oleh Kiper", "the head of the Odesa regional administration"),
+    ("Natalia Humeniuk", "a spokeswoman for the Southern Defense Forces"),
+    ("Yurii Ihnat", "an air force spokesman"),
+    ("Vadym Filashkin", "the governor of Donetsk Oblast"),
+]
+PLACES = ["Odesa", "Kharkiv", "Kherson", "Zaporizhzhia", "Pokrovsk", "Sumy", "Mykolaiv", "Dnipro", "Kramatorsk"]
+THINGS = ["Shahed drones", "cruise missiles", "glide bombs", "ballistic missiles", "reconnaissance drones"]
+TARGETS = ["an energy facility", "a railway depot", "a grain terminal", "a residential block", "a bridge"]
+FILLER = [
+    "Air raid alerts lasted for several hours across the region, and residents were urged to stay in shelters.",
+    "Emergency crews worked through the night to clear debris and restore power to nearby districts.",
+    "The attack was the latest in a series of strikes on infrastructure in the south of the country.",
+    "Local residents described hearing a series of loud explosions shortly after midnight.",
+    "Schools in the area moved to remote lessons for the rest of the week as a precaution.",
+    "Repair work on the damaged lines is expected to take several days, depending on the weather.",
+]
+
+
+def article(rng: random.Random, n: int) -> dict:
+    place, place2 = rng.sample(PLACES, 2)
+    org, org2 = rng.sample(ORGS, 2)
+    person, role = rng.choice(PEOPLE)
+    outlet = rng.choice(OUTLETS)
+    count = rng.randint(3, 90)
+    down = rng.randint(1, count)
+    day = rng.randint(1, 28)
+    month = rng.randint(1, 12)
+    thing = rng.choice(THINGS)
+    target = rng.choice(TARGETS)
+    paragraphs = [
+        f"Russian forces launched {count} {thing} at {place} overnight on {day:02d}.{month:02d}, "
+        f"{org} said on its Telegram channel, adding that {down} of them were shot down.",
+        f"According to {org2}, debris damaged {target} in the {place} district, and {rng.randint(0, 12)} people "
+        f"were injured. {rng.choice(FILLER)}",
+        f"{person}, {role}, said that the strike was aimed at {target} and that air defence units had "
+        f"been moved closer to {place2} in recent weeks. “We expect more attacks of this kind,” {person.split()[-1]} "
+        f"told reporters on day {n}.",
+        f"{rng.choice(FILLER)} {rng.choice(FILLER)}",
+        f"The Ministry of Defence of Russia claimed that its forces had hit military targets in {place}, "
+        f"a claim that could not be independently verified. Russian state media, citing unnamed sources, "
+        f"reported that {rng.randint(10, 400)} Ukrainian servicemen had been killed.",
+        f"Ukrainian partisans claim that they disabled a railway relay cabinet near {place2}, the Center of "
+        f"National Resistance reported, citing its agents. {rng.choice(FILLER)}",
+        f"It is also reported that {rng.randint(2, 40)} settlements in the {place2} region lost power after the "
+        f"attack. {rng.choice(FILLER)} {rng.choice(FILLER)}",
+        f"In a separate statement, {org} said that the situation at the front near {place2} remained difficult, "
+        f"with {rng.randint(50, 220)} combat clashes recorded over the past day. {rng.choice(FILLER)}",
+        f"{rng.choice(OUTLETS)} reported, citing a source in the military, that {rng.randint(2, 30)} "
+        f"Russian aircraft had been moved to airfields near the border. {rng.choice(FILLER)}",
+        f"Kyiv Post also reached out to {org2} for comment, to which a spokesperson replied: “This "
+        f"information is currently being clarified.” {rng.choice(FILLER)} {rng.choice(FILLER)}",
+        f"Officials in {place2} said that humanitarian aid deliveries would resume on day {rng.randint(1, 30)}, "
+        f"once the roads were cleared. {rng.choice(FILLER)}",
+        f"{rng.choice(FILLER)} {rng.choice(FILLER)} Reference {n}-{rng.getrandbits(40):010x}.",
+    ]
+    body = "\n\n".join(paragraphs)
+    return {
+        "title": f"{count} {thing} launched at {place}; {down} shot down",
+        "maintext": body,
+        "url": f"https://news.example.org/{place.lower()}/{n}-{rng.getrandbits(32):08x}",
+        "source_domain": outlet,
+        "date_publish": f"2024-{month:02d}-{day:02d} {rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00",
+        "language": "en",
+    }
+
+
+def generate(path: Path, n: int) -> None:
+    if path.exists():
+        return
+    rng = random.Random(n)
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "w", encoding="utf-8") as out:
+        for i in range(n):
+            out.write(json.dumps(article(rng, i), ensure_ascii=False))
+            out.write("\n")
+    tmp.rename(path)
+
+
+def child(path: Path, database_url: str) -> None:
+    """Import one file into a fresh database; print one JSON line with the measurements."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_DEBUG", "0")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnop")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "verifier.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from claims.importing.service import article_import
+    from claims.models import Article, Claim
+
+    call_command("migrate", verbosity=0, interactive=False)
+    if connection.vendor == "postgresql":
+        call_command("flush", verbosity=0, interactive=False)
+        call_command("migrate", verbosity=0, interactive=False)
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    last = [0.0]
+
+    def progress(done, total):
+        now = time.monotonic()
+        if now - last[0] > 10:
+            last[0] = now
+            print(f"  {done}/{total}", file=sys.stderr, flush=True)
+
+    start = time.perf_counter()
+    cpu = time.process_time()
+    report = article_import(paths=[str(path)], progress=progress)
+    elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        json.dumps(
+            {
+                "file": path.name,
+                "bytes": path.stat().st_size,
+                "db": connection.vendor,
+                "imported": report.imported,
+                "failed": report.failed,
+                "articles": Article.objects.count(),
+                "claims": Claim.objects.count(),
+                "seconds": round(elapsed, 2),
+                "cpu_seconds": round(cpu, 2),
+                "articles_per_s": round(report.imported / elapsed, 1),
+                "peak_rss_mb": round(peak / 1024, 1),
+                "rss_before_import_mb": round(rss_before / 1024, 1),
+            }
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--database-url", help="postgres://... of a scratch database (default: fresh SQLite files)")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.database_url)
+        return
+    OUT.mkdir(parents=True, exist_ok=True)
+    for n in args.sizes:
+        path = OUT / f"articles_{n}.jsonl"
+        started = time.perf_counter()
+        generate(path, n)
+        print(f"{path.name}: {path.stat().st_size / 1e6:.0f} MB ({time.perf_counter() - started:.0f} s to generate)")
+        url = args.database_url
+        if not url:
+            db = OUT / f"bench_import_{n}.sqlite3"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            url = f"sqlite:///{db}"
+        done = subprocess.run(
+            [sys.executable, __file__, "--child", str(path), "--database-url", url],
+            stdout=subprocess.PIPE,
+            text=True,
+            check=True,
+        )
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        print(
+            f"  {result['db']}: {result['imported']} articles, {result['claims']} claims in {result['seconds']} s "
+            f"= {result['articles_per_s']} articles/s (CPU {result['cpu_seconds']} s); "
+            f"peak RSS {result['peak_rss_mb']} MB (before import {result['rss_before_import_mb']} MB)"
+        )
+
+
+if __name__ == "__main__":
+    main()
