@@ -8,6 +8,7 @@ from claims.selectors import UNDECIDED, QueueFilters
 from claims.services import NOTE_MAX_CHARS
 
 MAX_PAGE = 1_000_000_000
+MAX_ID = 2**63 - 1  # a database bigint: larger ids would crash the query, not just find nothing
 MAX_BULK = 500
 
 
@@ -27,8 +28,8 @@ class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(
         required=False, choices=[("", "All"), (UNDECIDED, "Undecided"), *Status.choices], label="Status"
     )
-    source = forms.IntegerField(required=False, min_value=1, label="Source")
-    article = forms.IntegerField(required=False, min_value=1, label="Article")
+    source = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, label="Source")
+    article = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, label="Article")
     q = forms.CharField(required=False, max_length=200, strip=True, label="Search")
     assignee = forms.ChoiceField(required=False, choices=[("", "Anyone"), ("me", "Me")], label="Assignee")
     hedged = forms.ChoiceField(
@@ -44,7 +45,7 @@ class QueueFilterForm(forms.Form):
         required=False, choices=[("newest", "Newest first"), ("oldest", "Oldest first")], label="Sort"
     )
     page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, label="Page")
-    after = forms.IntegerField(required=False, min_value=0, label="Cursor")
+    after = forms.IntegerField(required=False, min_value=0, max_value=MAX_ID, label="Cursor")
 
     def to_filters(self, user) -> QueueFilters:
         data = self.cleaned_data
@@ -65,7 +66,7 @@ class DecisionForm(forms.Form):
     status = forms.ChoiceField(choices=Status.choices, label="Status")
     note = forms.CharField(required=False, max_length=NOTE_MAX_CHARS, strip=True, label="Note")
     evidence_url = forms.URLField(required=False, max_length=2000, assume_scheme="https", label="Evidence URL")
-    version = forms.IntegerField(required=False, min_value=0, label="Version")
+    version = forms.IntegerField(required=False, min_value=0, max_value=MAX_ID, label="Version")
 
 
 class BulkDecisionForm(forms.Form):
@@ -76,7 +77,7 @@ class BulkDecisionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Any positive integers; which of them exist is checked against the database in the view.
-        self.fields["ids"].valid_value = lambda value: str(value).isdigit() and 0 < int(value) < 2**62
+        self.fields["ids"].valid_value = lambda value: str(value).isdigit() and 0 < int(value) <= MAX_ID
 
     def clean_ids(self):
         ids = list(dict.fromkeys(self.cleaned_data["ids"]))
@@ -90,8 +91,8 @@ class AssignForm(forms.Form):
 
 
 class SpanForm(forms.Form):
-    start = forms.IntegerField(min_value=0, label="Start")
-    end = forms.IntegerField(min_value=1, label="End")
+    start = forms.IntegerField(min_value=0, max_value=MAX_ID, label="Start")
+    end = forms.IntegerField(min_value=1, max_value=MAX_ID, label="End")
 
     def clean(self):
         data = super().clean()
@@ -114,8 +115,8 @@ class SourceChoiceForm(forms.Form):
 
 
 class ClaimAddForm(SourceChoiceForm):
-    start = forms.IntegerField(min_value=0, label="Start")
-    end = forms.IntegerField(min_value=1, label="End")
+    start = forms.IntegerField(min_value=0, max_value=MAX_ID, label="Start")
+    end = forms.IntegerField(min_value=1, max_value=MAX_ID, label="End")
     text = forms.CharField(required=False, strip=False, label="Selected text")
     hedged = forms.BooleanField(required=False, label="Hedged")
     via = forms.CharField(required=False, max_length=300, label="Via")
