@@ -462,8 +462,8 @@ def source_list(request):
 def source_autocomplete(request):
     # The name comes from whichever field asked: a claim's source, an affiliation, a merge.
     q = next((request.GET[k] for k in ("q", "source_name", "affiliation", "other") if request.GET.get(k)), "")
-    if len(q) > 300:
-        return _bad_request(request, "The name is too long.")
+    if len(q) > 300 or "\x00" in q:
+        return _bad_request(request, "The name is too long or not text.")
     return render(request, "claims/source_list.html#options", {"options": selectors.source_autocomplete(q=q)})
 
 

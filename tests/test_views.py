@@ -803,6 +803,18 @@ def test_source_autocomplete_matches_names_and_aliases(client, viewer):
     assert "Kyiv Post" not in html
 
 
+@pytest.mark.parametrize("q", ["x" * 301, "nul\x00byte"])
+def test_source_autocomplete_refuses_junk_with_400(client, viewer, q):
+    client.force_login(viewer)
+    assert client.get(reverse("claims:source_autocomplete"), {"q": q}).status_code == 400
+
+
+@pytest.mark.parametrize("query", ["q=nul%00byte", "language=e%00n"])
+def test_queue_refuses_nul_characters_with_400(client, viewer, query):
+    client.force_login(viewer)
+    assert client.get(reverse("claims:queue") + "?" + query).status_code == 400
+
+
 def test_source_list_searches_aliases(client, viewer):
     make_source(name="Center of National Resistance", aliases=["CNR"])
     make_source(name="Kyiv Post")
