@@ -479,6 +479,39 @@ def test_spokesperson_of_a_unit_with_a_participle_gives_the_unit():
     assert claim.source_kind == "organization"
 
 
+def test_the_publication_refers_to_the_outlet_cited_before():
+    body = "The Guardian reported that the shipments were tracked.\n\nAccording to the publication, the cargo included shells."
+    assert [c.source for c in extract_claims(body)] == ["The Guardian", "The Guardian"]
+
+
+def test_outlets_sources_give_the_outlet_with_sources_as_via():
+    (claim,) = extract_claims("Ukrainska Pravda's sources say the meeting will take place in Istanbul.")
+    assert claim.source == "Ukrainska Pravda" and claim.source_kind == "outlet" and claim.via == "sources"
+
+
+def test_ministry_of_a_country_is_not_an_outlet():
+    (claim,) = extract_claims("The Ministry of Defense of Ukraine noted that the contracts were signed.")
+    assert claim.source == "Ministry of Defense of Ukraine" and claim.source_kind == "organization"
+
+
+def test_in_his_words_refers_to_the_last_person():
+    body = "Zelensky said the front was stable.\n\nIn his words, the enemy is regrouping near Pokrovsk."
+    claims = extract_claims(body)
+    assert [c.source for c in claims] == ["Zelensky", "Zelensky"] and claims[1].cue == "In his words"
+
+
+def test_stated_by_a_title_then_a_name_gives_the_person():
+    (claim,) = extract_claims(
+        "This was stated by the head of the Center for Countering Disinformation, Andrii Kovalenko."
+    )
+    assert claim.source == "Andrii Kovalenko" and claim.source_kind == "person"
+
+
+def test_press_service_of_a_body_gives_the_body():
+    (claim,) = extract_claims("The press service of the Southern Defense Forces said 12 boats were destroyed.")
+    assert claim.source == "Southern Defense Forces" and claim.source_kind == "organization"
+
+
 def test_statement_from_a_body_keeps_the_body_kind():
     (claim,) = extract_claims("According to a statement from the Israel Defense Forces, the targets included a depot.")
     assert claim.source == "Israel Defense Forces" and claim.source_kind == "organization" and claim.via == "statement"

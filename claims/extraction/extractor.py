@@ -576,6 +576,12 @@ def _person_split_cached(words: tuple[str, ...]) -> tuple[str, str] | None:
     return None
 
 
+_STRONG_ORG_WORDS = frozenset(
+    {"ministry", "directorate", "office", "department", "council", "command", "staff", "government",
+     "administration", "headquarters", "committee", "commission", "embassy", "prosecutor's", "parliament"}
+)  # fmt: skip
+
+
 def _classify(name: str, words) -> str:
     return _classify_cached(name, tuple(words))
 
@@ -588,7 +594,13 @@ def _classify_cached(name: str, words: tuple[str, ...]) -> str:
         return "organization"
     if low in L.OUTLET_NAMES or ("the " + low) in L.OUTLET_NAMES or any(w in L.OUTLET_NAMES for w in lw):
         return "outlet"
-    if " times of " in f" {low} " or (lw[-1] in L.OUTLET_SUFFIXES and _is_cap(words[-1])):
+    if " times of " in f" {low} " or (
+        lw[-1] in L.OUTLET_SUFFIXES
+        and _is_cap(words[-1])
+        # "the Ministry of Defense of Ukraine" is no outlet named "... Ukraine"
+        and not (len(lw) > 1 and lw[-2] == "of")
+        and _STRONG_ORG_WORDS.isdisjoint(lw)
+    ):
         return "outlet"
     if (lw[-1] in L.OUTLET_HEADS and lw[-1] != "agency") or (
         len(lw) > 1 and lw[-2] in {"news", "press"} and lw[-1] == "agency"
@@ -712,6 +724,11 @@ _LOOKBACK = 4000
 _QUALIFIER = re.compile(
     r"\w-(?:backed|run|owned|affiliated|linked|controlled|funded|aligned|sponsored|installed|appointed)$"
 )
+_PRESS_OF = re.compile(
+    r"(?:the\s+|a\s+)?(?:official\s+)?(?:press\s+(?:service|office|center|centre|secretary)|media\s+(?:office|service|center|centre)"
+    r"|information\s+(?:department|service))\s+(?:of|for)\s+(.+)$",
+    re.I,
+)
 _SPOKES = frozenset({"spokesperson", "spokesman", "spokeswoman", "representative", "spokespeople"})
 
 
@@ -833,6 +850,11 @@ def _modifier_fits(modifier: str, ent: _Entity) -> bool:
     return modifier in _GENERIC_MODIFIERS or modifier in _name_words(ent.name) or modifier in ent.roles
 
 
+_OUTLET_NOUNS = frozenset(
+    {"publication", "newspaper", "outlet", "paper", "broadcaster", "channel", "website", "magazine", "tabloid", "daily"}
+)
+
+
 def _definite(head: str, state: _State) -> _Entity | None:
     if head in _DEF_DOC_HEADS:
         return state.latest(_ORG_KINDS)
@@ -841,6 +863,8 @@ def _definite(head: str, state: _State) -> _Entity | None:
         return ent if ent is not None and _name_words(ent.name) & _RESEARCH_WORDS else None
     if head in _PERSON_ROLES:
         return _person_by_role(head, state)
+    if head in _OUTLET_NOUNS:  # "the publication", "the newspaper writes": the outlet cited before
+        return _org_by_head(head, state) or state.latest(("outlet",))
     if head in L.ORG_WORDS or head in L.OUTLET_HEADS:
         return _org_by_head(head, state)
     if head in L.UNNAMED_HEADS or head.rstrip("s") in L.UNNAMED_HEADS:
@@ -894,11 +918,22 @@ def _resolve(np: str, state: _State, *, affiliation: str = "") -> _Resolved | No
     # "X's statement" / "the ministry's message"
     if len(toks) >= 2 and _word(toks[-1]).lower() in L.MESSAGE_HEADS and toks[-2].endswith(("'", "’", "'s", "’s")):
         return _resolve(" ".join(toks[:-1]).rstrip("'’s").rstrip("'’"), state)
+    # "Ukrainska Pravda's sources say": the outlet, with its sources as via
+    if len(toks) >= 2 and _word(toks[-1]).lower() in L.UNNAMED_HEADS and toks[-2].endswith(("'s", "’s")):
+        inner = _resolve(toks[-2][:-2] if len(toks) == 2 else " ".join([*toks[:-2], toks[-2][:-2]]), state)
+        if inner is not None and inner.kind in _ORG_KINDS:
+            return _Resolved(inner.name, inner.kind, inner.aliases, inner.affiliation, _word(toks[-1]).lower())
     # "Kremlin-backed Russian war bloggers", "Lebanon's state-run National News Agency": the qualifier goes
     k = next((i for i in range(len(toks) - 1, -1, -1) if "-" in toks[i] and _QUALIFIER.search(toks[i])), -1)
     if 0 <= k < len(toks) - 1:
         toks = toks[k + 1 :]
         np = " ".join(toks)
+    # "the press service of the State Emergency Service": the body itself
+    m = _PRESS_OF.match(np) if len(toks) >= 4 else None
+    if m:
+        inner = _resolve(m.group(1), state)
+        if inner is not None and inner.kind in _ORG_KINDS:
+            return inner
     # "the spokesperson of a Ukrainian brigade ...": the body they speak for
     if (
         len(toks) > 3
@@ -1233,12 +1268,25 @@ _AGENT_END = re.compile(
 )
 
 
+_AGENT_NAME = re.compile(r",\s+([A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){1,2})\s*(?:[,.;]|$|\s(?:on|in|at|during)\s)")
+
+
 def _passive_agent(after: str) -> str:
     """The agent after 'was reported by': up to the first clause or adverbial."""
     text = after.lstrip()[2:].lstrip()  # after "by"
     m = _AGENT_END.search(text, 0, 120)
     np = _clean_np(text[: m.start()] if m else text[:120]).rstrip(".!?…\"”»' ")
-    return np if np and _valid_np(np) else ""
+    if not np or not _valid_np(np):
+        return ""
+    # "This was stated by the head of the Center ..., Andrii Kovalenko." -> the person named after the title
+    if m is not None and text[m.start()] == ",":
+        named = _AGENT_NAME.match(text, m.start())
+        if named and _person_split(named.group(1).split()):
+            return named.group(1)
+    return np
+
+
+_IN_WORDS = re.compile(r"In\s+(?:(his|her|their)\s+words|the\s+words\s+of\s+([^,;:]{2,80}?)),\s", re.I)
 
 
 def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, str]:
@@ -1252,8 +1300,13 @@ def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, st
     def quoted(pos: int) -> bool:
         return bool(spans) and any(a < pos < b for a, b in spans)
 
-    # 1. "According to X, ..." near the start
     low = sent.lower()
+    # "In his words, ..." / "In the words of X, ..."
+    if low.startswith("in ") and " words" in low[:40]:
+        w = _IN_WORDS.match(sent)
+        if w:
+            return _Attribution(w.group(1) or w.group(2), w.group(0).rstrip(", ")), "according"
+    # 1. "According to X, ..." near the start
     has_according = (
         "according" in low
         or "as reported" in low
