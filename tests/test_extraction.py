@@ -250,6 +250,22 @@ def test_derive_title_is_shortened_at_a_word_boundary():
     assert len(title) <= 101 and title.endswith("…") and not title.endswith(" …")
 
 
+def test_bylines_timestamps_and_appeals_are_removed():
+    body, _hint = clean_body(
+        "By Jane Doe, Reuters\n\nUpdated 6:31 PM GMT+3, April 7, 2025\n\nThe army said it was shelled.\n\n"
+        "Editor's note: This story has been updated.\n\nSupport independent journalism. Donate now."
+    )
+    assert body == "The army said it was shelled."
+
+
+def test_sentences_that_merely_start_like_noise_are_kept():
+    text = (
+        "By Monday, Russia had lost 100 tanks, the ministry said.\n\nUpdated figures from the ministry show 40 killed."
+    )
+    body, _hint = clean_body(text)
+    assert body == text
+
+
 def test_clean_body_returns_publisher_hint():
     body, hint = clean_body(
         "The army said so.\n\nRead more: other news\n\nFor details, read the full article by Kyiv Post."

@@ -34,6 +34,9 @@ _NOISE_LINE = re.compile(
       | to\ suggest\ a\ correction.*|you\ can\ also\ highlight\ the\ text.*|.*\bctrl\ ?\+\ ?enter\b.*
       | .*\ball\ rights\ reserved\b.*|©.*|copyright\b.*|click\ here\b.*|print\ this\ article|comments?\ \(\d+\)
       | loading\.*|\.{3}|back\ to\ top|next\ article|previous\ article|skip\ to\ content
+      | by\ [^.!?;:]{2,80}|(?:published|updated|posted|last\ updated)\b:?\ [^.!?]{0,20}\d[^.!?]{0,80}
+      | editor['’]?s\ note\b.*|got\ a\ (?:news\ )?tip\b.*|support\ (?:us|our|independent)\b.*|donate\b.*
+      | get\ the\ latest\b.*|this\ (?:article|story)\ was\ (?:originally\ )?(?:published|first\ published)\b.*
     )$""",
     re.I | re.X,
 )
@@ -44,6 +47,8 @@ _NOISE_PREFIXES = (
     "follow", "sign", "join", "tag", "topic", "photo", "source", "image", "video", "credit", "read", "see",
     "related", "also", "more", "читайте", "дивіться", "смотрите", "підписуйтесь", "подписывайтесь", "to", "you",
     "©", "copyright", "click", "print", "comment", "loading", "...", "back", "next", "previous", "skip",
+    "by ", "published", "updated", "posted", "last updated", "editor", "got a", "support", "donate", "get the",
+    "this article", "this story",
 )  # fmt: skip
 _NOISE_ANYWHERE = ("ctrl", "rights reserved")
 # Two-letter language codes, the only way a switcher line can start.
