@@ -390,6 +390,11 @@ def test_rejecting_reports_is_a_claim_but_rejecting_a_proposal_is_not():
     assert extract_claims("The Kremlin rejected the proposal on Tuesday.") == []
 
 
+def test_claiming_territory_is_not_a_reported_claim():
+    assert extract_claims("Russia has claimed several villages in the Donetsk region since the summer.") == []
+    assert extract_claims("The strike claimed the lives of four people, officials said.")[0].source == "unnamed"
+
+
 def test_likely_and_probably_are_hedges():
     likely = extract_claims("The ministry said Russian forces will likely attack again.")
     probably = extract_claims("ISW assessed that the command probably intends to pin down Ukrainian forces.")

@@ -1286,6 +1286,11 @@ def _passive_agent(after: str) -> str:
     return np
 
 
+_CLAIMED_THINGS = frozenset(
+    {"territory", "territories", "village", "villages", "town", "towns", "settlement", "settlements", "land", "lands",
+     "lives", "life", "city", "cities", "ground", "area", "areas", "positions", "seats", "title", "titles", "medal",
+     "medals", "prize", "victims", "kilometers", "kilometres", "miles", "hectares"}
+)  # fmt: skip
 _IN_WORDS = re.compile(r"In\s+(?:(his|her|their)\s+words|the\s+words\s+of\s+([^,;:]{2,80}?)),\s", re.I)
 
 
@@ -1345,6 +1350,8 @@ def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, st
             continue
         if negated:  # "has not commented", "did not say": nothing was reported
             continue
+        if base == "claim" and not _CLAIMED_THINGS.isdisjoint(x.lower() for x in words[i + 1 : i + 4]):
+            continue  # "Russia has claimed several villages", "the strike claimed the lives of ...": taken, not said
         if base in L.DISMISS_VERBS:  # "rejected reports that ...", "dismissed claims of ..."
             if not any(x.lower() in L.DISMISSED_OBJECTS for x in words[i + 1 : i + 4]):
                 continue
