@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponseNotAllowed
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -56,7 +56,7 @@ def import_job(request, pk: int):
     job = get_object_or_404(ImportJob, pk=pk)
     if request.method == "POST":
         if request.POST.get("action") != "resume":
-            return HttpResponseNotAllowed(["GET"])
+            return HttpResponseBadRequest("Unknown action; the only one is action=resume.")
         with transaction.atomic():
             job = ImportJob.objects.select_for_update().get(pk=pk)
             if not job_is_resumable(job):

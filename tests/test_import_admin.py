@@ -333,3 +333,13 @@ def test_job_page_progress_bar_updates_live_until_the_job_ends(live_server, brow
     ImportJob.objects.filter(pk=job.pk).update(processed=10, state="done", finished_at=timezone.now())
     page.get_by_role("heading", name="Finished").wait_for(timeout=5000)
     assert page.locator("#import-progress").get_attribute("hx-trigger") is None
+
+
+@pytest.mark.django_db
+def test_an_unknown_job_page_action_is_a_bad_request(client, staff):
+    job = make_job(state="failed")
+    client.force_login(staff)
+    response = client.post(reverse("claims:import_job", kwargs={"pk": job.pk}), {"action": "delete"})
+    assert response.status_code == 400
+    job.refresh_from_db()
+    assert job.state == "failed"
