@@ -130,6 +130,10 @@ def test_every_api_data_endpoint_answers_401_without_a_token(client):
 
 @pytest.fixture
 def sample_objects(db):
+    return make_sample_objects()
+
+
+def make_sample_objects() -> dict:
     """One of everything, at the pk every concrete URL uses, so that write views reach their checks."""
     source = Source.objects.create(pk=SAMPLE_ID, name="Sample source")
     SourceAlias.objects.create(source=source, name=source.name)
