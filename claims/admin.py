@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.db.models import Count
 
+from claims.auth_tokens import api_token_issue
 from claims.models import (
     ApiToken,
     Article,
@@ -11,7 +12,6 @@ from claims.models import (
     SourceAlias,
     VerificationStatus,
 )
-from claims.auth_tokens import api_token_issue
 from claims.views_export import export_selected_claimreview, export_selected_csv
 
 admin.site.site_header = "Verifier administration"
@@ -148,6 +148,12 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def view_on_site(self, obj):
+        # The job page: live progress, errors, and "Resume import" for a stopped job.
+        from django.urls import reverse
+
+        return reverse("claims:import_job", kwargs={"pk": obj.pk})
 
 
 @admin.register(AuditEvent)

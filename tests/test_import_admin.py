@@ -343,3 +343,11 @@ def test_an_unknown_job_page_action_is_a_bad_request(client, staff):
     assert response.status_code == 400
     job.refresh_from_db()
     assert job.state == "failed"
+
+
+@pytest.mark.django_db
+def test_import_job_admin_links_to_the_job_page(client, staff):
+    job = make_job(state="done")
+    client.force_login(staff)
+    html = client.get(reverse("admin:claims_importjob_change", args=[job.pk])).content.decode()
+    assert reverse("claims:import_job", kwargs={"pk": job.pk}) in html
