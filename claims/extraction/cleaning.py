@@ -115,7 +115,11 @@ def _normalise(text: str) -> str:
 def is_heading(line: str) -> bool:
     """A short title-like line without final punctuation (subheading, teaser title)."""
     line = line.strip()
-    if not line or len(line) > 160 or _FINAL_PUNCT.search(line):
+    if not line or len(line) > 160:
+        return False
+    # _FINAL_PUNCT without the regex: final punctuation, perhaps before closing quotes or brackets
+    bare = line.rstrip('"”’»)]')
+    if (bare and bare[-1] in ".!?…:;") or line[-1] in '"”»':
         return False
     words = _WORD.findall(line)
     if not words or len(words) > 14:

@@ -260,16 +260,14 @@ _MAY = re.compile(r"\bmay\b|^May\s+[a-z]")
 
 def _is_hedged(sent: str) -> bool:
     low = sent.lower()
-    # substring tests first (fast); the word split only when one of them hits
-    if any(h in low for h in _HEDGE_WORDS) or any(h in low for h in _HEDGE_PREFIXES):
-        words = set(_WORDS.findall(low))
-        if not words.isdisjoint(_HEDGE_WORDS):
-            return True
-        if any(w.startswith(_HEDGE_PREFIXES) for w in words if not w.isascii()):
-            return True
-    if "may" in low and _MAY.search(sent):
+    words = set(_WORDS.findall(low))
+    if not words.isdisjoint(_HEDGE_WORDS):
         return True
-    return any(k in low for k in _HEDGE_PHRASE_KEYS) and bool(_HEDGE_PHRASE.search(sent))
+    if not low.isascii() and any(w.startswith(_HEDGE_PREFIXES) for w in words if not w.isascii()):
+        return True
+    if "may" in words and _MAY.search(sent):
+        return True
+    return not words.isdisjoint(_HEDGE_PHRASE_KEYS) and bool(_HEDGE_PHRASE.search(sent))
 
 
 _STATUS = re.compile(
