@@ -10,7 +10,7 @@ from django.db.models import ProtectedError
 from django.urls import reverse
 
 from claims.integrity import integrity_check
-from claims.models import AppendOnlyError, AuditEvent, Claim, VerificationStatus
+from claims.models import AppendOnlyError, Article, AuditEvent, Claim, VerificationStatus
 from claims.services import claim_assign, claim_create, claim_set_status, claim_update, source_merge
 from tests.factories import make_analyst, make_article, make_claim, make_source
 
@@ -334,3 +334,39 @@ def test_integrity_catches_a_gap_in_the_decision_versions(decided_claims, analys
     problems = _problems()
     assert f"claim {target.pk}: decision versions have gaps (3 decisions, top 4)" in problems
     assert all(p.startswith(f"claim {target.pk}:") for p in problems)
+
+
+def _seed_file(tmp_path):
+    path = tmp_path / "one.txt"
+    path.write_text(
+        "Bridge damaged overnight\n\nThe regional governor said that the bridge was damaged overnight.\n"
+        "According to the General Staff, 14 drones were shot down over the south.\n"
+    )
+    return path
+
+
+def test_an_import_is_recorded_once_with_who_and_what(staff, tmp_path):
+    from claims.importing.service import article_import
+
+    report = article_import(paths=[str(_seed_file(tmp_path))], user=staff)
+    assert report.imported == 1
+    event = AuditEvent.objects.get()
+    assert (event.action, event.actor, event.object_type) == ("import", staff, "importjob")
+    assert event.object_id == str(report.job.pk)
+    assert (event.details["imported"], event.details["failed"]) == (1, 0)
+
+
+def test_a_dry_run_import_records_nothing(staff, tmp_path):
+    from claims.importing.service import article_import
+
+    article_import(paths=[str(_seed_file(tmp_path))], user=staff, dry_run=True)
+    assert not AuditEvent.objects.exists()
+    assert not Article.objects.exists()
+
+
+def test_an_import_from_the_command_line_is_recorded_without_a_user(tmp_path):
+    import io
+
+    call_command("import_articles", str(_seed_file(tmp_path)), stdout=io.StringIO())
+    event = AuditEvent.objects.get()
+    assert (event.action, event.actor) == ("import", None)
