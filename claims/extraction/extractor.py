@@ -1284,6 +1284,10 @@ def _passive_agent(after: str) -> str:
     return np
 
 
+_DETERMINER_BEFORE_NOUN = frozenset(
+    {"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "our", "my", "your",
+     "every", "each", "no", "any", "such"}
+)  # fmt: skip
 _CLAIMED_THINGS = frozenset(
     {"territory", "territories", "village", "villages", "town", "towns", "settlement", "settlements", "land", "lands",
      "lives", "life", "city", "cities", "ground", "area", "areas", "positions", "seats", "title", "titles", "medal",
@@ -1327,8 +1331,10 @@ def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, st
     verb_at = [i for i, w in enumerate(words) if w in _ALL_VERBS]
     toks = list(_TOKEN.finditer(sent)) if verb_at else []
     for i in verb_at:
-        tm = toks[i]
         w = words[i]
+        if i and words[i - 1].lower() in _DETERMINER_BEFORE_NOUN:  # "the report", "its claims", "a statement"
+            continue
+        tm = toks[i]
         if quoted(tm.start()):
             continue
         base = L.VERB_FORMS.get(w, w)
