@@ -533,6 +533,15 @@ def test_press_service_of_a_body_gives_the_body():
     assert claim.source == "Southern Defense Forces" and claim.source_kind == "organization"
 
 
+def test_apposition_after_an_inverted_source_gives_kind_and_affiliation():
+    (resident,) = extract_claims(
+        "\u201cThere were no soldiers there,\u201d said Yurii, a 58-year-old resident of the district."
+    )
+    (spokes,) = extract_claims('"We urge restraint," said Kandice Ardiel, a spokesperson for UNIFIL, the UN force.')
+    assert resident.source == "Yurii" and resident.source_kind == "person"
+    assert spokes.source == "Kandice Ardiel" and spokes.affiliation == "UNIFIL"
+
+
 def test_statement_from_a_body_keeps_the_body_kind():
     (claim,) = extract_claims("According to a statement from the Israel Defense Forces, the targets included a depot.")
     assert claim.source == "Israel Defense Forces" and claim.source_kind == "organization" and claim.via == "statement"

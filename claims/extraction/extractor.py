@@ -870,7 +870,7 @@ def _definite(head: str, state: _State) -> _Entity | None:
     return None
 
 
-def _resolve(np: str, state: _State, *, affiliation: str = "") -> _Resolved | None:
+def _resolve(np: str, state: _State, *, affiliation: str = "", is_person: bool = False) -> _Resolved | None:
     np = np.strip(" ,;:.\"“”«»'")
     if not np:
         return None
@@ -1060,6 +1060,8 @@ def _resolve(np: str, state: _State, *, affiliation: str = "") -> _Resolved | No
     aliases = {acr} if acr else set()
     if len(words) == 1 and kind == "organization" and words[0].lower() in L.PRONOUNS_PERSON:
         return None
+    if is_person and kind == "organization" and len(words) <= 3:  # an apposition said so: "Yurii, a resident"
+        kind = "person"
     ent = state.add(_Entity(name[:1].upper() + name[1:] if name else name, kind, aliases, affiliation))
     return _from_entity(ent)
 
@@ -1073,6 +1075,34 @@ class _Attribution:
     cue: str
     affiliation: str = ""
     inner: str = ""  # the speaker inside an outlet's report ("X said ..., Reuters reported"): goes to via
+    person: bool = False  # an apposition says the source is a person ("said Yurii, a 58-year-old resident")
+
+
+_PERSON_APPOSITION = re.compile(
+    r"^(?:an?|the)\s+(?:[\w'’\-]+\s+){0,5}?(?:\d+-year-old|resident|man|woman|mother|father|son|daughter|wife|husband"
+    r"|soldier|serviceman|volunteer|medic|doctor|nurse|teacher|student|pensioner|farmer|driver|survivor|witness|refugee)\b",
+    re.I,
+)
+
+
+def _inverted_apposition(after: str, np: str) -> tuple[str, bool]:
+    """'..., said Kandice Ardiel, a spokesperson for UNIFIL, ...': the affiliation and whether it names a person."""
+    k = after.find(np)
+    if k == -1:
+        return "", False
+    rest = after[k + len(np) :]
+    if not rest.startswith(","):
+        return "", False
+    appos = _top_level_split(rest[1:])[0].strip().rstrip(".!?…\"”»' ")
+    if not appos or len(appos.split()) > 14:
+        return "", False
+    first = appos.split()[0].lower()
+    if first not in {"a", "an", "the"} and first not in L.TITLE_CORE:
+        return "", False
+    person = bool(_PERSON_APPOSITION.match(appos)) or any(
+        w.lower().strip(_STRIP) in _PERSON_ROLES for w in appos.split()[:4]
+    )
+    return _affiliation(appos), person
 
 
 # "..., Reuters reported." / "..., reports The Times." / "..., according to TASS." after an inner attribution
@@ -1383,7 +1413,8 @@ def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, st
         if (stripped.endswith((",", "”", "»", '"', "—", "–")) or not stripped) and w not in L.BASE_FORMS - {"read"}:
             np = _np_after(after)
             if np:
-                return _Attribution(np, cue), "inverted"
+                affil, person = _inverted_apposition(after, np)
+                return _Attribution(np, cue, affil, person=person), "inverted"
         subj = _subject_before(before)
         if not subj:
             continue
@@ -1632,7 +1663,7 @@ def _claim(sent: str, start: int, end: int, att: _Attribution, how: str, state: 
     if how == "impersonal":
         res: _Resolved | None = _unnamed()
     else:
-        res = _resolve(att.np, state, affiliation=att.affiliation)
+        res = _resolve(att.np, state, affiliation=att.affiliation, is_person=att.person)
         if res is None and how == "according":
             res = _unnamed()
     if res is None:
