@@ -230,6 +230,21 @@ def test_russian_cues():
     assert claims[1].source_kind == "outlet"
 
 
+def test_ukrainian_this_was_reported_by_gives_the_speaker_after_the_verb():
+    (claim,) = extract_claims("Про це повідомив голова Харківської ОВА Олег Синєгубов у Telegram.", language="uk")
+    assert claim.source == "Олег Синєгубов" and claim.source_kind == "person"
+
+
+def test_russian_this_was_reported_by_gives_the_speaker_after_the_verb():
+    (claim,) = extract_claims("Об этом сообщил губернатор Белгородской области Вячеслав Гладков.", language="ru")
+    assert claim.source == "Вячеслав Гладков"
+
+
+def test_inflected_cyrillic_surname_is_the_person_seen_before():
+    body = "«Ворог атакував місто», — зазначив мер Ігор Терехов.\n\nЗа словами Терехова, пошкоджено 40 будинків."
+    assert [c.source for c in extract_claims(body, language="uk")] == ["Ігор Терехов", "Ігор Терехов"]
+
+
 def test_language_hint():
     assert clean_article_text("Заголовок\n\nВійськові повідомили, що їхні позиції обстрілюють.").language_hint == "uk"
     assert clean_article_text("Заголовок\n\nВоенные сообщили, что их позиции обстреливают.").language_hint == "ru"

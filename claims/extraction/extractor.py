@@ -34,7 +34,8 @@ class ExtractedClaim:
 
 _POSSESSIVE_END = re.compile(r"['’]s$")
 _TRAILING_ADVERBIAL = re.compile(
-    r"\s+(?:on|in|at|during|after|before|late|early|last|this|earlier|later|yesterday|today)\b"
+    r"\s+(?:on|in|at|during|after|before|late|early|last|this|earlier|later|yesterday|today"
+    r"|у|в|на|під|під\s+час|во\s+время|у\s+своєму|в\s+своем)(?=\s)"
 )
 _QUOTE_MAP = str.maketrans(
     {
@@ -1026,6 +1027,13 @@ def _resolve(np: str, state: _State, *, affiliation: str = "", is_person: bool =
             pname = " ".join(words[k:])
             ent = state.lookup(pname) or _Entity(pname, desc_kind, {name})
             return _from_entity(state.add(ent))
+    # an inflected Cyrillic surname ("За словами Терехова") is the person seen before under that surname
+    if len(words) == 1 and not words[0].isascii() and _is_cap(words[0]):
+        for ent in reversed(state.recent):
+            if ent.kind == "person" and len(ent.name.split()) >= 2:
+                surname = ent.name.split()[-1]
+                if words[0] != surname and words[0].startswith(surname[:-1]) and len(words[0]) - len(surname) <= 3:
+                    return _from_entity(state.add(ent))
     # a surname alone: the full name from an earlier mention, a person by the look of the name
     if len(words) == 1 and _FIRST_NAME.match(words[0]) and lw[0] not in L.ORG_WORDS and lw[0] not in L.OUTLET_NAMES:
         full = _full_name_before(words[0], state)
@@ -1314,6 +1322,8 @@ def _passive_agent(after: str) -> str:
     return np
 
 
+# "Про це повідомив голова ОВА ...", "Об этом сообщил губернатор ...": the speaker follows the verb
+_THIS_WAS = re.compile(r"^(?:про\s+це|про\s+що|об\s+этом|о\s+чем|це|это)(?:\s+(?:також|также|раніше|ранее))?$", re.I)
 _DETERMINER_BEFORE_NOUN = frozenset(
     {"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "our", "my", "your",
      "every", "each", "no", "any", "such"}
@@ -1410,7 +1420,9 @@ def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, st
         after = sent[tm.end() :]
         # inverted: '..., reports The Times.' / '», — заявив Зеленський.'
         stripped = before.rstrip()
-        if (stripped.endswith((",", "”", "»", '"', "—", "–")) or not stripped) and w not in L.BASE_FORMS - {"read"}:
+        if (
+            stripped.endswith((",", "”", "»", '"', "—", "–")) or not stripped or _THIS_WAS.match(stripped)
+        ) and w not in L.BASE_FORMS - {"read"}:
             np = _np_after(after)
             if np:
                 affil, person = _inverted_apposition(after, np)
