@@ -1,7 +1,17 @@
 """Deterministic rule-based extraction of attributed claims from news text.
 
 One pass over the sentences; coreference keeps a small state (aliases seen, last entity of each
-kind), so the cost is linear in the text. Every regex is bounded or linear.
+kind, recent sources), so the cost is linear in the text. Every regex is bounded or linear; looking
+back for an earlier mention ("Budanov" -> "Kyrylo Budanov", "the office" -> "... Prosecutor's Office")
+reads at most the 4,000 characters before the sentence.
+
+Conventions (kept consistent with the seed annotations):
+- two attributors in one sentence: the outermost is the source and the other goes to `via`
+  ("X reported, citing Y" and "Y said ..., X reported" both give X with via Y; "Y was quoted by X as
+  saying" too). An outer attributor at the end is taken only when it is an outlet.
+- a described unnamed source keeps its description ("Ukrainian officials", "senior European
+  diplomat"); a bare one ("officials said", "sources said") is "unnamed".
+- a quotation spread over several sentences gives every sentence of it to its speaker.
 """
 
 from __future__ import annotations
