@@ -38,6 +38,7 @@ from bench.bench_web import scenario_requests  # noqa: E402
 from claims.models import Claim  # noqa: E402
 
 SCENARIOS = [
+    "healthz",
     "queue_default",
     "queue_status",
     "queue_source",
@@ -110,20 +111,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
-    parser.add_argument("--proposed", action="store_true", help="apply bench/proposed.py's selector changes")
     parser.add_argument("--json", help="also write the numbers to this file")
     args = parser.parse_args()
-    if args.proposed:
-        from bench.proposed import apply
-
-        apply()
     fx = fixtures()
     client = Client()
     client.cookies[fx["session_cookie"]] = fx["session"]
     client.cookies[fx["csrf_cookie"]] = fx["csrf"]
     claims = Claim.objects.count()
-    label = "proposed selectors" if args.proposed else "selectors as committed"
-    print(f"{claims:,} claims, median of {args.repeat} requests, {label}")
+    print(f"{claims:,} claims, median of {args.repeat} requests")
     print("| scenario | wall ms | app CPU ms | SQL ms | queries | KB |")
     print("|---|---|---|---|---|---|")
     results = {}

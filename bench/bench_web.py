@@ -87,6 +87,7 @@ def prepare(args, size: int, env: dict) -> dict:
     info = {"database": db}
     existing = database_claims(args.pg, db)
     if args.reuse and existing is not None and existing >= size:
+        run([PY, "manage.py", "migrate", "--noinput", "-v0"], {**env, "DATABASE_URL": f"{args.pg}/{db}"})
         info["claims"] = existing
         info["generated"] = False
         return info
@@ -122,8 +123,7 @@ def free_port() -> int:
 def gunicorn(args, env: dict):
     port = free_port()
     log = open(OUT / f"gunicorn-{port}.log", "w")  # noqa: SIM115 - closed below
-    app = "bench.wsgi_proposed:application" if args.proposed else "verifier.wsgi:application"
-    cmd = [GUNICORN, app, "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)]
+    cmd = [GUNICORN, "verifier.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)]
     if args.threads > 1:
         cmd += ["--worker-class", "gthread", "--threads", str(args.threads)]
     proc = subprocess.Popen(cmd + ["--log-level", "warning"], env=env, cwd=ROOT, stdout=log, stderr=log)
@@ -275,6 +275,14 @@ def load_python(port: int, reqs, cookie: str, args) -> dict:
     }
 
 
+def code_state() -> str:
+    """The commit served, and the tracked files that differed from it (a shared working tree)."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "-uno"], cwd=ROOT, capture_output=True, text=True)
+    changed = sorted(line[3:] for line in dirty.stdout.splitlines())
+    return head.stdout.strip() + (f" + uncommitted changes in {', '.join(changed)}" if changed else "")
+
+
 def machine() -> str:
     cpu = platform.processor() or ""
     with contextlib.suppress(OSError):
@@ -303,9 +311,6 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds measured per scenario")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per scenario")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
-    parser.add_argument(
-        "--proposed", action="store_true", help="serve with the selector changes of bench/proposed.py applied"
-    )
     parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -327,7 +332,6 @@ def main() -> int:
         + (f" x {args.threads} threads (gthread)" if args.threads > 1 else " (sync)"),
         "client": f"{tool}, {args.connections} connections, {args.duration} s per scenario after {args.warmup} s warm-up",
         "pool": args.pool,
-        "proposed": args.proposed,
         "sizes": {},
     }
     for size in [int(s) for s in args.sizes.split(",")]:
@@ -337,6 +341,7 @@ def main() -> int:
         url = f"{args.pg}/{db['database']}" + ("?pool=1" if args.pool else "")
         env = {**base_env, "DATABASE_URL": url}
         fx = json.loads(run([PY, "bench/bench_fixtures.py"], env, capture_output=True).stdout)
+        db["code"] = code_state()
         cookie = f"{fx['session_cookie']}={fx['session']}; {fx['csrf_cookie']}={fx['csrf']}"
         results = {}
         with gunicorn(args, env) as port:
@@ -363,8 +368,7 @@ def markdown(report: dict) -> str:
     lines = [
         f"Date {report['date']}; machine: {report['machine']}.",
         f"Command: `{report['command']}`; gunicorn {report['gunicorn']}; client {report['client']}; "
-        f"pool {'on' if report['pool'] else 'off'}; "
-        f"selectors: {'proposed (bench/proposed.py)' if report.get('proposed') else 'as committed'}.",
+        f"pool {'on' if report['pool'] else 'off'}.",
         "",
     ]
     sizes = list(report["sizes"])
