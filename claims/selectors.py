@@ -56,23 +56,24 @@ class Segment:
 
 
 class FullTextMatch(Func):
-    """to_tsvector('english', text) @@ websearch_to_tsquery(...): the GIN index's expression (0004)."""
+    """`search_vector @@ websearch_to_tsquery('english', q)` on PostgreSQL.
+
+    `search_vector` is a stored, generated tsvector of the claim text with its own GIN index
+    (migration 0005): matching it does not re-parse each row's text (bench/README.md).
+    """
 
     output_field = BooleanField()
 
     def as_sql(self, compiler, connection, **extra_context):
-        text_sql, text_params = compiler.compile(self.source_expressions[0])
-        query_sql, query_params = compiler.compile(self.source_expressions[1])
-        sql = (
-            f"to_tsvector('english'::regconfig, {text_sql}) @@ websearch_to_tsquery('english'::regconfig, {query_sql})"
-        )
-        return sql, (*text_params, *query_params)
+        query_sql, query_params = compiler.compile(self.source_expressions[0])
+        sql = f'"claims_claim"."search_vector" @@ websearch_to_tsquery(\'english\'::regconfig, {query_sql})'
+        return sql, tuple(query_params)
 
 
 def _search(qs: QuerySet, q: str) -> QuerySet:
-    """Full-text search on PostgreSQL (GIN index), a substring match elsewhere."""
+    """Full-text search on PostgreSQL (stored vector, GIN index), a substring match elsewhere."""
     if connection.vendor == "postgresql":
-        return qs.filter(FullTextMatch(F("text"), Value(q)))
+        return qs.filter(FullTextMatch(Value(q)))
     return qs.filter(text__icontains=q)
 
 
@@ -113,8 +114,7 @@ def queue_queryset() -> QuerySet:
     )
 
 
-def _filtered(filters: QueueFilters) -> QuerySet:
-    qs = queue_queryset()
+def _filter(qs: QuerySet, filters: QueueFilters) -> QuerySet:
     if filters.status == UNDECIDED:
         qs = qs.filter(version=0)
     elif filters.status:
@@ -134,27 +134,41 @@ def _filtered(filters: QueueFilters) -> QuerySet:
     return qs
 
 
+def _filtered(filters: QueueFilters) -> QuerySet:
+    return _filter(queue_queryset(), filters)
+
+
+def _with_segments(rows: list[Claim]) -> list[Claim]:
+    for row in rows:
+        row.segments = sentence_segments(row.text, source_name=row.source.name, cue=row.cue)
+    return rows
+
+
 def claim_queue(
     *, filters: QueueFilters, after: int | None = None, page: int | None = None, page_size: int = QUEUE_PAGE_SIZE
 ) -> QueuePage:
-    """One page of the triage queue in one query: keyset (`after` an id) or 1-based `page`.
+    """One page of the triage queue: keyset (`after` an id) or 1-based `page`; never counts.
 
-    Fetches one row more than it shows to know whether there is more; never counts.
+    Fetches one row more than it shows to know whether there is more. A keyset page is one query;
+    a numbered page past the first skips its offset over ids alone (an index-only walk), then loads
+    its rows with their annotations: two queries, whatever the page size.
     """
-    qs = _filtered(filters)
-    newest = filters.sort != "oldest"
-    qs = qs.order_by("-id" if newest else "id")
-    if after is not None:
-        qs = qs.filter(id__lt=after) if newest else qs.filter(id__gt=after)
-        window = qs[: page_size + 1]
+    order = "id" if filters.sort == "oldest" else "-id"
+    if after is not None or (page or 1) == 1:
+        qs = _filter(queue_queryset(), filters).order_by(order)
+        if after is not None:
+            qs = qs.filter(id__gt=after) if order == "id" else qs.filter(id__lt=after)
+        rows = list(qs[: page_size + 1])
     else:
-        offset = ((page or 1) - 1) * page_size
-        window = qs[offset : offset + page_size + 1]
-    rows = list(window)
+        offset = (page - 1) * page_size
+        ids = list(
+            _filter(Claim.objects.all(), filters)
+            .order_by(order)
+            .values_list("id", flat=True)[offset : offset + page_size + 1]
+        )
+        rows = list(queue_queryset().filter(id__in=ids).order_by(order)) if ids else []
     has_more = len(rows) > page_size
-    rows = rows[:page_size]
-    for row in rows:
-        row.segments = sentence_segments(row.text, source_name=row.source.name, cue=row.cue)
+    rows = _with_segments(rows[:page_size])
     return QueuePage(
         rows=rows,
         has_more=has_more,
@@ -172,11 +186,21 @@ def claim_queue_rows(*, ids: list[int]) -> list[Claim]:
     return rows
 
 
+def _status_rows() -> list[tuple[str, int]]:
+    if connection.vendor == "postgresql":
+        # Kept by triggers (migration 0006): a few rows per status, not a count of every claim.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT status, sum(n) FROM claims_status_tally GROUP BY status")
+            return [(status, int(n)) for status, n in cursor.fetchall()]
+    return list(Claim.objects.order_by().values_list("status").annotate(n=Count("id")))
+
+
 def status_counts() -> dict:
-    """Claims by status, in one grouped query (plus the total)."""
+    """Claims by status (plus the total), in one query."""
     counts = dict.fromkeys(Status.values, 0)
-    for status, n in Claim.objects.order_by().values_list("status").annotate(n=Count("id")):
-        counts[status] = n
+    for status, n in _status_rows():
+        if status in counts:
+            counts[status] = n
     return {
         "total": sum(counts.values()),
         "by_status": [{"value": value, "label": label, "count": counts[value]} for value, label in Status.choices],

@@ -78,7 +78,33 @@ def test_queue_counts_only_by_status_in_one_grouped_query(client, analyst):
     with CaptureQueriesContext(connection) as queries:
         client.get(reverse("claims:queue") + "?page=3")
     counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
-    assert len(counts) == 1 and "GROUP BY" in counts[0].upper()
+    if connection.vendor == "postgresql":
+        assert counts == []  # the trigger-kept tally (migration 0006) is read instead
+    else:
+        assert len(counts) == 1 and "GROUP BY" in counts[0].upper()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 50])
+def test_numbered_page_runs_a_fixed_number_of_queries(client, analyst, django_assert_num_queries, rows):
+    make_claims(50 + rows)
+    client.force_login(analyst)
+    # page 1's five, plus one: the offset is skipped over ids alone before the rows are loaded
+    with django_assert_num_queries(QUEUE_QUERIES + 1):
+        response = client.get(reverse("claims:queue") + "?page=2")
+    assert response.content.decode().count('<tr id="claim-') == rows
+
+
+@pytest.mark.django_db
+def test_numbered_pages_match_keyset_pages():
+    make_claims(23)
+    for sort in ("newest", "oldest"):
+        filters = QueueFilters(sort=sort)
+        first = claim_queue(filters=filters, page=1, page_size=5)
+        by_page = claim_queue(filters=filters, page=2, page_size=5)
+        by_cursor = claim_queue(filters=filters, after=first.next_after, page_size=5)
+        assert [r.pk for r in by_page.rows] == [r.pk for r in by_cursor.rows]
+        assert by_page.next_after == by_cursor.next_after and by_page.has_more
 
 
 @pytest.mark.django_db
