@@ -123,6 +123,31 @@ def wait_until(page, expression: str, timeout: float = 10.0):
         page.wait_for_timeout(50)
 
 
+SELECT_TEXT_JS = """(wanted) => {
+            const body = document.querySelector('[data-article-body]');
+            const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+            let node;
+            while ((node = walker.nextNode())) {
+                const i = node.data.indexOf(wanted);
+                if (i >= 0) {
+                    const range = document.createRange();
+                    range.setStart(node, i);
+                    range.setEnd(node, i + wanted.length);
+                    const sel = window.getSelection();
+                    sel.removeAllRanges();
+                    sel.addRange(range);
+                    return;
+                }
+            }
+            throw new Error('text not found');
+        }"""
+
+
+def select_text(page, wanted: str):
+    """Select the first occurrence of `wanted` in the article body, as a user's drag would."""
+    page.evaluate(SELECT_TEXT_JS, wanted)
+
+
 def row(page, claim):
     return page.locator(f"#claim-{claim.pk}")
 
@@ -344,27 +369,7 @@ def test_add_a_claim_by_selecting_text_in_the_reader(browser, live_server, analy
     assert page.locator(f"#claim-{existing.pk}.hl-confirmed").inner_text() == "Intro"
 
     wanted = "The governor said that 40 homes lost power overnight."
-    page.evaluate(
-        """(wanted) => {
-            const body = document.querySelector('[data-article-body]');
-            const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
-            let node;
-            while ((node = walker.nextNode())) {
-                const i = node.data.indexOf(wanted);
-                if (i >= 0) {
-                    const range = document.createRange();
-                    range.setStart(node, i);
-                    range.setEnd(node, i + wanted.length);
-                    const sel = window.getSelection();
-                    sel.removeAllRanges();
-                    sel.addRange(range);
-                    return;
-                }
-            }
-            throw new Error('text not found');
-        }""",
-        wanted,
-    )
+    select_text(page, wanted)
     page.locator("[data-selection-preview]").wait_for()
     assert page.locator("[data-selection-preview]").inner_text() == wanted
     page.get_by_label("Source", exact=True).fill("the governor")
@@ -498,4 +503,29 @@ def test_deciding_works_without_javascript(browser, live_server, analyst_user):
         [claims[0].pk, claims[2].pk]
     )
     assert watched.errors == []
+    context.close()
+
+
+def test_add_a_claim_on_a_phone_from_the_floating_button(browser, live_server, analyst_user):
+    body = "First line here.\n\nThe mayor said the zoo reopened today.\n\nEnd."
+    article = make_article(title="Zoo", body=body)
+    make_source(name="City mayor", aliases=["the mayor"])
+    context, watched = open_page(browser, live_server, viewport=PHONE)
+    page = watched.page
+    sign_in(watched, "ana", next_path=f"/articles/{article.pk}/")
+    jump = page.locator("[data-add-claim-jump]")
+    assert not jump.is_visible()
+    wanted = "The mayor said the zoo reopened today."
+    select_text(page, wanted)
+    jump.wait_for()
+    jump.click()
+    assert page.evaluate("document.activeElement.name") == "source_name"
+    page.keyboard.type("the mayor")
+    page.get_by_role("button", name="Add claim", exact=True).click()
+    page.get_by_text("Claim added").wait_for()
+    added = Claim.objects.get(article=article)
+    assert (added.start, added.text, added.source.name) == (body.index(wanted), wanted, "City mayor")
+    assert not jump.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert watched.problems() == []
     context.close()

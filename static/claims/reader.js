@@ -45,7 +45,20 @@
     var hint = f.querySelector("[data-selection-hint]");
     if (hint) hint.hidden = true;
     f.classList.add("has-selection");
+    var jump = document.querySelector("[data-add-claim-jump]");
+    if (jump) jump.hidden = false;
   }
+
+  document.addEventListener("click", function (event) {
+    var jump = event.target.closest && event.target.closest("[data-add-claim-jump]");
+    if (!jump) return;
+    event.preventDefault();
+    var f = form();
+    if (!f) return;
+    f.scrollIntoView({ block: "start" });
+    var source = f.querySelector('input[name="source_name"]');
+    if (source) source.focus({ preventScroll: true });
+  });
 
   var timer = null;
   document.addEventListener("selectionchange", function () {
@@ -67,6 +80,8 @@
     var hint = f.querySelector("[data-selection-hint]");
     if (hint) hint.hidden = false;
     f.classList.remove("has-selection");
+    var jump = document.querySelector("[data-add-claim-jump]");
+    if (jump) jump.hidden = true;
     var selection = window.getSelection();
     if (selection) selection.removeAllRanges();
   });
