@@ -557,6 +557,21 @@ def test_apposition_after_an_inverted_source_gives_kind_and_affiliation():
     assert spokes.source == "Kandice Ardiel" and spokes.affiliation == "UNIFIL"
 
 
+def test_shorter_name_refers_to_the_qualified_body_seen_before():
+    body = "Russia launched 36 missiles, the Ukrainian Air Force reported.\n\nMost were shot down, the Air Force said."
+    assert [c.source for c in extract_claims(body)] == ["Ukrainian Air Force", "Ukrainian Air Force"]
+
+
+def test_operator_descriptor_before_a_name_gives_the_name():
+    (claim,) = extract_claims("National grid operator Ukrenergo said repair crews were at work.")
+    assert claim.source == "Ukrenergo" and claim.source_kind == "organization"
+
+
+def test_outlets_sources_in_a_body_give_the_outlet_with_the_sources_as_via():
+    (claim,) = extract_claims("According to Meduza's sources in the Defense Ministry, more arrests are expected.")
+    assert claim.source == "Meduza" and claim.via == "sources in the Defense Ministry"
+
+
 def test_statement_from_a_body_keeps_the_body_kind():
     (claim,) = extract_claims("According to a statement from the Israel Defense Forces, the targets included a depot.")
     assert claim.source == "Israel Defense Forces" and claim.source_kind == "organization" and claim.via == "statement"

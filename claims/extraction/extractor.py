@@ -708,6 +708,10 @@ _DESCRIPTORS = {
     "project": "organization",
     "company": "organization",
     "firm": "organization",
+    "operator": "organization",
+    "giant": "organization",
+    "producer": "organization",
+    "manufacturer": "organization",
 }
 _SURNAME_ENDINGS = (
     "ov",
@@ -864,6 +868,15 @@ _OUTLET_NOUNS = frozenset(
 )
 
 
+def _known_by_suffix(name: str, state: _State) -> _Entity | None:
+    """A recent organisation whose name ends with `name` after a qualifier ("Ukrainian Air Force")."""
+    tail = " " + normalise_source_name(name)
+    for ent in reversed(state.recent):
+        if ent.kind in _ORG_KINDS and normalise_source_name(ent.name).endswith(tail):
+            return ent
+    return None
+
+
 def _definite(head: str, state: _State) -> _Entity | None:
     if head in _DEF_DOC_HEADS:
         return state.latest(_ORG_KINDS)
@@ -927,11 +940,13 @@ def _resolve(np: str, state: _State, *, affiliation: str = "", is_person: bool =
     # "X's statement" / "the ministry's message"
     if len(toks) >= 2 and _word(toks[-1]).lower() in L.MESSAGE_HEADS and toks[-2].endswith(("'", "’", "'s", "’s")):
         return _resolve(" ".join(toks[:-1]).rstrip("'’s").rstrip("'’"), state)
-    # "Ukrainska Pravda's sources say": the outlet, with its sources as via
-    if len(toks) >= 2 and _word(toks[-1]).lower() in L.UNNAMED_HEADS and toks[-2].endswith(("'s", "’s")):
-        inner = _resolve(toks[-2][:-2] if len(toks) == 2 else " ".join([*toks[:-2], toks[-2][:-2]]), state)
+    # "Ukrainska Pravda's sources say", "Meduza's sources in the Defense Ministry": the outlet, its sources as via
+    k = next((i for i in range(1, len(toks)) if _word(toks[i]).lower() in L.UNNAMED_HEADS), 0)
+    if k and toks[k - 1].endswith(("'s", "’s")) and (k == len(toks) - 1 or toks[k + 1].lower() in _POST_HEAD):
+        inner = _resolve(" ".join([*toks[: k - 1], toks[k - 1][:-2]]), state)
         if inner is not None and inner.kind in _ORG_KINDS:
-            return _Resolved(inner.name, inner.kind, inner.aliases, inner.affiliation, _word(toks[-1]).lower())
+            via = " ".join(toks[k:]).strip(_STRIP)
+            return _Resolved(inner.name, inner.kind, inner.aliases, inner.affiliation, via)
     # "Kremlin-backed Russian war bloggers", "Lebanon's state-run National News Agency": the qualifier goes
     k = next((i for i in range(len(toks) - 1, -1, -1) if "-" in toks[i] and _QUALIFIER.search(toks[i])), -1)
     if 0 <= k < len(toks) - 1:
@@ -1026,6 +1041,8 @@ def _resolve(np: str, state: _State, *, affiliation: str = "", is_person: bool =
     name = _POSSESSIVE_END.sub("", name) if name.endswith(("s", "S")) else name
     # known alias (acronym, surname, earlier short form)
     ent = state.lookup(name) or (state.lookup(acr) if acr else None)
+    if ent is None and len(words) >= 2 and _is_cap(words[0]):
+        ent = _known_by_suffix(name, state)  # "the Air Force" after "the Ukrainian Air Force"
     if ent is not None:
         extra = tuple(a for a in (acr, name) if a and a != ent.name)
         ent = state.add(_Entity(ent.name, ent.kind, ent.aliases | set(extra), ent.affiliation or affiliation))
