@@ -608,6 +608,98 @@ _text = st.text(
 )
 
 
+_WORDS = [
+    "the",
+    "a",
+    "an",
+    "of",
+    "in",
+    "said",
+    "says",
+    "told",
+    "reported",
+    "according",
+    "to",
+    "citing",
+    "quoted",
+    "by",
+    "as",
+    "saying",
+    "was",
+    "not",
+    "’s",
+    "'s",
+    ",",
+    ".",
+    ";",
+    ":",
+    "“",
+    "”",
+    '"',
+    "«",
+    "»",
+    "(",
+    ")",
+    "—",
+    "Reuters",
+    "TASS",
+    "Budanov",
+    "Kyrylo",
+    "governor",
+    "Governor",
+    "Oleh",
+    "ministry",
+    "office's",
+    "press",
+    "service",
+    "spokesperson",
+    "report",
+    "Analysts",
+    "sources",
+    "officials",
+    "Ukrainian",
+    "European",
+    "diplomat",
+    "In",
+    "his",
+    "words",
+    "This",
+    "stated",
+    "Про",
+    "це",
+    "повідомив",
+    "Об",
+    "этом",
+    "сообщил",
+    "голова",
+    "al-Ansari",
+    "iStories",
+    "outlet",
+    "Kremlin-backed",
+    "rejected",
+    "claimed",
+    "villages",
+    "He",
+    "They",
+    "its",
+    "one",
+    "Терехова",
+    "Ігор",
+    "X.",
+    "U.S.",
+    "\n",
+]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_WORDS), max_size=60).map(" ".join))
+def test_attribution_rich_word_salad_never_raises_and_offsets_are_exact(raw):
+    article = clean_article_text(raw)
+    for body in (article.body, raw):
+        for c in extract_claims(body):
+            assert body[c.start : c.end] == c.text and c.source
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(st.text(max_size=300), _text))
 def test_never_raises_and_offsets_are_exact(raw):
