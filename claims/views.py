@@ -130,7 +130,7 @@ def dashboard(request):
 
 def _queue_context(request, filters, filter_params: QueryDict, next_url: str) -> dict:
     return {
-        # Counted only if the template shows the counters ("load more" does not): the one full count.
+        # Read only if the template shows the counters ("load more" does not).
         "counts": SimpleLazyObject(selectors.status_counts),
         "can_decide": user_can_decide(request.user),
         "filter_params": filter_params,
