@@ -412,7 +412,7 @@ def _registry_specs() -> list[tuple[str, list[str], str, str, str | None, str]]:
 
 
 def _ensure_registry(normalise: Callable[[str], str]) -> tuple[list[DemoSource], int]:
-    """Create the demo sources that do not exist yet (by name or alias); return all of them."""
+    """Create the demo sources that do not exist yet (by name); add their free aliases; return all of them."""
     specs = _registry_specs()
     taken = dict(SourceAlias.objects.values_list("normalized", "source_id"))
     by_lower_name = {name.lower(): pk for pk, name in Source.objects.values_list("pk", "name")}
@@ -490,8 +490,42 @@ def _default_normalise(name: str) -> str:
 # --- writing -----------------------------------------------------------------------------------
 
 
-def _columns(model) -> list[str]:
-    return [f.column for f in model._meta.concrete_fields]
+# The fields each generated row fills, in row order. Named, not taken from the model, so that a field
+# added later with a default (or a database default) does not shift the rows.
+ARTICLE_FIELDS = (
+    "id",
+    "title",
+    "body",
+    "original_text",
+    "url",
+    "url_key",
+    "publisher_id",
+    "published_at",
+    "language",
+    "content_hash",
+    "import_job_id",
+    "created_at",
+    "updated_at",
+)
+CLAIM_FIELDS = (
+    "id",
+    "article_id",
+    "start",
+    "end",
+    "text",
+    "source_id",
+    "via",
+    "hedged",
+    "cue",
+    "status_hint",
+    "status",
+    "version",
+    "assignee_id",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+)
+DECISION_FIELDS = ("id", "claim_id", "status", "version", "analyst_id", "note", "evidence_url", "created_at")
 
 
 def _reserve_ids(model, n: int) -> list[int]:
@@ -506,21 +540,20 @@ def _reserve_ids(model, n: int) -> list[int]:
     return list(range(top + 1, top + 1 + n))
 
 
-def _write(model, rows: list[tuple]) -> None:
-    """Insert rows (tuples in concrete-field order): COPY on PostgreSQL, bulk_create elsewhere."""
+def _write(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert rows (tuples in `fields` order): COPY on PostgreSQL, bulk_create elsewhere."""
     if not rows:
         return
     if connection.vendor == "postgresql":
-        columns = ", ".join(connection.ops.quote_name(c) for c in _columns(model))
-        table = connection.ops.quote_name(model._meta.db_table)
+        qn = connection.ops.quote_name
+        columns = ", ".join(qn(model._meta.get_field(name).column) for name in fields)
         with connection.cursor() as cursor:
             raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-            with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            with raw.copy(f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         return
-    names = [f.attname for f in model._meta.concrete_fields]
-    model.objects.bulk_create([model(**dict(zip(names, row, strict=True))) for row in rows], batch_size=500)
+    model.objects.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in rows], batch_size=500)
 
 
 # --- generation --------------------------------------------------------------------------------
@@ -743,9 +776,9 @@ def demo_generate(
             for claim_id, history in histories:
                 for version, (status, analyst, at, note) in enumerate(history, start=1):
                     decision_rows.append((next(decision_ids), claim_id, status, version, analyst, note, "", at))
-            _write(Article, article_rows)
-            _write(Claim, claim_rows)
-            _write(VerificationStatus, decision_rows)
+            _write(Article, ARTICLE_FIELDS, article_rows)
+            _write(Claim, CLAIM_FIELDS, claim_rows)
+            _write(VerificationStatus, DECISION_FIELDS, decision_rows)
         done += n
         report.articles += n
         report.claims += len(claim_rows)
