@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
@@ -290,12 +291,11 @@ def _sign_in(context, client, live_server, user):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_zip_upload_previews_then_shows_the_finished_job_in_a_browser(live_server, browser_page, client):
-    from tests.factories import make_analyst as _make
-
-    staff = _make(username="browserstaff")
-    staff.is_staff = staff.is_superuser = True
+    # Transactional tests may start with an empty database (no groups): a plain superuser will do.
+    staff = User.objects.create_user("browserstaff", password="correct horse battery staple", is_staff=True)
+    staff.is_superuser = True
     staff.save()
     _sign_in(browser_page, client, live_server, staff)
     page = browser_page.new_page()
@@ -314,13 +314,9 @@ def test_zip_upload_previews_then_shows_the_finished_job_in_a_browser(live_serve
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_job_page_progress_bar_updates_live_until_the_job_ends(live_server, browser_page, client):
-    from tests.factories import make_analyst as _make
-
-    staff = _make(username="browserstaff2")
-    staff.is_staff = True
-    staff.save()
+    staff = User.objects.create_user("browserstaff2", password="correct horse battery staple", is_staff=True)
     from playwright.sync_api import expect
 
     job = make_job(total=10, processed=1)
