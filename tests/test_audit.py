@@ -370,3 +370,18 @@ def test_an_import_from_the_command_line_is_recorded_without_a_user(tmp_path):
     call_command("import_articles", str(_seed_file(tmp_path)), stdout=io.StringIO())
     event = AuditEvent.objects.get()
     assert (event.action, event.actor) == ("import", None)
+
+
+def test_audit_events_cannot_be_edited_or_deleted_through_the_orm(staff, source):
+    source_merge(keep=source, merge=make_source(), actor=staff)
+    event = AuditEvent.objects.get()
+    event.action = "nothing happened"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.update(action="nothing happened")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().delete()
+    assert AuditEvent.objects.get().action == "source_merge"
