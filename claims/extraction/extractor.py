@@ -143,7 +143,8 @@ class _State:
 
 # --------------------------------------------------------------------------- sentences
 
-_BOUNDARY = re.compile(r"[.!?…]+[\"”’»)\]]*(?=\s)|(?<=[\"”»])(?=\s)")
+# Possessive quantifiers and the look-behind keep a long run of terminators linear (no backtracking).
+_BOUNDARY = re.compile(r"(?<![.!?…])[.!?…]++[\"”’»)\]]*+(?=\s)|(?<=[\"”»])(?=\s)")
 _NEXT_START = re.compile(r"\s+([\"“‘«(\[—–-]?\s?)([^\s])")
 _PREV_TOKEN = re.compile(r"([^\s\"“(«]+)$")
 
