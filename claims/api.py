@@ -76,6 +76,13 @@ INVALID_TOKEN_MESSAGE = "The API token is not valid: it is mistyped, revoked, or
 
 
 class TokenAuth(HttpBearer):
+    def __call__(self, request: HttpRequest):
+        # As HttpBearer, minus its DEBUG log line that would print the header (a credential).
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        return self.authenticate(request, token)
+
     def authenticate(self, request: HttpRequest, token: str):
         user = api_token_authenticate(raw=token.strip())
         if user is None:
