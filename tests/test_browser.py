@@ -27,7 +27,9 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: restore the migrations' data (groups, content types) after each test, as the
+# other live-server tests do; mixing the two kinds of flush breaks the serialized ones.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def _require_browser():
