@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Max, OuterRef, Subquery
 
 from claims.models import Article, Claim, Source, SourceAlias, Status, VerificationStatus
@@ -67,6 +68,15 @@ def integrity_check() -> IntegrityReport:
     missing_alias = Source.objects.exclude(pk__in=SourceAlias.objects.values("source_id")).values_list("pk", flat=True)
     for pk in missing_alias[:MAX_REPORTED]:
         report.add(f"source {pk}: its canonical name is not registered as an alias")
+
+    if connection.vendor == "postgresql":
+        # The trigger-kept status tally (migration 0006) must agree with a real count.
+        from claims.selectors import _status_rows
+
+        tally = {status: n for status, n in _status_rows() if n}
+        real = dict(Claim.objects.order_by().values_list("status").annotate(n=Count("id")))
+        if tally != real:
+            report.add(f"status tally {tally} differs from the claims' statuses {real}")
 
     gaps = VerificationStatus.objects.values("claim_id").annotate(n=Count("id"), top=Max("version"))
     for row in gaps.iterator(chunk_size=2000):

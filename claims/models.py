@@ -173,11 +173,12 @@ class Article(models.Model):
 
 
 class Claim(models.Model):
-    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="claims")
+    # db_index=False on the foreign keys: the composite indexes below lead with them already.
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="claims", db_index=False)
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     text = models.TextField()
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims", db_index=False)
     via = models.CharField(max_length=300, blank=True, help_text="Intermediary, as in 'citing local media'.")
     hedged = models.BooleanField(default=False)
     cue = models.CharField(max_length=100, blank=True, help_text="The reporting cue: 'said', 'according to'...")
@@ -185,7 +186,12 @@ class Claim(models.Model):
     status = models.CharField(max_length=20, choices=Status, default=Status.UNVERIFIED)
     version = models.PositiveIntegerField(default=0, help_text="Grows by one with every status change.")
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_claims"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_claims",
+        db_index=False,
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
