@@ -1,8 +1,33 @@
 """Shared fixtures: real users in real groups, and factories for the data model."""
 
+import importlib
+
 import pytest
+from django.contrib.auth.models import Group, Permission
 
 from tests.factories import make_analyst, make_article, make_claim, make_source, make_viewer
+
+_groups_migration = importlib.import_module("claims.migrations.0002_groups")
+
+
+@pytest.fixture(autouse=True)
+def _groups_after_flush(request):
+    """Transactional tests flush every table, the groups' data migration's rows too: put them back.
+
+    (serialized_rollback would restore them, but it clashes with the content types that other
+    transactional tests' flush re-creates, so the suite does not use it.)
+    """
+    marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
+    if "transactional_db" in names or "live_server" in names or (marker and marker.kwargs.get("transaction")):
+        request.getfixturevalue("transactional_db")
+        viewer_perms = _groups_migration.VIEW
+        for name, codenames in (
+            ("Viewers", viewer_perms),
+            ("Analysts", viewer_perms + _groups_migration.ANALYST_EXTRA),
+        ):
+            group, _ = Group.objects.get_or_create(name=name)
+            group.permissions.set(Permission.objects.filter(content_type__app_label="claims", codename__in=codenames))
 
 
 @pytest.fixture
