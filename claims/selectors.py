@@ -134,7 +134,8 @@ def _filter(qs: QuerySet, filters: QueueFilters) -> QuerySet:
     return qs
 
 
-def _filtered(filters: QueueFilters) -> QuerySet:
+def claim_queue_queryset(*, filters: QueueFilters) -> QuerySet:
+    """Every claim the queue shows for `filters`, in its order (exports stream this)."""
     return _filter(queue_queryset(), filters)
 
 

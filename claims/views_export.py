@@ -47,7 +47,7 @@ def export_download(request):
     if fmt == "claimreview" and filters.status and filters.status not in VERDICTS:
         return _plain(400, f"Claims with status {filters.status!r} have no verdict: nothing exports as ClaimReview.")
     # The queue's own filtering (claims.selectors), so the export is exactly what the queue shows.
-    claims = selectors._filtered(filters)
+    claims = selectors.claim_queue_queryset(filters=filters)
     try:
         return export_response(claims, format=fmt, kind="decisions" if history else "claims")
     except ExportError as error:

@@ -426,6 +426,14 @@ def test_queue_download_streams_the_queue_selection_as_an_attachment(client, vie
     assert [int(r["claim_id"]) for r in rows] == [decided.pk]
 
 
+def test_queue_page_offers_downloads_of_its_current_filters(client, viewer, decided):
+    client.force_login(viewer)
+    response = client.get(reverse("claims:queue"), {"status": "confirmed", "q": "drones"})
+    html = response.content.decode()
+    assert f"{reverse('claims:export')}?status=confirmed&amp;q=drones&amp;format=csv" in html
+    assert "format=claimreview" in html and "history=1" in html
+
+
 def test_queue_download_respects_source_article_and_search_filters(client, viewer, decided):
     body = decided.article.body
     other_in_article = make_claim(
