@@ -169,7 +169,7 @@ def _pg_env() -> dict:
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump/pg_restore need PostgreSQL")
 @pytest.mark.skipif(not (shutil.which("pg_dump") and shutil.which("pg_restore")), reason="pg_dump not installed")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_pg_dump_and_pg_restore_round_trip_every_decision_and_keep_the_trigger(tmp_path):
     _history()
     original = _decisions()

@@ -27,9 +27,9 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
-# serialized_rollback: restore the migrations' data (groups, content types) after each test, as the
-# other live-server tests do; mixing the two kinds of flush breaks the serialized ones.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# Transactional: the live server's threads must see committed data. The groups come back after each
+# flush through the autouse fixture in conftest.py.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _require_browser():

@@ -178,7 +178,7 @@ def _mixed_rounds(base_urls, browsers, claims, rounds: int) -> list[Attempt]:
 
 
 @pytest.fixture
-def analysts_signed_in(transactional_db, django_db_serialized_rollback):
+def analysts_signed_in(transactional_db):
     return [_sign_in(make_analyst()) for _ in range(N_CLIENTS)]
 
 
@@ -245,7 +245,7 @@ def _wait_until_serving(port: int, proc: subprocess.Popen, log: Path) -> None:
 
 
 @pytest.fixture
-def two_gunicorns(transactional_db, django_db_serialized_rollback, tmp_path):
+def two_gunicorns(transactional_db, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "AXES_"))}
     env.update(
         DATABASE_URL=_database_url(),

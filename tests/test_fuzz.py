@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -32,7 +31,7 @@ from claims.importing.parsers import (
 from claims.importing.prepare import PreparedArticle, prepare_record
 from claims.importing.records import ArticleRecord, Limits, RecordError, SourceRegistry
 from claims.integrity import integrity_check
-from claims.models import Article, Claim, Source
+from claims.models import Article, Source
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BOUNDED = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -210,15 +209,6 @@ def test_deeply_nested_json_is_an_error_not_a_crash(opening, label, depth):
     assert not any(isinstance(i, ArticleRecord) and i.text.strip() for i in items[1:])
 
 
-SURROGATES = pytest.mark.xfail(
-    strict=True,
-    reason="a JSON record with a \\udfff escape makes prepare_record raise UnicodeEncodeError (content_hash), "
-    "which stops the whole import: good records in the same run are lost. Fix: replace lone surrogates "
-    "(and drop NUL) in every text field when a record is built (parsers._text / prepare_record).",
-)
-
-
-@SURROGATES
 def test_json_string_escapes_for_nul_and_lone_surrogates_are_handled():
     record = {
         "title": "A\u0000B\ud800",
@@ -342,25 +332,14 @@ def test_script_and_file_urls_are_not_kept(url):
 @pytest.mark.parametrize(
     "payload",
     [
-        pytest.param(
-            {
-                "title": "NUL\u0000title",
-                "text": "The Ministry said\u0000 that 14 drones were shot down over the south.",
-            },
-            marks=pytest.mark.xfail(
-                condition=connection.vendor == "sqlite",
-                strict=True,
-                reason="prepare_record keeps NUL in titles; SQLite stores it (PostgreSQL refuses such text, and a "
-                "dump from SQLite would not load there). Fix: drop control characters from titles and names.",
-            ),
-        ),
-        pytest.param(
-            {
-                "title": "\ud800",
-                "text": "Officials said that \udfff the bridge was damaged overnight, the governor said.",
-            },
-            marks=SURROGATES,
-        ),
+        {
+            "title": "NUL\u0000title",
+            "text": "The Ministry said\u0000 that 14 drones were shot down over the south.",
+        },
+        {
+            "title": "\ud800",
+            "text": "Officials said that \udfff the bridge was damaged overnight, the governor said.",
+        },
         {"title": "\u202eevil\u202c", "text": "\u200bThe\u200d Ministry\u2066 said that\u2069 the road is closed."},
         {"title": "x" * 5000, "text": "According to the General Staff, " + "drones " * 20000 + "were shot down."},
         {"title": ["not", "a", "string"], "text": {"nested": "object"}},
@@ -383,5 +362,4 @@ def test_hostile_json_records_import_or_fail_cleanly(tmp_path, payload):
         assert article.url == "" or article.url.startswith(("http://", "https://"))
     for value in Source.objects.values_list("name", flat=True):
         value.encode("utf-8")
-    assert Claim.objects.filter(article__in=Article.objects.all()).count() >= 0
     assert integrity_check().problems == []

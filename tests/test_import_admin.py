@@ -291,7 +291,7 @@ def _sign_in(context, client, live_server, user):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_zip_upload_previews_then_shows_the_finished_job_in_a_browser(live_server, browser_page, client):
     # Transactional tests may start with an empty database (no groups): a plain superuser will do.
     staff = User.objects.create_user("browserstaff", password="correct horse battery staple", is_staff=True)
@@ -314,7 +314,7 @@ def test_zip_upload_previews_then_shows_the_finished_job_in_a_browser(live_serve
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_job_page_progress_bar_updates_live_until_the_job_ends(live_server, browser_page, client):
     staff = User.objects.create_user("browserstaff2", password="correct horse battery staple", is_staff=True)
     from playwright.sync_api import expect

@@ -675,7 +675,7 @@ def test_progress_callback_reaches_the_total(db):
     assert seen == sorted(seen)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_concurrent_imports_of_the_same_files_store_each_article_once():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite serialises writers, so two imports cannot race on it")

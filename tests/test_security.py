@@ -933,7 +933,7 @@ class _WatchedPage:
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_admin_works_under_the_csp_in_a_browser(chromium, live_server):
     staff = make_analyst(username="chief")
     User.objects.filter(pk=staff.pk).update(is_staff=True, is_superuser=True)
@@ -962,7 +962,7 @@ def test_admin_works_under_the_csp_in_a_browser(chromium, live_server):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_hostile_pages_run_no_script_in_a_browser(chromium, live_server):
     analyst = make_analyst()
     staff = make_analyst(username="chief")
@@ -980,7 +980,7 @@ def test_hostile_pages_run_no_script_in_a_browser(chromium, live_server):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_viewer_pages_run_clean_under_the_csp(chromium, live_server):
     viewer = make_viewer()
     make_claim()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from claims.extraction import clean_article_text, clean_body, derive_title
@@ -15,6 +15,25 @@ TITLE_MAX = 1000
 URL_MAX = 2000
 # How far ahead a publication date may be before it is taken for a typo (time zones, embargoes).
 FUTURE_SLACK = timedelta(days=2)
+# No database stores NUL in text (PostgreSQL refuses it) and a lone surrogate cannot be encoded at
+# all: both are dropped or replaced once, here, so that one hostile record cannot stop a run.
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+# Other control characters have no place in a title or a name (the body keeps its text as received).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _storable(value: str) -> str:
+    return _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", value) if value else value
+
+
+def _storable_record(record: ArticleRecord) -> ArticleRecord:
+    fields = ("text", "title", "url", "publisher", "published", "language", "author")
+    dirty = {f: getattr(record, f) for f in fields if _UNSTORABLE.search(getattr(record, f) or "")}
+    if not dirty:
+        return record
+    return replace(record, **{f: _storable(v) for f, v in dirty.items()})
+
+
 EARLIEST_YEAR = 1900
 
 
@@ -115,6 +134,7 @@ def _language(value: str) -> str:
 def prepare_record(record: ArticleRecord, *, limits: Limits | None = None) -> PreparedArticle | RecordError:
     """Validate and clean one record; a RecordError says why it cannot become an article."""
     limits = limits or Limits()
+    record = _storable_record(record)
     text = record.text or ""
     if not text.strip():
         return RecordError(record.path, record.line, "no article text")
@@ -133,7 +153,7 @@ def prepare_record(record: ArticleRecord, *, limits: Limits | None = None) -> Pr
         title, body, hint, language = cleaned.title, cleaned.body, cleaned.publisher_hint, cleaned.language_hint
     else:
         body, hint = clean_body(text)
-        title = " ".join((record.title or "").split())
+        title = " ".join(_CONTROLS.sub("", record.title or "").split())
         language = ""
     if not body.strip():
         return RecordError(record.path, record.line, "no article text left after removing page noise")
@@ -152,7 +172,7 @@ def prepare_record(record: ArticleRecord, *, limits: Limits | None = None) -> Pr
         original_text=text,
         url=url,
         url_key=url_key,
-        publisher=" ".join((record.publisher or hint or "").split())[:300],
+        publisher=" ".join(_CONTROLS.sub("", record.publisher or hint or "").split())[:300],
         published_at=published_at,
         language=_language(record.language) or language or guess_language(body),
         content_hash=content_hash(body),
