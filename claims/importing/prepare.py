@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from claims.extraction import clean_article_text, clean_body, derive_title
+from claims.extraction.cleaning import language_hint
 from claims.importing.normalise import content_hash, normalise_url
 from claims.importing.records import ArticleRecord, Limits, RecordError
 
@@ -106,24 +107,6 @@ def parse_date(value: str, *, now: datetime | None = None) -> datetime | None:
     return dt.astimezone(UTC)
 
 
-_CYR = re.compile(r"[\u0400-\u04ff]")
-_LAT = re.compile(r"[A-Za-z]")
-
-
-def guess_language(text: str) -> str:
-    """A cheap guess from the script: en, uk or ru; "" when there is nothing to go on."""
-    sample = text[:20000]
-    cyr = len(_CYR.findall(sample))
-    lat = len(_LAT.findall(sample))
-    if not cyr and not lat:
-        return ""
-    if cyr > lat:
-        uk = sum(sample.count(c) for c in "іїєґІЇЄҐ")
-        ru = sum(sample.count(c) for c in "ыэъёЫЭЪЁ")
-        return "uk" if uk > ru else "ru"
-    return "en"
-
-
 def _language(value: str) -> str:
     value = (value or "").strip().lower().replace("_", "-")
     if not re.fullmatch(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*", value):
@@ -174,6 +157,6 @@ def prepare_record(record: ArticleRecord, *, limits: Limits | None = None) -> Pr
         url_key=url_key,
         publisher=" ".join(_CONTROLS.sub("", record.publisher or hint or "").split())[:300],
         published_at=published_at,
-        language=_language(record.language) or language or guess_language(body),
+        language=_language(record.language) or language or language_hint(body),
         content_hash=content_hash(body),
     )
