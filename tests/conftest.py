@@ -10,6 +10,23 @@ from tests.factories import make_analyst, make_article, make_claim, make_source,
 _groups_migration = importlib.import_module("claims.migrations.0002_groups")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_postgres_sessions(django_db_setup, django_db_blocker):
+    """At the end of the run, end connections that threads of the live-server and concurrency tests
+    left open, so that the test database can be dropped."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    connection.close()
+
+
 @pytest.fixture(autouse=True)
 def _groups_after_flush(request):
     """Transactional tests flush every table, the groups' data migration's rows too: put them back.
