@@ -303,8 +303,9 @@ class AuditEventQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     """Who changed what outside decisions: source merges, claim edits, imports. Append-only."""
 
+    # PROTECT, as for decisions: deleting a user must not erase who did what (deactivate instead).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
     )
     action = models.CharField(max_length=50)
     object_type = models.CharField(max_length=50)

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from claims.integrity import integrity_check
 from claims.models import AppendOnlyError, Article, AuditEvent, Claim, VerificationStatus
-from claims.services import claim_assign, claim_create, claim_set_status, claim_update, source_merge
+from claims.services import claim_assign, claim_create, claim_set_status, claim_update, source_create, source_merge
 from tests.factories import make_analyst, make_article, make_claim, make_source
 
 pytestmark = pytest.mark.django_db
@@ -385,3 +385,11 @@ def test_audit_events_cannot_be_edited_or_deleted_through_the_orm(staff, source)
     with pytest.raises(AppendOnlyError):
         AuditEvent.objects.all().delete()
     assert AuditEvent.objects.get().action == "source_merge"
+
+
+@pytest.mark.django_db
+def test_a_user_with_audit_events_cannot_be_deleted(staff):
+    source_create(name="Kyiv Post", kind="outlet", actor=staff)
+    with pytest.raises(ProtectedError):
+        staff.delete()
+    assert AuditEvent.objects.filter(actor=staff).exists()
