@@ -304,7 +304,17 @@ def claim_update(
 
 
 def claims_bulk_set_status(
-    *, claims: Iterable[Claim], status: str, analyst, note: str = ""
+    *, claims: Iterable[Claim], status: str, analyst, note: str = "", versions: dict[int, int] | None = None
 ) -> list[VerificationStatus]:
-    """Decide several claims at once; each still gets its own VerificationStatus."""
-    return [claim_set_status(claim=claim, status=status, analyst=analyst, note=note) for claim in claims]
+    """Decide several claims at once; each still gets its own VerificationStatus.
+
+    `versions` maps claim ids to the versions the analyst saw; a stale one raises StaleVersionError
+    (callers run this in a transaction, so nothing is recorded then).
+    """
+    versions = versions or {}
+    return [
+        claim_set_status(
+            claim=claim, status=status, analyst=analyst, note=note, expected_version=versions.get(claim.pk)
+        )
+        for claim in claims
+    ]

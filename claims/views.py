@@ -242,15 +242,38 @@ def bulk_set_status(request):
     if missing:
         return _bad_request(request, f"Nothing recorded: no claim {', '.join(map(str, missing))}.")
     status = form.cleaned_data["status"]
+    # The versions the analyst saw (one hidden `v<id>` field per queue row): a claim decided by
+    # someone else meanwhile stops the whole bulk decision instead of silently overriding it.
+    versions = {pk: int(v) for pk in ids if (v := request.POST.get(f"v{pk}", "")).isdigit() and len(v) < 10}
+    next_url = _next_url(request, reverse("claims:queue"))
     try:
         with transaction.atomic():
-            claims_bulk_set_status(claims=claims, status=status, analyst=request.user, note=form.cleaned_data["note"])
+            claims_bulk_set_status(
+                claims=claims, status=status, analyst=request.user, note=form.cleaned_data["note"], versions=versions
+            )
+    except StaleVersionError as stale:
+        message = (
+            f"Nothing recorded: claim {stale.claim.pk} was decided by someone else since you loaded it "
+            f"(now {Status(stale.claim.status).label}). Its row is refreshed; check it and decide again."
+        )
+        if not request.htmx:
+            messages.error(request, message)
+            return _see_other(next_url)
+        context = {
+            "rows": selectors.claim_queue_rows(ids=ids),
+            "can_decide": True,
+            "next_url": next_url,
+            "counts": selectors.status_counts(),
+            "filter_params": _params_of(next_url),
+            "oob": True,
+            "message": message,
+        }
+        return render(request, "claims/queue.html#bulk_done", context, status=409)
     except ValidationError as error:
         return _bad_request(request, f"Nothing recorded. {_message_of(error)}")
     except PermissionDenied as error:
         return _forbidden(request, str(error))
     message = f"{len(claims)} claim{'s' if len(claims) != 1 else ''} marked {Status(status).label}."
-    next_url = _next_url(request, reverse("claims:queue"))
     if request.htmx:
         context = {
             "rows": selectors.claim_queue_rows(ids=ids),

@@ -293,9 +293,12 @@ def test_bulk_decide_selected_rows_with_shift_click(browser, live_server, analys
     page.get_by_label(f"Select claim {shown[2].pk}").click()
     page.get_by_label(f"Select claim {shown[4].pk}").click(modifiers=["Shift"])  # a range: 2, 3, 4
     assert page.locator("[data-bulk-count]").inner_text() == "4"
-    page.get_by_role("button", name="Mark selected Being clarified").click()
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/queue/decide/")) as sent:
+        page.get_by_role("button", name="Mark selected Being clarified").click()
     page.get_by_text("4 claims marked Being clarified.").wait_for()
     chosen = [shown[0], *shown[2:5]]
+    # Each selected row's version travels with the bulk decision (stale ones are refused).
+    assert all(f"v{claim.pk}=0" in sent.value.post_data for claim in chosen)
     for claim in chosen:
         assert page.locator(f"#claim-{claim.pk} .badge").inner_text() == "Being clarified"
         assert [d.status for d in VerificationStatus.objects.filter(claim=claim)] == ["being_clarified"]

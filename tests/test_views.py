@@ -475,6 +475,37 @@ def test_bulk_decide_records_one_decision_per_claim(client, analyst):
     assert body.count('hx-swap-oob="true"') == 4  # three rows and the counters
 
 
+def test_bulk_decide_refuses_all_when_one_claim_changed_meanwhile(client, analyst):
+    fresh, changed = make_claim(), make_claim()
+    claim_set_status(claim=changed, status="confirmed", analyst=make_analyst())
+    client.force_login(analyst)
+    response = client.post(
+        reverse("claims:bulk_set_status"),
+        {"status": "unverified", "ids": [fresh.pk, changed.pk], f"v{fresh.pk}": 0, f"v{changed.pk}": 0},
+        headers=HX,
+    )
+    assert response.status_code == 409
+    assert f"claim {changed.pk} was decided by someone else" in response.content.decode()
+    assert VerificationStatus.objects.filter(analyst=analyst).count() == 0
+    changed.refresh_from_db()
+    assert (changed.status, changed.version) == ("confirmed", 1)
+
+
+def test_bulk_decide_with_the_versions_seen_records_each(client, analyst):
+    claims = [make_claim(), make_claim()]
+    client.force_login(analyst)
+    data = {"status": "confirmed", "ids": [c.pk for c in claims]} | {f"v{c.pk}": c.version for c in claims}
+    response = client.post(reverse("claims:bulk_set_status"), data, headers=HX)
+    assert response.status_code == 200
+    assert VerificationStatus.objects.filter(analyst=analyst, version=1).count() == 2
+
+
+def test_queue_rows_carry_their_version_for_bulk_decisions(client, analyst, claim):
+    client.force_login(analyst)
+    html = client.get(reverse("claims:queue")).content.decode()
+    assert f'name="v{claim.pk}" value="0" form="bulk-form"' in html
+
+
 def test_bulk_decide_without_htmx_redirects_back(client, analyst):
     claims = [make_claim() for _ in range(2)]
     client.force_login(analyst)
