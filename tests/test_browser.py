@@ -19,9 +19,9 @@ from django.urls import reverse  # noqa: E402
 
 from claims.models import Claim, Status, VerificationStatus  # noqa: E402
 from claims.services import claim_set_status  # noqa: E402
+from tests.chromium import launched_chromium  # noqa: E402
 from tests.factories import make_article, make_claim, make_source, make_user  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct horse battery staple"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 DESKTOP = {"width": 1280, "height": 900}
@@ -32,36 +32,10 @@ PHONE = {"width": 390, "height": 844}
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _require_browser():
-    if Path(CHROMIUM).exists():
-        return
-    message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
-    if os.environ.get("VERIFIER_REQUIRE_BROWSER") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 @pytest.fixture(scope="module")
 def browser():
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 class Watched:

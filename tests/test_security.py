@@ -32,6 +32,7 @@ from claims.models import (
 )
 from claims.services import NOTE_MAX_CHARS, claim_set_status
 from claims.templatetags.verifier import safe_url
+from tests.chromium import launched_chromium
 from tests.factories import make_analyst, make_article, make_claim, make_source, make_viewer
 from tests.test_auth import ALL_URLS, APP_URLS, make_sample_objects
 from verifier.settings import build, parse_database_url
@@ -855,35 +856,11 @@ def test_bad_database_urls_are_refused_clearly(url, message):
 
 # --- in the browser: the admin and hostile pages under the CSP ----------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
-
 
 @pytest.fixture
 def chromium():
-    if not Path(CHROMIUM).exists():
-        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("VERIFIER_REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
 
 
 class _WatchedPage:
