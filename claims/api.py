@@ -373,13 +373,17 @@ def _claim_detail_out(request, claim_id: int) -> dict:
 # --- claims ------------------------------------------------------------------------------------
 
 
+# PostgreSQL text cannot hold NUL: search text carrying one is invalid input (422), not a server error.
+NO_NUL = r"^[^\x00]*$"
+
+
 @api.get("/claims", response={200: ClaimPageOut, 401: ErrorOut, 422: ErrorOut}, url_name="claim_list", tags=["claims"])
 def claim_list(
     request,
     status: Annotated[StatusFilter | None, Query(description="A status, or 'undecided'.")] = None,
     source: Annotated[int | None, Query(ge=1, le=MAX_ID, description="A source id.")] = None,
     article: Annotated[int | None, Query(ge=1, le=MAX_ID, description="An article id.")] = None,
-    q: Annotated[str, Query(max_length=200, description="Search in the claim text.")] = "",
+    q: Annotated[str, Query(max_length=200, pattern=NO_NUL, description="Search in the claim text.")] = "",
     cursor: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ):
@@ -569,7 +573,7 @@ def import_get(request, job_id: Id):
 )
 def source_list(
     request,
-    q: Annotated[str, Query(max_length=200, description="In the name or an alias.")] = "",
+    q: Annotated[str, Query(max_length=200, pattern=NO_NUL, description="In the name or an alias.")] = "",
     kind: Annotated[KindValue | None, Query()] = None,
     reliability: Annotated[ReliabilityValue | None, Query()] = None,
     cursor: Annotated[str | None, Query(max_length=100)] = None,

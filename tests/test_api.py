@@ -226,6 +226,13 @@ def test_claim_list_rejects_bad_parameters_with_422_naming_them(api, analyst_tok
     assert field in response.json()["detail"]
 
 
+@pytest.mark.parametrize("name", ["api:claim_list", "api:source_list"])
+def test_search_text_with_a_nul_is_a_422_not_a_database_error(api, analyst_token, name):
+    response = api.get(reverse(name), token=analyst_token, q="Kyiv\x00Post")
+    assert response.status_code == 422
+    assert "q" in response.json()["detail"]
+
+
 def test_claim_detail_has_the_decision_history_oldest_first(api, analyst_token, analyst, claim):
     claim_set_status(claim=claim, status="being_clarified", analyst=analyst, note="asking")
     claim_set_status(claim=claim, status="confirmed", analyst=analyst, evidence_url="https://ev.example/x")
