@@ -21,8 +21,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from . import english
 from . import lexicon as L
-from .cleaning import caption, is_heading, noise_line, publisher_link
+from .nlp import english as english_pipeline
+from .cleaning import caption, is_heading, language_hint, noise_line, publisher_link
 
 
 @dataclass(frozen=True, slots=True)
@@ -1621,14 +1623,39 @@ def _quote_state(sent: str, inside: bool) -> tuple[bool, bool, bool]:
     return starts_inside or opens_at_start, depth == 1, whole
 
 
-def extract_claims(body: str, *, title: str = "", language: str = "") -> list[ExtractedClaim]:
-    """Attributed claims in `body`, one per sentence, offsets into `body`.
+def _parse_candidates(body: str, spans: list[tuple[int, int]]) -> dict[int, object]:
+    """Parse the sentences that hold a candidate cue word, in one batch; keyed by sentence start."""
+    todo = [(start, body[start:end]) for start, end in spans if english.has_candidate_cue(body[start:end])]
+    if not todo:
+        return {}
+    nlp = english_pipeline()
+    docs = nlp.pipe((text for _, text in todo), batch_size=64)
+    return {start: doc for (start, _), doc in zip(todo, docs, strict=True)}
 
-    A quotation that runs over several sentences belongs to the speaker named where it ends ("“A. B,” X
-    said.") or, when it goes on after an attributed sentence, to that sentence's speaker.
+
+def _sentence_spans(body: str):
+    """(start, end, paragraph start) of each sentence, trimmed of white space."""
+    for start, end, p_start in _sentences(body):
+        while start < end and body[start].isspace():
+            start += 1
+        while end > start and body[end - 1].isspace():
+            end -= 1
+        yield start, end, p_start
+
+
+def extract_claims(body: str, *, title: str = "", language: str = "") -> list[ExtractedClaim]:
+    """Attributed claims in `body`, offsets into `body`: one per sentence and source.
+
+    English sentences are read from a dependency parse (english.py); Ukrainian and Russian ones, and
+    English sentences the parse finds no attribution in, by the word rules below. A quotation that
+    runs over several sentences belongs to the speaker named where it ends ("“A. B,” X said.") or,
+    when it goes on after an attributed sentence, to that sentence's speaker.
     """
     if not isinstance(body, str) or not body:
         return []
+    lang = (language or language_hint(body))[:2].lower()
+    spans = list(_sentence_spans(body))
+    parsed = _parse_candidates(body, [(s, e) for s, e, _ in spans if 12 <= e - s <= 3000]) if lang == "en" else {}
     state = _State(text=body)
     _acronyms(body, state)
     out: list[ExtractedClaim] = []
@@ -1636,23 +1663,20 @@ def extract_claims(body: str, *, title: str = "", language: str = "") -> list[Ex
     inside = False  # inside a quotation carried over from the previous sentence of the paragraph
     pending: list[tuple[int, int, str]] = []  # quoted sentences waiting for the speaker named later
     prev_quote_claim: ExtractedClaim | None = None  # the previous sentence, when it was an attributed quote
-    for start, end, p_start in _sentences(body):
+    for start, end, p_start in spans:
         if p_start != para:
             para, inside, pending, prev_quote_claim = p_start, False, [], None
-        while start < end and body[start].isspace():
-            start += 1
-        while end > start and body[end - 1].isspace():
-            end -= 1
         if end - start < 12 or end - start > 3000:
             inside, pending, prev_quote_claim = False, [], None
             continue
         sent = body[start:end]
         state.end = end
-        try:
-            att, how = _find_attribution(sent, state)
-        except RecursionError:  # pragma: no cover - defensive
-            att, how = None, ""
-        if att is None and not inside and not _QUOTE_CHARS.search(sent):
+        doc = parsed.get(start)
+        found: list[ExtractedClaim] = []
+        if doc is not None and not _is_noise(sent):
+            found = _english_claims(sent, start, end, doc, state)
+        att, how = (None, "") if found else _find_attribution(sent, state)
+        if not found and att is None and not inside and not _QUOTE_CHARS.search(sent):
             # most sentences: no cue and no quotation, so nothing to extract and no noise test needed
             if (pending or prev_quote_claim is not None) and not _is_noise(sent):
                 pending, prev_quote_claim = [], None
@@ -1661,7 +1685,10 @@ def extract_claims(body: str, *, title: str = "", language: str = "") -> list[Ex
             continue
         in_quote, still_open, whole_quote = _quote_state(sent, inside)
         inside = still_open
-        claim = _claim(sent, start, end, att, how, state) if att is not None else None
+        if not found and att is not None:
+            legacy = _claim(sent, start, end, att, how, state)
+            found = [legacy] if legacy is not None else []
+        claim = found[0] if found else None
         if claim is None:
             if whole_quote and prev_quote_claim is not None:
                 # the quotation goes on after its attribution
@@ -1677,7 +1704,7 @@ def extract_claims(body: str, *, title: str = "", language: str = "") -> list[Ex
         if pending and in_quote:
             out.extend(_inherit(claim, p_sent, p_start_, p_end) for p_start_, p_end, p_sent in pending)
         pending = []
-        out.append(claim)
+        out.extend(found)
         prev_quote_claim = claim if (in_quote or _QUOTE_CHARS.search(sent)) and not still_open else None
     out.sort(key=lambda c: c.start)
     return out
@@ -1709,13 +1736,19 @@ def _claim(sent: str, start: int, end: int, att: _Attribution, how: str, state: 
     if res is None:
         return None
     via = _via(sent) or res.via
-    if via.islower() and " " not in via and via in L.ORG_WORDS:  # "citing the ministry"
-        ent = _definite(via, state)
-        via = ent.name if ent is not None else via
     if att.inner:
         inner = _resolve(att.inner, state)
         via = inner.name if inner is not None and inner.kind != "unnamed" else re.sub(r"^(?:an?|the)\s+", "", att.inner)
     hedged = how == "impersonal" or _is_hedged(sent)
+    return _claim_of(sent, start, end, res, via=via, cue=att.cue, affiliation=att.affiliation, hedged=hedged, state=state)
+
+
+def _claim_of(
+    sent: str, start: int, end: int, res: _Resolved, *, via: str, cue: str, affiliation: str, hedged: bool, state: _State
+) -> ExtractedClaim:
+    if via.islower() and " " not in via and via in L.ORG_WORDS:  # "citing the ministry"
+        ent = _definite(via, state)
+        via = ent.name if ent is not None else via
     low = sent.lower()
     maybe_status = "being" in low or "under " in low or "ing " in low or not low.isascii()
     status = (
@@ -1728,9 +1761,36 @@ def _claim(sent: str, start: int, end: int, att: _Attribution, how: str, state: 
         source=res.name,
         source_kind=res.kind,
         source_aliases=res.aliases,
-        affiliation=att.affiliation or res.affiliation,
+        affiliation=affiliation or res.affiliation,
         via=via,
-        hedged=hedged,
+        hedged=hedged or status is not None,
         status_hint=status,
-        cue=att.cue,
+        cue=cue,
     )
+
+
+def _english_claims(sent: str, start: int, end: int, doc, state: _State) -> list[ExtractedClaim]:
+    """The claims of a parsed English sentence: one per outermost cue and party (english.attributions)."""
+    atts = english.attributions(doc, _quote_spans(sent) if _QUOTE_CHARS.search(sent) else [])
+    out: list[ExtractedClaim] = []
+    seen: set[str] = set()
+    for att in atts:
+        if att.agentless:
+            res: _Resolved | None = _unnamed()
+        else:
+            res = _resolve(att.np, state, affiliation=att.affiliation, is_person=att.person)
+        if res is None:
+            continue
+        if res.name in seen:
+            continue
+        seen.add(res.name)
+        via = att.via or res.via
+        if att.via:
+            inner = _resolve(att.via, state)
+            via = inner.name if inner is not None and inner.kind != "unnamed" else re.sub(r"^(?:an?|the)\s+", "", att.via)
+        part = sent if len(atts) == 1 else sent[att.start : att.end]
+        hedged = att.agentless or _is_hedged(part)
+        out.append(
+            _claim_of(sent, start, end, res, via=via, cue=att.cue, affiliation=att.affiliation, hedged=hedged, state=state)
+        )
+    return out

@@ -1,0 +1,411 @@
+"""Attribution in English sentences from a dependency parse (spaCy, tagger + parser only).
+
+For each sentence that holds a candidate cue word, the parse gives the cues (a reporting verb by
+lemma, "according to", an agentless adverb or passive) and, for each, the party it attaches to: the
+verb's subject (also inverted: "said the ministry"), a passive's agent, the object of "according to",
+the owner of a message noun ("a post on the channel said"). Cues inside another cue's content are
+nested: the outermost cue's party is the source and the inner party is `via` (CONVENTIONS 3.2);
+"told X", "quoted by X", "citing X" give `via` too (3.3). Cues side by side ("X said ..., while Y
+claimed ...", coordinated subjects) give one attribution each (2.2).
+
+The rules return noun phrases as written; resolving them to a party (pronouns, "the agency", surnames)
+is the mention registry's job (extractor.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import lexicon_en as E
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
+
+
+def has_candidate_cue(sent: str) -> bool:
+    """Whether a sentence holds any word a cue could be made of (the only sentences worth parsing)."""
+    return any(w.lower() in E.CUE_WORDS for w in _WORD.findall(sent))
+
+
+@dataclass(slots=True)
+class Attribution:
+    np: str  # the party's noun phrase as written; "" when the cue has no agent
+    cue: str
+    via: str = ""
+    affiliation: str = ""  # an apposition describing the party ("a spokesman for the ministry")
+    person: bool = False  # the apposition says the party is a person
+    start: int = 0  # the cue's clause in the sentence (character offsets), for hedging its own part
+    end: int = 0
+    kind: str = "subject"  # subject | according | agentless | document
+
+    @property
+    def agentless(self) -> bool:
+        return self.kind == "agentless"
+
+
+@dataclass(slots=True)
+class _Cue:
+    tok: object  # spaCy Token of the cue word
+    parties: list  # Tokens the cue attaches to (several when the subjects are coordinated)
+    kind: str  # subject | according | agentless
+    via: object = None  # Token of an intermediary named by the cue itself ("told X", "quoted by X")
+    swap: bool = False  # "X quoted Y as saying": the party is the object, the subject is via
+
+
+_PERSON_APPOS = re.compile(
+    r"^(?:an?|the)?\s*(?:[\w'’\-]+\s+){0,4}?(?:\d+-year-old|resident|man|woman|mother|father|soldier|medic|doctor"
+    r"|spokes(?:man|woman|person)|adviser|advisor|analyst|official|minister|commander|governor|mayor|head|chief"
+    r"|director|leader|president|researcher|expert|journalist|reporter|correspondent|witness|ombudsman)\b",
+    re.I,
+)
+
+
+def _is_verb(tok) -> bool:
+    return tok.tag_.startswith("VB") or (tok.pos_ == "VERB")
+
+
+def _children(tok, *deps):
+    return [c for c in tok.children if c.dep_ in deps]
+
+
+def _negated(tok) -> bool:
+    return any(c.dep_ == "neg" for c in tok.children)
+
+
+def _passive(tok) -> bool:
+    return any(c.dep_ in ("auxpass", "nsubjpass") for c in tok.children)
+
+
+def _has_content(tok) -> bool:
+    """The verb carries a statement: a clause, a quotation, an information object or a colon."""
+    if _children(tok, "ccomp", "xcomp", "parataxis", "oprd"):
+        return True
+    if tok.dep_ in ("parataxis", "ccomp") or (tok.dep_ == "advcl" and tok.i > tok.head.i):
+        return True
+    for c in _children(tok, "dobj", "attr"):
+        if c.lower_ in E.INFO_OBJECTS or c.tag_ in ("NNP", "NNPS"):
+            return True
+    nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
+    return nxt is not None and nxt.text in (":", "“", '"', "«")
+
+
+def _subject(tok):
+    subj = _children(tok, "nsubj", "nsubjpass", "csubj")
+    if subj:
+        return subj[0]
+    # "... and added that ...", "..., adding that ...": the subject of the verb it hangs on
+    if tok.dep_ in ("conj", "xcomp", "advcl") and tok.head.i != tok.i and _is_verb(tok.head):
+        if tok.dep_ == "advcl" and not tok.tag_ == "VBG":
+            return None
+        return _subject(tok.head)
+    return None
+
+
+def _pobj_of(prep_tok):
+    for c in prep_tok.children:
+        if c.dep_ in ("pobj", "pcomp"):
+            return c
+    return None
+
+
+def _agent(tok):
+    """The party of a passive cue: 'was announced by X', also when "by" hangs on the object."""
+    for c in tok.children:
+        if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ == "by"):
+            return _pobj_of(c)
+    for c in tok.children:  # "was hailed as a key victory by the NUG"
+        if c.dep_ == "prep":
+            for g in c.subtree:
+                if g.dep_ == "prep" and g.lower_ == "by" and g.head.dep_ == "pobj":
+                    return _pobj_of(g)
+    return None
+
+
+def _owner(noun):
+    """The party a message noun speaks for: "the ministry's statement", "a post on the channel"."""
+    for c in noun.children:
+        if c.dep_ == "poss" and c.lower_ not in ("its", "their", "his", "her"):
+            return c
+    for c in noun.children:
+        if c.dep_ == "prep" and c.lower_ in ("from", "by", "of", "on"):
+            obj = _pobj_of(c)
+            if obj is not None and obj.lower_ not in E.INFO_OBJECTS:
+                return obj
+    for c in noun.children:
+        if c.dep_ == "poss":
+            return c
+    return None
+
+
+def _coordinated(party) -> list:
+    out = [party]
+    for c in party.children:
+        if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN"):
+            out.extend(_coordinated(c))
+    return out
+
+
+def _verb_cue(tok, quoted) -> _Cue | None:
+    lemma = E.cue_lemma(tok.text)
+    if not lemma or not _is_verb(tok) or quoted(tok.idx):
+        return None
+    if tok.dep_ in ("amod", "compound", "acl") and not _children(tok, "nsubj", "agent"):
+        return None  # "the alleged attack", "a village called X", "the claimed figure"
+    if _negated(tok) and lemma not in ("deny", "rule"):
+        return None  # "did not confirm": a non-statement (optional in the gold)
+    if lemma in E.VIA_PARTICIPLES or (tok.lower_ in ("citing", "quoting") and tok.dep_ != "ROOT"):
+        return None
+    if _passive(tok):
+        agent = _agent(tok)
+        target = _children(tok, "nsubjpass")
+        if agent is not None:
+            via = target[0] if lemma in E.TELL_VERBS and target else None
+            return _Cue(tok, [agent], "subject", via=via)
+        if lemma in E.AGENTLESS_PASSIVE:
+            return _Cue(tok, [], "agentless")
+        return None
+    subj = _subject(tok)
+    if subj is None:
+        return None
+    if subj.lower_ in E.FIRST_PERSON and not quoted(subj.idx):
+        return None  # "we said" outside a quotation is the writer
+    if lemma == "claim":
+        if any(c.dep_ == "dobj" and c.lower_ in E.CLAIMED_THINGS for c in tok.children):
+            return None  # "the strike claimed 12 lives"
+    head_noun = subj.lower_
+    if lemma in E.DOCUMENT_VERBS - E.SPEECH or lemma == "point":
+        if head_noun not in E.DOCUMENT_NOUNS | E.MESSAGE_NOUNS:
+            return None
+    if lemma in E.NEED_CONTENT and not _has_content(tok):
+        return None
+    if lemma == "tell":
+        objs = _children(tok, "dative", "dobj")
+        via = objs[0] if objs and objs[0].lower_ not in ("truth", "story", "lies", "that", "this", "it") else None
+        return _Cue(tok, _coordinated(subj), "subject", via=via)
+    if lemma in E.QUOTE_VERBS:
+        obj = _children(tok, "dobj")
+        as_saying = any(c.dep_ == "prep" and c.lower_ == "as" for c in tok.children)
+        if obj and as_saying:  # "Al-Aqsa TV quoted the ministry as saying": the ministry speaks
+            return _Cue(tok, [obj[0]], "subject", via=subj)
+        if not _has_content(tok):
+            return None
+    return _Cue(tok, _coordinated(subj), "subject")
+
+
+def _according_cue(tok, quoted) -> _Cue | None:
+    if tok.lower_ != "according" or quoted(tok.idx):
+        return None
+    to = next((c for c in tok.children if c.lower_ == "to"), None)
+    if to is None and tok.i + 1 < len(tok.doc) and tok.nbor(1).lower_ == "to":
+        to = tok.nbor(1)
+    party = _pobj_of(to) if to is not None else None
+    if party is None:
+        return None
+    return _Cue(tok, _coordinated(party), "according")
+
+
+def _count_cue(tok, quoted) -> _Cue | None:
+    """'By X's count', 'In X's words', 'In the words of X'."""
+    if tok.lower_ not in ("count", "tally", "estimate", "estimates", "words", "account") or quoted(tok.idx):
+        return None
+    if tok.dep_ != "pobj" or tok.head.lower_ not in ("by", "in"):
+        return None
+    owner = _owner(tok)
+    if owner is None:
+        return None
+    return _Cue(tok, [owner], "according")
+
+
+def _cues(doc, quoted) -> list[_Cue]:
+    cues = []
+    for tok in doc:
+        cue = _verb_cue(tok, quoted) or _according_cue(tok, quoted) or _count_cue(tok, quoted)
+        if cue is None and tok.lower_ in E.AGENTLESS_ADVERBS and not quoted(tok.idx):
+            cue = _Cue(tok, [], "agentless")
+        if cue is not None:
+            cues.append(cue)
+    return cues
+
+
+def _separate(child, parent_tok) -> bool:
+    """Whether the clause of cue `child` stands beside `parent_tok`'s (its own source) instead of in it."""
+    t = child
+    while t.i != parent_tok.i and t.head.i != t.i:
+        if t.dep_ == "conj" and t.head.i == parent_tok.i:
+            return True
+        if t.dep_ == "advcl":
+            marks = {c.lower_ for c in t.children if c.dep_ in ("mark", "advmod", "npadvmod")}
+            marks |= {g.lower_ for c in t.children if c.dep_ == "npadvmod" for g in c.subtree}
+            if marks & E.CONTRAST_MARKS:
+                return True
+        t = t.head
+    return False
+
+
+def _outer(cue: _Cue, by_tok: dict) -> _Cue | None:
+    """The cue whose content holds `cue`, or None when `cue` is outermost."""
+    t = cue.tok
+    while t.head.i != t.i:
+        t = t.head
+        parent = by_tok.get(t.i)
+        if parent is not None and parent is not cue:
+            if _separate(cue.tok, t):
+                return None
+            return parent
+    return None
+
+
+_CUT_DEPS = frozenset({"relcl", "acl", "advcl", "punct", "cc", "conj", "appos", "advmod", "npadvmod", "prep"})
+_KEEP_PREPS = frozenset({"of", "for", "in", "at", "from", "with", "on", "near", "inside", "within", "close"})
+_DATE_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday today yesterday morning evening night week weekend "
+    "month year january february march april may june july august september october november december".split()
+)
+
+
+def _np_tokens(head) -> list:
+    """The noun phrase of `head`: its modifiers, "of/for/in ..." attachments and a comma-less apposition."""
+    keep = [head]
+    for c in head.children:
+        if c.i < head.i:
+            if c.dep_ in ("punct",) and c.text in (",",):
+                continue
+            if c.dep_ in ("relcl", "acl", "advmod", "cc", "conj") and c.i < head.i:
+                if c.dep_ == "advmod" and c.i == head.i - 1:
+                    keep.extend(c.subtree)
+                continue
+            keep.extend(c.subtree)
+        elif c.dep_ == "prep" and c.lower_ in _KEEP_PREPS:
+            obj = _pobj_of(c)
+            if obj is None or obj.lower_ in _DATE_WORDS or obj.like_num:
+                continue
+            keep.append(c)
+            keep.extend(_np_tokens(obj))
+        elif c.dep_ in ("amod",) and c.tag_ in ("JJ",) and c.i == head.i + 1:  # "people familiar with ..."
+            keep.extend(c.subtree)
+        elif c.dep_ in ("appos", "compound", "nummod", "nmod") and not _comma_between(head, c):
+            keep.extend(t for t in c.subtree if t.dep_ not in ("relcl",))
+        elif c.dep_ == "punct" and c.text == "(":
+            close = next((t for t in head.doc[c.i : c.i + 6] if t.text == ")"), None)
+            if close is not None:
+                keep.extend(head.doc[c.i : close.i + 1])
+    return keep
+
+
+def _comma_between(a, b) -> bool:
+    lo, hi = sorted((a.i, b.i))
+    return any(t.text in (",", "—", "–", ";") for t in a.doc[lo + 1 : hi])
+
+
+def np_text(head) -> str:
+    toks = sorted(set(_np_tokens(head)), key=lambda t: t.i)
+    if not toks:
+        return head.text
+    lo, hi = toks[0].i, toks[-1].i
+    span = head.doc[lo : hi + 1]
+    text = span.text
+    # a span that ran into a clause: keep what is before the first comma after the head
+    cut = re.search(r",\s", text[head.idx - span.start_char + len(head.text) :])
+    if cut:
+        text = text[: head.idx - span.start_char + len(head.text) + cut.start()]
+    return text.strip(" ,;:")
+
+
+def _apposition(head) -> tuple[str, bool]:
+    for c in head.children:
+        if c.dep_ == "appos" and _comma_between(head, c):
+            toks = [t for t in c.subtree if t.dep_ != "relcl"]
+            text = head.doc[toks[0].i : toks[-1].i + 1].text.strip(" ,")
+            if len(text.split()) <= 14:
+                return text, bool(_PERSON_APPOS.match(text))
+    return "", False
+
+
+def _via_of(cue: _Cue, nested: list[_Cue]) -> str:
+    if cue.via is not None:
+        return np_text(cue.via)
+    for tok in cue.tok.subtree if cue.kind != "according" else cue.tok.head.subtree:
+        if tok.lower_ in E.VIA_PARTICIPLES and tok.tag_ == "VBG":
+            obj = next((c for c in tok.children if c.dep_ in ("dobj", "pobj")), None)
+            if obj is None:
+                obj = next((g for c in tok.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"), None)
+            if obj is not None:
+                return np_text(obj)
+        if tok.lower_ == "quoted" and tok.dep_ in ("acl", "advcl", "amod"):
+            agent = _agent(tok)
+            if agent is not None:
+                return np_text(agent)
+        if tok.lower_ == "interview" and tok.head.lower_ in ("in", "to"):
+            with_ = next((c for c in tok.children if c.lower_ == "with"), None)
+            obj = _pobj_of(with_) if with_ is not None else None
+            if obj is not None:
+                return np_text(obj)
+    for inner in nested:
+        if inner.parties:
+            return np_text(inner.parties[0])
+    return ""
+
+
+def attributions(doc, quote_spans: list[tuple[int, int]]) -> list[Attribution]:
+    """The attributions of one parsed sentence, outermost cues only, in sentence order."""
+
+    def quoted(pos: int) -> bool:
+        return any(a < pos < b for a, b in quote_spans)
+
+    cues = _cues(doc, quoted)
+    if not cues:
+        return []
+    by_tok = {c.tok.i: c for c in cues}
+    outer: list[_Cue] = []
+    nested: dict[int, list[_Cue]] = {}
+    for cue in cues:
+        parent = _outer(cue, by_tok)
+        if cue.kind == "according" and parent is not None and parent.kind != "according":
+            # "According to the Post, a document stated ...": "according to" is the outer frame
+            nested.setdefault(cue.tok.i, []).append(parent)
+            outer = [o for o in outer if o is not parent]
+            outer.append(cue)
+            by_tok[parent.tok.i] = cue
+            continue
+        if parent is None:
+            outer.append(cue)
+        else:
+            root = parent
+            while (up := _outer(root, by_tok)) is not None and up is not root:
+                root = up
+            nested.setdefault(root.tok.i, []).append(cue)
+    named = [c for c in outer if c.kind != "agentless"]
+    if named:
+        outer = named  # "reportedly" beside a named cue adds a hedge, not a source
+    else:
+        outer = outer[:1]
+    out: list[Attribution] = []
+    seen: set[int] = set()
+    for cue in outer:
+        inner = [c for c in nested.get(cue.tok.i, []) if c.kind != "agentless"]
+        lo = min(t.idx for t in cue.tok.subtree) if cue.kind != "according" else 0
+        hi = max(t.idx + len(t.text) for t in cue.tok.subtree) if cue.kind != "according" else len(doc.text)
+        if cue.kind == "agentless":
+            out.append(Attribution("", cue.tok.text, kind="agentless", start=lo, end=hi))
+            continue
+        via = _via_of(cue, inner)
+        for party in cue.parties:
+            if party.i in seen:
+                continue
+            seen.add(party.i)
+            affil, person = _apposition(party)
+            np = np_text(party)
+            if party.lower_ in E.MESSAGE_NOUNS | E.DOCUMENT_NOUNS and cue.kind == "subject":
+                owner = _owner(party)
+                if owner is not None and party.lower_ not in E.DOCUMENT_NOUNS:
+                    np = np_text(owner)
+            kind = "according" if cue.kind == "according" else "subject"
+            out.append(Attribution(np, _cue_text(cue), via, affil, person, lo, hi, kind))
+    return out
+
+
+def _cue_text(cue: _Cue) -> str:
+    tok = cue.tok
+    if cue.kind == "according":
+        return "according to" if tok.lower_ == "according" else f"{tok.head.text} {tok.text}"
+    return tok.text
