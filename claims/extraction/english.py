@@ -92,10 +92,18 @@ def _has_content(tok) -> bool:
 def _subject(tok):
     subj = _children(tok, "nsubj", "nsubjpass", "csubj")
     if subj:
+        if subj[0].lower_ in ("who", "which", "that") and tok.dep_ == "relcl":
+            return tok.head  # "Kadyrov, who claimed ...": the antecedent
+        if len(subj) > 1 and subj[1].i == subj[0].i + 1:
+            return subj[1]  # "Syria's state news agency SANA said": two subjects side by side, the name last
         return subj[0]
+    for c in tok.children:  # a subject the parser mislabelled: "..., the Ukrainian Center (CNR) reports."
+        if c.dep_ in ("nmod", "dep", "npadvmod") and c.i < tok.i and c.pos_ in ("PROPN", "NOUN") and c.i > 0:
+            if tok.i == c.right_edge.i + 1 or all(t.dep_ == "punct" for t in tok.doc[c.right_edge.i + 1 : tok.i]):
+                return c
     # "... and added that ...", "..., adding that ...": the subject of the verb it hangs on
     if tok.dep_ in ("conj", "xcomp", "advcl") and tok.head.i != tok.i and _is_verb(tok.head):
-        if tok.dep_ == "advcl" and not tok.tag_ == "VBG":
+        if tok.dep_ == "advcl" and tok.tag_ != "VBG":
             return None
         return _subject(tok.head)
     return None
@@ -137,8 +145,21 @@ def _owner(noun):
     return None
 
 
+def _one_name(party) -> bool:
+    """ "the Hostages and Missing Families Forum": a name with "and" inside, not two parties."""
+    conj = [c for c in party.children if c.dep_ == "conj"]
+    if party.pos_ != "PROPN" or len(conj) != 1 or conj[0].pos_ != "PROPN":
+        return False
+    between = party.doc[party.i + 1 : conj[0].i + 1]
+    return all(t.text[:1].isupper() or t.lower_ == "and" for t in between) and any(
+        c.dep_ == "compound" for c in conj[0].children
+    )
+
+
 def _coordinated(party) -> list:
     out = [party]
+    if _one_name(party):
+        return out
     for c in party.children:
         if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN"):
             out.extend(_coordinated(c))
@@ -169,15 +190,17 @@ def _verb_cue(tok, quoted) -> _Cue | None:
         return None
     if subj.lower_ in E.FIRST_PERSON and not quoted(subj.idx):
         return None  # "we said" outside a quotation is the writer
-    if lemma == "claim":
-        if any(c.dep_ == "dobj" and c.lower_ in E.CLAIMED_THINGS for c in tok.children):
-            return None  # "the strike claimed 12 lives"
+    if lemma == "claim" and any(c.dep_ == "dobj" and c.lower_ in E.CLAIMED_THINGS for c in tok.children):
+        return None  # "the strike claimed 12 lives"
     head_noun = subj.lower_
     if lemma in E.DOCUMENT_VERBS - E.SPEECH or lemma == "point":
         if head_noun not in E.DOCUMENT_NOUNS | E.MESSAGE_NOUNS:
             return None
     if lemma in E.NEED_CONTENT and not _has_content(tok):
         return None
+    if lemma in E.DISMISS_VERBS and not _children(tok, "ccomp"):
+        if not any(c.dep_ == "dobj" and c.lower_ in E.DISMISSED_OBJECTS for c in tok.children):
+            return None  # "rejected peace proposals": an action, not a statement
     if lemma == "tell":
         objs = _children(tok, "dative", "dobj")
         via = objs[0] if objs and objs[0].lower_ not in ("truth", "story", "lies", "that", "this", "it") else None
@@ -201,6 +224,10 @@ def _according_cue(tok, quoted) -> _Cue | None:
     party = _pobj_of(to) if to is not None else None
     if party is None:
         return None
+    if party.lower_ in E.FINDING_NOUNS:  # "according to estimates by the army", "... images analysed by ISW"
+        maker = _owner(party) or next((a for c in party.children if c.dep_ == "acl" if (a := _agent(c))), None)
+        if maker is not None:
+            party = maker
     return _Cue(tok, _coordinated(party), "according")
 
 
@@ -245,27 +272,66 @@ def _separate(child, parent_tok) -> bool:
 def _outer(cue: _Cue, by_tok: dict) -> _Cue | None:
     """The cue whose content holds `cue`, or None when `cue` is outermost."""
     t = cue.tok
+    path = {t.i}
     while t.head.i != t.i:
         t = t.head
+        path.add(t.i)
         parent = by_tok.get(t.i)
         if parent is not None and parent is not cue:
             if _separate(cue.tok, t):
                 return None
             return parent
+        # "X reported, citing Y, that Iran sent drones, which Iran denied": the parser made the reported
+        # clause the root and the cue its complement; the cue still frames the whole clause
+        for c in t.children:
+            frame = by_tok.get(c.i)
+            if frame is not None and frame is not cue and c.i not in path and c.dep_ in ("ccomp", "parataxis"):
+                if c.i < cue.tok.i and frame.kind == "subject" and not _separate(cue.tok, t):
+                    return frame
     return None
 
 
 _CUT_DEPS = frozenset({"relcl", "acl", "advcl", "punct", "cc", "conj", "appos", "advmod", "npadvmod", "prep"})
 _KEEP_PREPS = frozenset({"of", "for", "in", "at", "from", "with", "on", "near", "inside", "within", "close"})
 _DATE_WORDS = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday today yesterday morning evening night week weekend "
-    "month year january february march april may june july august september october november december".split()
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "today",
+        "yesterday",
+        "morning",
+        "evening",
+        "night",
+        "week",
+        "weekend",
+        "month",
+        "year",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
 )
 
 
 def _np_tokens(head) -> list:
     """The noun phrase of `head`: its modifiers, "of/for/in ..." attachments and a comma-less apposition."""
     keep = [head]
+    if _one_name(head):
+        keep.extend(head.doc[head.i : head.right_edge.i + 1])
     for c in head.children:
         if c.i < head.i:
             if c.dep_ in ("punct",) and c.text in (",",):
@@ -302,6 +368,11 @@ def np_text(head) -> str:
     if not toks:
         return head.text
     lo, hi = toks[0].i, toks[-1].i
+    doc = head.doc
+    while hi + 1 < len(doc) and doc[hi + 1].text[:1].isupper() and doc[hi + 1].dep_ != "punct" and hi >= head.i:
+        hi += 1  # "Local outlet Myanmar Now": a name the parser split
+    while lo > 0 and doc[lo - 1].tag_ == "NNP" and doc[lo - 1].head.i in range(lo, hi + 1):
+        lo -= 1
     span = head.doc[lo : hi + 1]
     text = span.text
     # a span that ran into a clause: keep what is before the first comma after the head
@@ -321,7 +392,17 @@ def _apposition(head) -> tuple[str, bool]:
     return "", False
 
 
-def _via_of(cue: _Cue, nested: list[_Cue]) -> str:
+def _named_apposition(head):
+    if head.pos_ == "PROPN" or head.tag_ in ("NNP", "NNPS", "PRP"):
+        return None
+    for c in head.subtree:  # also when the parser hung the name on the phrase's last noun
+        if c.dep_ == "appos" and c.tag_ == "NNP" and c.i > head.i and _comma_between(c.head, c):
+            if c.head.i == head.i or c.head.dep_ == "pobj":
+                return c
+    return None
+
+
+def _via_of(cue: _Cue, nested: list[_Cue], *, whole: bool = False) -> str:
     if cue.via is not None:
         return np_text(cue.via)
     for tok in cue.tok.subtree if cue.kind != "according" else cue.tok.head.subtree:
@@ -343,6 +424,12 @@ def _via_of(cue: _Cue, nested: list[_Cue]) -> str:
     for inner in nested:
         if inner.parties:
             return np_text(inner.parties[0])
+    if whole:  # the only cue: a "citing X" anywhere in the sentence is its intermediary
+        for tok in cue.tok.doc:
+            if tok.lower_ in ("citing", "quoting") and tok.tag_ == "VBG":
+                obj = next((c for c in tok.children if c.dep_ in ("dobj", "pobj")), None)
+                if obj is not None:
+                    return np_text(obj)
     return ""
 
 
@@ -388,13 +475,16 @@ def attributions(doc, quote_spans: list[tuple[int, int]]) -> list[Attribution]:
         if cue.kind == "agentless":
             out.append(Attribution("", cue.tok.text, kind="agentless", start=lo, end=hi))
             continue
-        via = _via_of(cue, inner)
+        via = _via_of(cue, inner, whole=len(outer) == 1)
         for party in cue.parties:
             if party.i in seen:
                 continue
             seen.add(party.i)
             affil, person = _apposition(party)
             np = np_text(party)
+            name = _named_apposition(party)
+            if name is not None:  # "Popov's lawyer, Alexander Asnis, told": the person named
+                affil, np, person = np, np_text(name), True
             if party.lower_ in E.MESSAGE_NOUNS | E.DOCUMENT_NOUNS and cue.kind == "subject":
                 owner = _owner(party)
                 if owner is not None and party.lower_ not in E.DOCUMENT_NOUNS:

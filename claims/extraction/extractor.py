@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 
 from . import english
 from . import lexicon as L
-from .nlp import english as english_pipeline
 from .cleaning import caption, is_heading, language_hint, noise_line, publisher_link
+from .mentions import GENERIC_HEADS, MentionRegistry, descriptors
+from .nlp import english as english_pipeline
 
 
 @dataclass(frozen=True, slots=True)
@@ -1658,6 +1659,7 @@ def extract_claims(body: str, *, title: str = "", language: str = "") -> list[Ex
     parsed = _parse_candidates(body, [(s, e) for s, e, _ in spans if 12 <= e - s <= 3000]) if lang == "en" else {}
     state = _State(text=body)
     _acronyms(body, state)
+    mentions = MentionRegistry(body, title) if parsed else None
     out: list[ExtractedClaim] = []
     para = -1
     inside = False  # inside a quotation carried over from the previous sentence of the paragraph
@@ -1674,7 +1676,7 @@ def extract_claims(body: str, *, title: str = "", language: str = "") -> list[Ex
         doc = parsed.get(start)
         found: list[ExtractedClaim] = []
         if doc is not None and not _is_noise(sent):
-            found = _english_claims(sent, start, end, doc, state)
+            found = _english_claims(sent, start, end, doc, state, mentions)
         att, how = (None, "") if found else _find_attribution(sent, state)
         if not found and att is None and not inside and not _QUOTE_CHARS.search(sent):
             # most sentences: no cue and no quotation, so nothing to extract and no noise test needed
@@ -1740,11 +1742,22 @@ def _claim(sent: str, start: int, end: int, att: _Attribution, how: str, state: 
         inner = _resolve(att.inner, state)
         via = inner.name if inner is not None and inner.kind != "unnamed" else re.sub(r"^(?:an?|the)\s+", "", att.inner)
     hedged = how == "impersonal" or _is_hedged(sent)
-    return _claim_of(sent, start, end, res, via=via, cue=att.cue, affiliation=att.affiliation, hedged=hedged, state=state)
+    return _claim_of(
+        sent, start, end, res, via=via, cue=att.cue, affiliation=att.affiliation, hedged=hedged, state=state
+    )
 
 
 def _claim_of(
-    sent: str, start: int, end: int, res: _Resolved, *, via: str, cue: str, affiliation: str, hedged: bool, state: _State
+    sent: str,
+    start: int,
+    end: int,
+    res: _Resolved,
+    *,
+    via: str,
+    cue: str,
+    affiliation: str,
+    hedged: bool,
+    state: _State,
 ) -> ExtractedClaim:
     if via.islower() and " " not in via and via in L.ORG_WORDS:  # "citing the ministry"
         ent = _definite(via, state)
@@ -1769,28 +1782,89 @@ def _claim_of(
     )
 
 
-def _english_claims(sent: str, start: int, end: int, doc, state: _State) -> list[ExtractedClaim]:
+_DEFINITE = frozenset({"the", "this", "that", "these", "those"})
+_SPOKES_FOR = re.compile(
+    r"^(?:an?\s+|the\s+)?(?:spokes(?:man|woman|person)|representative)\s+(?:for|of)\s+(?P<body>.+)$", re.I
+)
+_DESCRIBED_PLURAL = re.compile(
+    r"^(?:(?:some|several|two|three|many)\s+)?(?P<head>officials|sources|residents|witnesses|people|diplomats|analysts)"
+    r"\s+(?:in|at|from|of|with|close\s+to|familiar\s+with)\s+\S",
+    re.I,
+)
+# "The IRGC and Iranian media" parsed as one phrase: two parties when the second is a common-noun phrase
+_AND_SPLIT = re.compile(r"\s+and\s+(?=(?:the\s+)?(?:[A-Z][\w\-]*\s+)?[a-z][\w\-]*$)")
+_MESSAGE_BACKREF = frozenset({"report", "statement", "assessment", "update", "analysis", "bulletin", "release", "post"})
+
+
+def _party(np: str, at: int, mentions: MentionRegistry, state: _State, att) -> _Resolved | None:
+    """Resolve one party's noun phrase: definite descriptions through the mention registry, then the name rules."""
+    words = np.split()
+    low = [w.lower().strip(_STRIP) for w in words]
+    if low and low[0] in _DEFINITE and 2 <= len(words) <= 4 and all(w.islower() for w in words[1:]):
+        head = low[-1]
+        if head in GENERIC_HEADS:
+            mods = tuple(w for w in low[1:-1] if w not in {"same", "also", "former", "latest"})
+            name = mentions.resolve(head, at, modifiers=mods)
+            if name is not None:
+                res = _resolve(name, state)
+                if res is not None and res.kind != "unnamed":
+                    return res
+    if (
+        low
+        and low[0] in _DEFINITE | {"its", "their"}
+        and low[-1] in _MESSAGE_BACKREF
+        and words[-1].islower()
+        and len(words) <= 4
+    ):
+        ent = state.latest(("organization", "outlet", "group"))  # "the latest report said": its author
+        if ent is not None:
+            return _from_entity(ent)
+    m = _SPOKES_FOR.match(np)
+    if m:
+        body = m.group("body")
+        if body.split()[0].lower() in {"a", "an"}:  # "a spokesman for a brigade fighting nearby": the description
+            return _Resolved(np.split(None, 1)[1] if low[0] in {"a", "an", "the"} else np, "unnamed", ())
+        inner = _party(body, at, mentions, state, None)
+        if inner is not None and inner.kind != "unnamed":
+            return inner
+    if _DESCRIBED_PLURAL.match(np) and len(words) <= 8:
+        return _Resolved(np, "unnamed", ())
+    return _resolve(np, state, affiliation=att.affiliation if att else "", is_person=att.person if att else False)
+
+
+def _english_claims(
+    sent: str, start: int, end: int, doc, state: _State, mentions: MentionRegistry
+) -> list[ExtractedClaim]:
     """The claims of a parsed English sentence: one per outermost cue and party (english.attributions)."""
     atts = english.attributions(doc, _quote_spans(sent) if _QUOTE_CHARS.search(sent) else [])
     out: list[ExtractedClaim] = []
     seen: set[str] = set()
     for att in atts:
-        if att.agentless:
-            res: _Resolved | None = _unnamed()
-        else:
-            res = _resolve(att.np, state, affiliation=att.affiliation, is_person=att.person)
-        if res is None:
-            continue
-        if res.name in seen:
-            continue
-        seen.add(res.name)
-        via = att.via or res.via
-        if att.via:
-            inner = _resolve(att.via, state)
-            via = inner.name if inner is not None and inner.kind != "unnamed" else re.sub(r"^(?:an?|the)\s+", "", att.via)
-        part = sent if len(atts) == 1 else sent[att.start : att.end]
-        hedged = att.agentless or _is_hedged(part)
-        out.append(
-            _claim_of(sent, start, end, res, via=via, cue=att.cue, affiliation=att.affiliation, hedged=hedged, state=state)
-        )
+        parts = [att.np]
+        if not att.agentless and " and " in att.np:
+            pieces = _AND_SPLIT.split(att.np)
+            if len(pieces) == 2 and all(len(p.split()) <= 6 for p in pieces):
+                parts = pieces
+        for np in parts:
+            res = _unnamed() if att.agentless else _party(np, start, mentions, state, att)
+            if res is None or res.name in seen:
+                continue
+            seen.add(res.name)
+            if res.kind != "unnamed" or " " in res.name:
+                mentions.note(res.name, start, descriptors(np) | descriptors(att.affiliation), source=True)
+            via = att.via or res.via
+            if att.via:
+                inner = _party(att.via, start, mentions, state, None)
+                via = (
+                    inner.name
+                    if inner is not None and inner.kind != "unnamed"
+                    else re.sub(r"^(?:an?|the)\s+", "", att.via)
+                )
+            part = sent if len(atts) == 1 else sent[att.start : att.end]
+            hedged = att.agentless or _is_hedged(part)
+            out.append(
+                _claim_of(
+                    sent, start, end, res, via=via, cue=att.cue, affiliation=att.affiliation, hedged=hedged, state=state
+                )
+            )
     return out
