@@ -49,7 +49,7 @@ class _Cue:
     parties: list  # Tokens the cue attaches to (several when the subjects are coordinated)
     kind: str  # subject | according | agentless
     via: object = None  # Token of an intermediary named by the cue itself ("told X", "quoted by X")
-    swap: bool = False  # "X quoted Y as saying": the party is the object, the subject is via
+    own: bool = False  # "according to a statement" with no owner: the statement of the cue it hangs on
 
 
 _PERSON_APPOS = re.compile(
@@ -224,11 +224,22 @@ def _according_cue(tok, quoted) -> _Cue | None:
     party = _pobj_of(to) if to is not None else None
     if party is None:
         return None
+    own = False
     if party.lower_ in E.FINDING_NOUNS:  # "according to estimates by the army", "... images analysed by ISW"
-        maker = _owner(party) or next((a for c in party.children if c.dep_ == "acl" if (a := _agent(c))), None)
+        maker = _owner(party) or next(
+            (
+                a
+                for c in party.children
+                if c.dep_ == "acl" and E.cue_lemma(c.text) not in E.QUOTE_VERBS
+                if (a := _agent(c))
+            ),
+            None,
+        )
         if maker is not None:
             party = maker
-    return _Cue(tok, _coordinated(party), "according")
+        else:  # "..., according to a company statement quoted by AFP": the speaker's own statement
+            own = True
+    return _Cue(tok, _coordinated(party), "according", own=own)
 
 
 def _count_cue(tok, quoted) -> _Cue | None:
@@ -392,6 +403,24 @@ def _apposition(head) -> tuple[str, bool]:
     return "", False
 
 
+def _antecedent(party, cue_tok):
+    """ "the rebels have attacked ships that they say are ...": a pronoun in an embedded clause means the
+    subject of the clause it is embedded in, when they agree in number."""
+    if party.lower_ not in ("they", "it") or cue_tok.dep_ not in ("relcl", "ccomp", "advcl", "acl"):
+        return party
+    t = cue_tok.head
+    while True:
+        subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < cue_tok.i), None)
+        if subj is not None and subj.pos_ in ("NOUN", "PROPN"):
+            plural = subj.tag_ in ("NNS", "NNPS") or subj.lower_ in ("houthis", "police", "media")
+            if plural == (party.lower_ == "they"):
+                return subj
+            return party
+        if t.head.i == t.i:
+            return party
+        t = t.head
+
+
 def _named_apposition(head):
     if head.pos_ == "PROPN" or head.tag_ in ("NNP", "NNPS", "PRP"):
         return None
@@ -447,6 +476,8 @@ def attributions(doc, quote_spans: list[tuple[int, int]]) -> list[Attribution]:
     nested: dict[int, list[_Cue]] = {}
     for cue in cues:
         parent = _outer(cue, by_tok)
+        if cue.kind == "according" and cue.own and parent is not None:
+            continue  # the statement of the cue it hangs on: that cue is the source
         if cue.kind == "according" and parent is not None and parent.kind != "according":
             # "According to the Post, a document stated ...": "according to" is the outer frame
             nested.setdefault(cue.tok.i, []).append(parent)
@@ -480,6 +511,7 @@ def attributions(doc, quote_spans: list[tuple[int, int]]) -> list[Attribution]:
             if party.i in seen:
                 continue
             seen.add(party.i)
+            party = _antecedent(party, cue.tok)
             affil, person = _apposition(party)
             np = np_text(party)
             name = _named_apposition(party)

@@ -1554,15 +1554,15 @@ def _acronym_defs(body: str):
                 break
 
 
+_ACRONYM_LEAD = frozenset({"the", "in", "on", "at", "according", "by", "from", "of", "and", "for", "a", "an", "to"})
+
+
 def _acronyms(body: str, state: _State) -> None:
     for m in _acronym_defs(body):
         name, acr = m.group(1).strip(), m.group(2)
         words = name.split()
-        while words and words[0].lower() in {"the", "in", "on", "at", "according", "by", "from", "of", "and", "for"} | {
-            "a",
-            "an",
-        }:
-            words.pop(0)
+        while words and (words[0].lower() in _ACRONYM_LEAD or words[0].lower().strip(",") in L.DATE_WORDS):
+            words.pop(0)  # "On Sunday the Rapid Support Forces (RSF)": the name starts after the date
         if not words or not _is_acronym(acr.rstrip("s")):
             continue
         full = " ".join(words)
@@ -1786,6 +1786,31 @@ _DEFINITE = frozenset({"the", "this", "that", "these", "those"})
 _SPOKES_FOR = re.compile(
     r"^(?:an?\s+|the\s+)?(?:spokes(?:man|woman|person)|representative)\s+(?:for|of)\s+(?P<body>.+)$", re.I
 )
+_BODY_SPOKES = re.compile(r"^(?:[Aa]n?|[Tt]he)\s+(?P<body>[a-z]+)\s+(?:spokes(?:man|woman|person)|representative)$")
+_NAMED_BODY_SPOKES = re.compile(
+    r"^(?:[Aa]n?|[Tt]he)\s+(?P<body>[A-Z][\w\-]+)(?:\s+(?:military|army|press|government|foreign\s+ministry))?"
+    r"\s+(?:spokes(?:man|woman|person)|representative)$"
+)
+_BACKREF_KINDS = {
+    "agency": ("organization", "outlet"),
+    "channel": ("outlet",),
+    "newspaper": ("outlet",),
+    "paper": ("outlet",),
+    "outlet": ("outlet",),
+    "broadcaster": ("outlet",),
+    "station": ("outlet",),
+    "publication": ("outlet",),
+    "ministry": ("organization",),
+    "institute": ("organization",),
+    "tank": ("organization",),
+    "monitor": ("organization",),
+    "observatory": ("organization",),
+    "group": ("group", "organization"),
+    "rebels": ("group",),
+    "paramilitaries": ("group",),
+    "militants": ("group",),
+}
+_OWNED_BODIES = frozenset({"ministry", "army", "military", "office", "service", "forces", "government", "spokesman"})
 _DESCRIBED_PLURAL = re.compile(
     r"^(?:(?:some|several|two|three|many)\s+)?(?P<head>officials|sources|residents|witnesses|people|diplomats|analysts)"
     r"\s+(?:in|at|from|of|with|close\s+to|familiar\s+with)\s+\S",
@@ -1798,8 +1823,13 @@ _MESSAGE_BACKREF = frozenset({"report", "statement", "assessment", "update", "an
 
 def _party(np: str, at: int, mentions: MentionRegistry, state: _State, att) -> _Resolved | None:
     """Resolve one party's noun phrase: definite descriptions through the mention registry, then the name rules."""
+    np = _POSSESSIVE_END.sub("", np.strip())
     words = np.split()
     low = [w.lower().strip(_STRIP) for w in words]
+    if len(words) == 1 and low[0] in ("he", "she") and mentions.spokesman_body is not None:
+        body_at, body = mentions.spokesman_body
+        if body_at > mentions.person_at:  # "A Houthi spokesman said ... He added ...": the body speaks
+            return body
     if low and low[0] in _DEFINITE and 2 <= len(words) <= 4 and all(w.islower() for w in words[1:]):
         head = low[-1]
         if head in GENERIC_HEADS:
@@ -1809,6 +1839,22 @@ def _party(np: str, at: int, mentions: MentionRegistry, state: _State, att) -> _
                 res = _resolve(name, state)
                 if res is not None and res.kind != "unnamed":
                     return res
+            kinds = _BACKREF_KINDS.get(head)
+            ent = state.latest(kinds) if kinds else None
+            if ent is not None:  # "the agency said": the latest source that can be one
+                return _from_entity(ent)
+    if low and low[0] in ("its", "their") and 2 <= len(words) <= 4 and low[-1] in _OWNED_BODIES:
+        owner = _resolve(low[0], state)  # "Its defence ministry posted": the owner's ministry
+        if owner is not None and owner.kind != "unnamed":
+            short = min((a for a in owner.aliases if a.isupper() and 2 <= len(a) <= 6), key=len, default=owner.name)
+            return _Resolved(f"{short} {' '.join(words[1:])}", "organization", (), owner.name)
+    m = _NAMED_BODY_SPOKES.match(np)
+    if m:  # "A Houthi military spokesman": the body he speaks for
+        name = mentions.with_word(m.group("body"), at)
+        res = _resolve(name or m.group("body"), state)
+        if res is not None and res.kind != "unnamed":
+            mentions.spokesman_body = (at, res)
+            return res
     if (
         low
         and low[0] in _DEFINITE | {"its", "their"}
@@ -1819,6 +1865,11 @@ def _party(np: str, at: int, mentions: MentionRegistry, state: _State, att) -> _
         ent = state.latest(("organization", "outlet", "group"))  # "the latest report said": its author
         if ent is not None:
             return _from_entity(ent)
+    m = _BODY_SPOKES.match(np)
+    if m and m.group("body").lower() in GENERIC_HEADS:  # "an army spokesman": the army he speaks for
+        inner = _party(f"the {m.group('body')}", at, mentions, state, None)
+        if inner is not None and inner.kind != "unnamed":
+            return inner
     m = _SPOKES_FOR.match(np)
     if m:
         body = m.group("body")
@@ -1852,6 +1903,10 @@ def _english_claims(
             seen.add(res.name)
             if res.kind != "unnamed" or " " in res.name:
                 mentions.note(res.name, start, descriptors(np) | descriptors(att.affiliation), source=True)
+            if res.kind == "person" and np.split()[0].lower() not in ("he", "she"):
+                mentions.person_at = start
+            if _BODY_SPOKES.match(np) or _SPOKES_FOR.match(np):
+                mentions.spokesman_body = (start, res)
             via = att.via or res.via
             if att.via:
                 inner = _party(att.via, start, mentions, state, None)

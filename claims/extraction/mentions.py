@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 _SYNONYMS = [
     {"army", "military", "armed", "forces", "troops", "army's", "military's"},
     {"paramilitaries", "paramilitary", "paramilitary's"},
-    {"rebels", "rebel", "militants", "militant", "insurgents", "insurgent", "fighters"},
+    {"rebels", "rebel", "militants", "militant", "insurgents", "insurgent", "fighters", "group", "movement", "militia"},
     {"group", "movement", "organisation", "organization", "militia"},
     {"channel", "telegram"},
     {"agency", "agencies"},
@@ -115,6 +115,8 @@ class MentionRegistry:
 
     def __init__(self, body: str, title: str = ""):
         self.by_name: dict[str, Mention] = {}
+        self.spokesman_body: tuple[int, object] | None = None  # (offset, party) of the latest unnamed spokesman
+        self.person_at = -1  # offset of the latest named person as a source
         for text, base in ((title, -1), (body, None)):
             for m in _APPOS_AFTER.finditer(text):
                 self.note(m.group("name"), base if base is not None else m.start("name"), descriptors(m.group("desc")))
@@ -140,10 +142,18 @@ class MentionRegistry:
         got.words |= set(extra)
         got.source = got.source or source
 
+    def with_word(self, word: str, before: int) -> str | None:
+        """The nearest party before `before` whose name holds `word` ("Houthi" -> "Yemen's Houthi rebels")."""
+        word = word.lower()
+        hits = [m for m in self.by_name.values() if m.at < before and any(w.startswith(word) for w in m.words)]
+        best = max(hits, key=lambda m: (m.source, m.at), default=None)
+        return best.name if best is not None else None
+
     def resolve(self, head: str, before: int, *, modifiers: tuple[str, ...] = ()) -> str | None:
         """The nearest party before `before` described by `head` ("channel" -> "Gray Zone"), or None."""
         wanted = _CLASS.get(head, frozenset({head}))
-        best: Mention | None = None
+        said = {head, *modifiers}
+        best, best_rank = None, None
         for m in self.by_name.values():
             if m.at >= before or not (m.words & wanted):
                 continue
@@ -151,7 +161,9 @@ class MentionRegistry:
                 continue
             if len(m.words) <= 1 and m.name.lower() in GENERIC_HEADS:
                 continue
-            rank = (m.source, m.at)
-            if best is None or rank > (best.source, best.at):
-                best = m
+            # the words the description repeats ("the armed forces" ~ "Sudanese Armed Forces"), then sources,
+            # then the nearest
+            rank = (len(m.words & said), m.source, m.at)
+            if best_rank is None or rank > best_rank:
+                best, best_rank = m, rank
         return best.name if best is not None else None
