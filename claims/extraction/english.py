@@ -83,7 +83,7 @@ def _has_content(tok) -> bool:
     if tok.dep_ in ("parataxis", "ccomp") or (tok.dep_ == "advcl" and tok.i > tok.head.i):
         return True
     for c in _children(tok, "dobj", "attr"):
-        if c.lower_ in E.INFO_OBJECTS or c.tag_ in ("NNP", "NNPS"):
+        if c.tag_ in ("NNP", "NNPS") or any(t.lower_ in E.INFO_OBJECTS for t in c.subtree if t.i <= c.i):
             return True
     nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
     return nxt is not None and nxt.text in (":", "“", '"', "«")
@@ -196,6 +196,15 @@ def _verb_cue(tok, quoted) -> _Cue | None:
     if lemma in E.DOCUMENT_VERBS - E.SPEECH or lemma == "point":
         if head_noun not in E.DOCUMENT_NOUNS | E.MESSAGE_NOUNS:
             return None
+    if lemma in E.QUOTE_VERBS:
+        obj = _children(tok, "dobj")
+        as_saying = any(c.dep_ == "prep" and c.lower_ == "as" for c in tok.children)
+        if obj and as_saying:  # "Al-Aqsa TV quoted the ministry as saying": the ministry speaks
+            return _Cue(tok, [obj[0]], "subject", via=subj)
+    if lemma == "ask" and not (_children(tok, "dobj") and _children(tok, "xcomp")):
+        return None  # "asked the government to ...": an appeal; "asked not to be named": nothing said
+    if lemma == "walk" and not any(c.dep_ == "prt" or c.lower_ == "back" for c in tok.children):
+        return None  # "walked back her announcement": a retraction
     if lemma in E.NEED_CONTENT and not _has_content(tok):
         return None
     if lemma in E.DISMISS_VERBS and not _children(tok, "ccomp"):
@@ -205,13 +214,6 @@ def _verb_cue(tok, quoted) -> _Cue | None:
         objs = _children(tok, "dative", "dobj")
         via = objs[0] if objs and objs[0].lower_ not in ("truth", "story", "lies", "that", "this", "it") else None
         return _Cue(tok, _coordinated(subj), "subject", via=via)
-    if lemma in E.QUOTE_VERBS:
-        obj = _children(tok, "dobj")
-        as_saying = any(c.dep_ == "prep" and c.lower_ == "as" for c in tok.children)
-        if obj and as_saying:  # "Al-Aqsa TV quoted the ministry as saying": the ministry speaks
-            return _Cue(tok, [obj[0]], "subject", via=subj)
-        if not _has_content(tok):
-            return None
     return _Cue(tok, _coordinated(subj), "subject")
 
 
@@ -462,6 +464,11 @@ def _via_of(cue: _Cue, nested: list[_Cue], *, whole: bool = False) -> str:
     return ""
 
 
+def parent_of(cue: _Cue, tok_i: int) -> bool:
+    """Whether token `tok_i` is an ancestor of the cue's word."""
+    return any(a.i == tok_i for a in cue.tok.ancestors)
+
+
 def attributions(doc, quote_spans: list[tuple[int, int]]) -> list[Attribution]:
     """The attributions of one parsed sentence, outermost cues only, in sentence order."""
 
@@ -474,16 +481,23 @@ def attributions(doc, quote_spans: list[tuple[int, int]]) -> list[Attribution]:
     by_tok = {c.tok.i: c for c in cues}
     outer: list[_Cue] = []
     nested: dict[int, list[_Cue]] = {}
+    demoted: set[int] = set()
+    for cue in cues:  # "According to the Post, a document stated ...": "according to" frames the verb
+        if cue.kind == "according" and not cue.own:
+            parent = _outer(cue, by_tok)
+            if parent is not None and parent.kind != "according":
+                nested.setdefault(cue.tok.i, []).append(parent)
+                demoted.add(parent.tok.i)
+    for tok_i in demoted:
+        by_tok[tok_i] = next(c for c in cues if c.kind == "according" and parent_of(c, tok_i))
     for cue in cues:
+        if cue.tok.i in demoted:
+            continue
         parent = _outer(cue, by_tok)
         if cue.kind == "according" and cue.own and parent is not None:
             continue  # the statement of the cue it hangs on: that cue is the source
-        if cue.kind == "according" and parent is not None and parent.kind != "according":
-            # "According to the Post, a document stated ...": "according to" is the outer frame
-            nested.setdefault(cue.tok.i, []).append(parent)
-            outer = [o for o in outer if o is not parent]
+        if cue.kind == "according" and not cue.own and cue.tok.i in nested:
             outer.append(cue)
-            by_tok[parent.tok.i] = cue
             continue
         if parent is None:
             outer.append(cue)

@@ -571,7 +571,7 @@ def _person_split_cached(words: tuple[str, ...]) -> tuple[str, str] | None:
             and lw not in L.OUTLET_SUFFIXES
             and w not in L.NATIONALITY_CAPS
             and not (not lw.isascii() and _CYR_ORG.match(lw))
-            and len(run) < 3
+            and len(run) < 4
         ):
             run.insert(0, w)
         else:
@@ -1573,9 +1573,12 @@ def _acronyms(body: str, state: _State) -> None:
         state.add(_Entity(full, kind, {acr}), recent=False)
 
 
+_READER_APPEAL = re.compile(r"^(?:dear|шановн\w*|дорог\w*|уважаем\w*)\s+(?:reader|readers|friends|читач|читате)", re.I)
+
+
 def _is_noise(sent: str) -> bool:
     s = sent.strip()
-    if noise_line(s):
+    if noise_line(s) or _READER_APPEAL.match(s):  # "Dear reader, ...": an appeal to readers, never a claim
         return True
     low = s[-300:].lower()
     if ("(" in s and caption(s)) or s[:6].lower() in {"photo:", "фото:"}:
@@ -1791,6 +1794,7 @@ _NAMED_BODY_SPOKES = re.compile(
     r"^(?:[Aa]n?|[Tt]he)\s+(?P<body>[A-Z][\w\-]+)(?:\s+(?:military|army|press|government|foreign\s+ministry))?"
     r"\s+(?:spokes(?:man|woman|person)|representative)$"
 )
+_OWNER_PERSON = re.compile(r"^(?P<owner>[A-Z][^']{1,60}?)['’]s\s+(?P<name>[A-Z][\w\-]+(?:\s+[A-Z][\w\-]+){1,2})$")
 _BACKREF_KINDS = {
     "agency": ("organization", "outlet"),
     "channel": ("outlet",),
@@ -1811,6 +1815,9 @@ _BACKREF_KINDS = {
     "militants": ("group",),
 }
 _OWNED_BODIES = frozenset({"ministry", "army", "military", "office", "service", "forces", "government", "spokesman"})
+_DESCRIBED_ONE = re.compile(
+    r"^(?:an?|one)\s+(?:[a-z][\w\-]*\s+){1,3}(?:source|official|officer|diplomat|insider|witness)$", re.I
+)
 _DESCRIBED_PLURAL = re.compile(
     r"^(?:(?:some|several|two|three|many)\s+)?(?P<head>officials|sources|residents|witnesses|people|diplomats|analysts)"
     r"\s+(?:in|at|from|of|with|close\s+to|familiar\s+with)\s+\S",
@@ -1839,7 +1846,7 @@ def _party(np: str, at: int, mentions: MentionRegistry, state: _State, att) -> _
                 res = _resolve(name, state)
                 if res is not None and res.kind != "unnamed":
                     return res
-            kinds = _BACKREF_KINDS.get(head)
+            kinds = _BACKREF_KINDS.get(head) if not mods else None  # "the agriculture ministry" is new
             ent = state.latest(kinds) if kinds else None
             if ent is not None:  # "the agency said": the latest source that can be one
                 return _from_entity(ent)
@@ -1848,6 +1855,11 @@ def _party(np: str, at: int, mentions: MentionRegistry, state: _State, att) -> _
         if owner is not None and owner.kind != "unnamed":
             short = min((a for a in owner.aliases if a.isupper() and 2 <= len(a) <= 6), key=len, default=owner.name)
             return _Resolved(f"{short} {' '.join(words[1:])}", "organization", (), owner.name)
+    m = _OWNER_PERSON.match(np)
+    if m and _person_split(m.group("name").split()):  # "Al Jazeera's Resul Serdar": the person, of the outlet
+        res = _resolve(m.group("name"), state, affiliation=m.group("owner"), is_person=True)
+        if res is not None:
+            return res
     m = _NAMED_BODY_SPOKES.match(np)
     if m:  # "A Houthi military spokesman": the body he speaks for
         name = mentions.with_word(m.group("body"), at)
@@ -1878,8 +1890,9 @@ def _party(np: str, at: int, mentions: MentionRegistry, state: _State, att) -> _
         inner = _party(body, at, mentions, state, None)
         if inner is not None and inner.kind != "unnamed":
             return inner
-    if _DESCRIBED_PLURAL.match(np) and len(words) <= 8:
-        return _Resolved(np, "unnamed", ())
+    if (_DESCRIBED_PLURAL.match(np) or _DESCRIBED_ONE.match(np)) and len(words) <= 8:
+        desc = re.sub(r"^(?:an?|the|one)\s+", "", np, flags=re.I)  # "a military source": the description
+        return _from_entity(state.add(_Entity(desc, "unnamed")))
     return _resolve(np, state, affiliation=att.affiliation if att else "", is_person=att.person if att else False)
 
 

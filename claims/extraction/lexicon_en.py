@@ -144,6 +144,9 @@ SPEECH = frozenset(
     ]
 )
 
+# Appeals and retractions: "asked the government to ...", "walked back her announcement".
+SPEECH = SPEECH | {"ask", "walk"}
+
 # Verbs that need a document- or report-like subject to be a cue ("the order shows", "data suggest").
 DOCUMENT_VERBS = frozenset({"show", "read", "suggest", "indicate", "point", "find", "conclude", "say", "state"})
 

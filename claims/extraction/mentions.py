@@ -51,6 +51,12 @@ GENERIC_HEADS = frozenset(_CLASS) | frozenset(
      "tank", "bureau", "authority", "ministry", "interlocutor"}
 )  # fmt: skip
 
+PERSON_ROLES = frozenset(
+    {"spokesman", "spokeswoman", "spokesperson", "leader", "minister", "official", "head", "chief", "adviser",
+     "advisor", "commander", "governor", "mayor", "president", "director", "secretary", "ambassador", "envoy",
+     "correspondent", "reporter", "analyst", "lawyer", "prosecutor", "general", "colonel", "ombudsman"}
+)  # fmt: skip
+
 _STOP = frozenset(
     {"a", "an", "the", "of", "for", "in", "on", "at", "and", "to", "by", "with", "from", "its", "their", "his", "her",
      "which", "who", "that", "is", "was", "has", "had", "linked", "close", "based", "run", "backed", "affiliated",
@@ -122,6 +128,9 @@ class MentionRegistry:
                 self.note(m.group("name"), base if base is not None else m.start("name"), descriptors(m.group("desc")))
             for m in _DESC_BEFORE.finditer(text):
                 desc = descriptors(m.group("desc"))
+                last = m.group("desc").split()[-1].lower()
+                if last in PERSON_ROLES:  # "ministry spokesman Ashraf Al-Qudra" is a spokesman, not a ministry
+                    desc = frozenset({last})
                 if desc and not desc <= _STOP:
                     self.note(m.group("name"), base if base is not None else m.start("name"), desc)
             if base is not None:
