@@ -21,7 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from . import english
+from . import cyrillic, english, lexicon_ru, lexicon_uk
 from . import lexicon as L
 from .cleaning import caption, is_heading, language_hint, noise_line, publisher_link
 from .mentions import GENERIC_HEADS, MentionRegistry, descriptors
@@ -1680,6 +1680,8 @@ def extract_claims(body: str, *, title: str = "", language: str = "") -> list[Ex
         found: list[ExtractedClaim] = []
         if doc is not None and not _is_noise(sent):
             found = _english_claims(sent, start, end, doc, state, mentions)
+        elif lang in cyrillic.RULES and not _is_noise(sent):
+            found = _cyrillic_claims(sent, start, end, state, lang)
         att, how = (None, "") if found else _find_attribution(sent, state)
         if not found and att is None and not inside and not _QUOTE_CHARS.search(sent):
             # most sentences: no cue and no quotation, so nothing to extract and no noise test needed
@@ -1935,4 +1937,64 @@ def _english_claims(
                     sent, start, end, res, via=via, cue=att.cue, affiliation=att.affiliation, hedged=hedged, state=state
                 )
             )
+    return out
+
+
+_SAME_AS_BEFORE = re.compile(r"^(?:все\s+)?(?:тієї\s+ж|того\s+ж|той\s+же|тот\s+же|того\s+же|той\s+самої)\s+", re.I)
+_LOCATIVE = re.compile(r"^(?:у|в|во)\s+(?=\S)", re.I)
+_OF_THEM = re.compile(r"\b(?:з|із|из)\s+(?:них|собеседников|співрозмовників|источников|джерел)\b", re.I)
+
+
+def _cyr_latest(state: _State, kinds: tuple[str, ...]) -> _Resolved | None:
+    for ent in reversed(state.recent):
+        if ent.kind in kinds and ent.name != "unnamed":
+            return _from_entity(ent)
+    return None
+
+
+def _cyr_party(np: str, state: _State, lang: str) -> _Resolved | None:
+    """Resolve a Ukrainian or Russian party phrase: back-references to the latest fitting source, else a name."""
+    lex = lexicon_uk if lang == "uk" else lexicon_ru
+    np = _SAME_AS_BEFORE.sub("", np.strip(' «»"“”„,'))
+    np = _LOCATIVE.sub("", np)  # "у МЗС Росії заявляють", "додали в розвідці"
+    words = np.split()
+    if not words or len(words) > 12:
+        return None
+    first = words[0].lower().strip("«»")
+    if len(words) == 1 and first in ("він", "вона", "он", "она"):
+        return _cyr_latest(state, ("person", "unnamed"))
+    if first in ("вони", "они"):
+        return _cyr_latest(state, ("unnamed", "organization", "group", "outlet"))
+    if any(w.lower().startswith(lex.BACKREF_ANON) for w in words[:2]) or _OF_THEM.search(np):
+        got = _cyr_latest(state, ("unnamed",))
+        if got is not None:
+            return got
+        return _from_entity(state.add(_Entity(np, "unnamed")))  # "джерело в СБУ": a described source
+    if len(words) <= 2 and first.startswith(lex.BACKREF_OUTLET) and not any(w[:1].isupper() for w in words[1:]):
+        got = _cyr_latest(state, ("outlet",))
+        if got is not None:
+            return got
+    if len(words) <= 2 and first.startswith(lex.BACKREF_ORG) and not any(w[:1].isupper() for w in words[1:]):
+        got = _cyr_latest(state, ("organization", "group"))
+        if got is not None:
+            return got
+    if first.startswith(lex.BACKREF_PERSON) and not any(w[:1].isupper() for w in words[1:]):
+        got = _cyr_latest(state, ("person",))
+        if got is not None:
+            return got
+    return _resolve(np, state)
+
+
+def _cyrillic_claims(sent: str, start: int, end: int, state: _State, lang: str) -> list[ExtractedClaim]:
+    out: list[ExtractedClaim] = []
+    for att in cyrillic.attributions(sent, lang):
+        res = _unnamed() if att.agentless else _cyr_party(att.np, state, lang)
+        if res is None:
+            continue
+        via = att.via
+        if via:
+            inner = _cyr_party(via, state, lang) if via[:1].isupper() else None
+            via = inner.name if inner is not None and inner.kind != "unnamed" else via
+        hedged = att.agentless or _is_hedged(sent)
+        out.append(_claim_of(sent, start, end, res, via=via, cue=att.cue, affiliation="", hedged=hedged, state=state))
     return out
