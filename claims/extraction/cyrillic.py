@@ -51,7 +51,17 @@ _POSSESSIVE_ACCORDING = re.compile(
 )
 _PRONOUN_OF = {"його": "він", "її": "вона", "їх": "вони", "его": "он", "ее": "она", "её": "она", "их": "они"}
 # "Про це повідомив X", "Об этом сообщил X": the speaker follows the verb
-_THIS_WAS = re.compile(r"^(?:про\s+це|про\s+що|об\s+этом|о\s+чем|це|это)(?:\s+(?:також|также|раніше|ранее))?$", re.I)
+_THIS_WAS = re.compile(
+    r"^(?:про\s+це|про\s+що|об\s+этом|о\s+чем|це|это|як|как)(?:\s+(?:також|также|раніше|ранее))?"
+    r"(?:\s+(?:у|в|на)\s+[\w\-]+(?:[\s\-][\w\-]+)?)?$",
+    re.I,
+)
+# "... Олег Синєгубов у Telegram": where it was said, not who said it
+_PLATFORM_TAIL = re.compile(
+    r"\s+(?:у|в|на)\s+(?:своєму\s+|своем\s+|своїй\s+|своей\s+)?(?:Telegram|Телеграм|Facebook|Фейсбук|X|Twitter|YouTube"
+    r"|ефірі|эфире|інтерв|интервью|соцмереж|соцсет|телеграм|коментар|комментари)[\w'’\-]*(?:\s.*)?$",
+    re.I,
+)
 _GERUND = re.compile(r"^\w+(?:ючи|ячи|учи|вши|ая|яя)\b", re.I)  # "дивлячись у камеру", "отвечая на вопрос"
 _CONTENT_AFTER = re.compile(r"\s(?:що|что)\s|:")
 _CLAUSE_END = re.compile(r"[,;:.!?…]|\s(?:що|что)\s")
@@ -139,7 +149,7 @@ def _verb_attribution(sent: str, masked: str, cues: list[re.Match], rules: _Rule
             q = re.match(r"«[^»]+»|\S+", rest)
             via = q.group().strip("«»") if q else ""
             after = rest[q.end() :] if q else rest
-        np, via2 = _split_via(_phrase_after(after), rules)
+        np, via2 = _split_via(_PLATFORM_TAIL.sub("", _phrase_after(after)), rules)
         if np and (this_was or via or _names_a_party(np, rules)):
             return Attribution(np, cue.group(), via or via2, end=len(sent))
     before = sent[: cue.start()]

@@ -49,6 +49,7 @@ class _Cue:
     parties: list  # Tokens the cue attaches to (several when the subjects are coordinated)
     kind: str  # subject | according | agentless
     via: object = None  # Token of an intermediary named by the cue itself ("told X", "quoted by X")
+    via_text: str = ""  # the message noun a party spoke through ("according to a statement from X")
     own: bool = False  # "according to a statement" with no owner: the statement of the cue it hangs on
 
 
@@ -98,9 +99,9 @@ def _subject(tok):
             return subj[1]  # "Syria's state news agency SANA said": two subjects side by side, the name last
         return subj[0]
     for c in tok.children:  # a subject the parser mislabelled: "..., the Ukrainian Center (CNR) reports."
-        if c.dep_ in ("nmod", "dep", "npadvmod") and c.i < tok.i and c.pos_ in ("PROPN", "NOUN") and c.i > 0:
-            if tok.i == c.right_edge.i + 1 or all(t.dep_ == "punct" for t in tok.doc[c.right_edge.i + 1 : tok.i]):
-                return c
+        adjacent = all(t.dep_ == "punct" for t in tok.doc[c.right_edge.i + 1 : tok.i])
+        if c.dep_ in ("nmod", "dep", "npadvmod") and 0 < c.i < tok.i and c.pos_ in ("PROPN", "NOUN") and adjacent:
+            return c
     # "... and added that ...", "..., adding that ...": the subject of the verb it hangs on
     if tok.dep_ in ("conj", "xcomp", "advcl") and tok.head.i != tok.i and _is_verb(tok.head):
         if tok.dep_ == "advcl" and tok.tag_ != "VBG":
@@ -179,9 +180,15 @@ def _verb_cue(tok, quoted) -> _Cue | None:
     if _passive(tok):
         agent = _agent(tok)
         target = _children(tok, "nsubjpass")
+        as_saying = any(c.dep_ == "prep" and c.lower_ == "as" for c in tok.children)
+        if agent is not None and target and lemma in E.QUOTE_VERBS and as_saying:
+            return _Cue(tok, [target[0]], "subject", via=agent)  # "Y was quoted by X as saying": Y speaks
         if agent is not None:
             via = target[0] if lemma in E.TELL_VERBS and target else None
             return _Cue(tok, [agent], "subject", via=via)
+        complement = [c for c in tok.children if c.dep_ in ("xcomp", "oprd", "acomp")]
+        if complement and not any(a.lower_ == "to" for c in complement for a in c.children):
+            return None  # "He was reported missing": a status, not a claim
         if lemma in E.AGENTLESS_PASSIVE:
             return _Cue(tok, [], "agentless")
         return None
@@ -193,9 +200,8 @@ def _verb_cue(tok, quoted) -> _Cue | None:
     if lemma == "claim" and any(c.dep_ == "dobj" and c.lower_ in E.CLAIMED_THINGS for c in tok.children):
         return None  # "the strike claimed 12 lives"
     head_noun = subj.lower_
-    if lemma in E.DOCUMENT_VERBS - E.SPEECH or lemma == "point":
-        if head_noun not in E.DOCUMENT_NOUNS | E.MESSAGE_NOUNS:
-            return None
+    if (lemma in E.DOCUMENT_VERBS - E.SPEECH or lemma == "point") and head_noun not in E.DOCUMENT_NOUNS | E.MESSAGE_NOUNS:
+        return None
     if lemma in E.QUOTE_VERBS:
         obj = _children(tok, "dobj")
         as_saying = any(c.dep_ == "prep" and c.lower_ == "as" for c in tok.children)
@@ -207,9 +213,9 @@ def _verb_cue(tok, quoted) -> _Cue | None:
         return None  # "walked back her announcement": a retraction
     if lemma in E.NEED_CONTENT and not _has_content(tok):
         return None
-    if lemma in E.DISMISS_VERBS and not _children(tok, "ccomp"):
-        if not any(c.dep_ == "dobj" and c.lower_ in E.DISMISSED_OBJECTS for c in tok.children):
-            return None  # "rejected peace proposals": an action, not a statement
+    dismissed = any(c.dep_ == "dobj" and c.lower_ in E.DISMISSED_OBJECTS for c in tok.children)
+    if lemma in E.DISMISS_VERBS and not _children(tok, "ccomp") and not dismissed:
+        return None  # "rejected peace proposals": an action, not a statement
     if lemma == "tell":
         objs = _children(tok, "dative", "dobj")
         via = objs[0] if objs and objs[0].lower_ not in ("truth", "story", "lies", "that", "this", "it") else None
@@ -237,10 +243,10 @@ def _according_cue(tok, quoted) -> _Cue | None:
             ),
             None,
         )
+        noun = party.lower_
         if maker is not None:
-            party = maker
-        else:  # "..., according to a company statement quoted by AFP": the speaker's own statement
-            own = True
+            return _Cue(tok, _coordinated(maker), "according", via_text=noun)
+        own = True  # "..., according to a company statement quoted by AFP": the speaker's own statement
     return _Cue(tok, _coordinated(party), "according", own=own)
 
 
@@ -298,14 +304,15 @@ def _outer(cue: _Cue, by_tok: dict) -> _Cue | None:
         # clause the root and the cue its complement; the cue still frames the whole clause
         for c in t.children:
             frame = by_tok.get(c.i)
-            if frame is not None and frame is not cue and c.i not in path and c.dep_ in ("ccomp", "parataxis"):
-                if c.i < cue.tok.i and frame.kind == "subject" and not _separate(cue.tok, t):
-                    return frame
+            framing = frame is not None and frame is not cue and c.i not in path and c.dep_ in ("ccomp", "parataxis")
+            if framing and c.i < cue.tok.i and frame.kind == "subject" and not _separate(cue.tok, t):
+                return frame
     return None
 
 
 _CUT_DEPS = frozenset({"relcl", "acl", "advcl", "punct", "cc", "conj", "appos", "advmod", "npadvmod", "prep"})
 _KEEP_PREPS = frozenset({"of", "for", "in", "at", "from", "with", "on", "near", "inside", "within", "close"})
+_PLACE_LESS = frozenset({"media", "press", "outlets", "bloggers", "journalists", "reporters"})
 _DATE_WORDS = frozenset(
     [
         "monday",
@@ -358,6 +365,8 @@ def _np_tokens(head) -> list:
             obj = _pobj_of(c)
             if obj is None or obj.lower_ in _DATE_WORDS or obj.like_num:
                 continue
+            if head.lower_ in _PLACE_LESS and c.lower_ in ("in", "at") and obj.tag_ == "NNP":
+                continue  # "local media in Belgorod": local media (CONVENTIONS 3.9)
             keep.append(c)
             keep.extend(_np_tokens(obj))
         elif c.dep_ in ("amod",) and c.tag_ in ("JJ",) and c.i == head.i + 1:  # "people familiar with ..."
@@ -427,15 +436,17 @@ def _named_apposition(head):
     if head.pos_ == "PROPN" or head.tag_ in ("NNP", "NNPS", "PRP"):
         return None
     for c in head.subtree:  # also when the parser hung the name on the phrase's last noun
-        if c.dep_ == "appos" and c.tag_ == "NNP" and c.i > head.i and _comma_between(c.head, c):
-            if c.head.i == head.i or c.head.dep_ == "pobj":
-                return c
+        on_phrase = c.head.i == head.i or c.head.dep_ == "pobj"
+        if c.dep_ == "appos" and c.tag_ == "NNP" and c.i > head.i and on_phrase and _comma_between(c.head, c):
+            return c
     return None
 
 
 def _via_of(cue: _Cue, nested: list[_Cue], *, whole: bool = False) -> str:
     if cue.via is not None:
         return np_text(cue.via)
+    if cue.via_text:
+        return cue.via_text
     for tok in cue.tok.subtree if cue.kind != "according" else cue.tok.head.subtree:
         if tok.lower_ in E.VIA_PARTICIPLES and tok.tag_ == "VBG":
             obj = next((c for c in tok.children if c.dep_ in ("dobj", "pobj")), None)
@@ -506,11 +517,8 @@ def attributions(doc, quote_spans: list[tuple[int, int]]) -> list[Attribution]:
             while (up := _outer(root, by_tok)) is not None and up is not root:
                 root = up
             nested.setdefault(root.tok.i, []).append(cue)
-    named = [c for c in outer if c.kind != "agentless"]
-    if named:
-        outer = named  # "reportedly" beside a named cue adds a hedge, not a source
-    else:
-        outer = outer[:1]
+    # "reportedly" beside a named cue adds a hedge, not a source
+    outer = [c for c in outer if c.kind != "agentless"] or outer[:1]
     out: list[Attribution] = []
     seen: set[int] = set()
     for cue in outer:
@@ -535,6 +543,7 @@ def attributions(doc, quote_spans: list[tuple[int, int]]) -> list[Attribution]:
                 owner = _owner(party)
                 if owner is not None and party.lower_ not in E.DOCUMENT_NOUNS:
                     np = np_text(owner)
+                    via = via or party.lower_  # "a statement from the army said": the army, via its statement
             kind = "according" if cue.kind == "according" else "subject"
             out.append(Attribution(np, _cue_text(cue), via, affil, person, lo, hi, kind))
     return out
@@ -542,6 +551,12 @@ def attributions(doc, quote_spans: list[tuple[int, int]]) -> list[Attribution]:
 
 def _cue_text(cue: _Cue) -> str:
     tok = cue.tok
+    if cue.kind == "according" and tok.lower_ != "according":  # "By X's count", "In his words"
+        return tok.doc[tok.head.i : tok.i + 1].text
+    if cue.kind == "subject" and _passive(tok) and cue.parties and cue.via is None:
+        return f"{tok.text} by"
+    if cue.via is not None and cue.via.lower_ in ("reporters", "journalists") and cue.via.i == tok.i + 1:
+        return f"{tok.text} {cue.via.text}"
     if cue.kind == "according":
         return "according to" if tok.lower_ == "according" else f"{tok.head.text} {tok.text}"
     return tok.text

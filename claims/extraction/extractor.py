@@ -1922,8 +1922,8 @@ def _english_claims(
                 mentions.person_at = start
             if _BODY_SPOKES.match(np) or _SPOKES_FOR.match(np):
                 mentions.spokesman_body = (start, res)
-            via = att.via or res.via
-            if att.via:
+            via = _via(sent) or att.via or res.via
+            if att.via and not _via(sent) and (" " in att.via.strip() or att.via[:1].isupper()):
                 inner = _party(att.via, start, mentions, state, None)
                 via = (
                     inner.name
@@ -1932,10 +1932,9 @@ def _english_claims(
                 )
             part = sent if len(atts) == 1 else sent[att.start : att.end]
             hedged = att.agentless or _is_hedged(part)
+            affiliation = _affiliation(att.affiliation) if att.affiliation else ""
             out.append(
-                _claim_of(
-                    sent, start, end, res, via=via, cue=att.cue, affiliation=att.affiliation, hedged=hedged, state=state
-                )
+                _claim_of(sent, start, end, res, via=via, cue=att.cue, affiliation=affiliation, hedged=hedged, state=state)
             )
     return out
 
