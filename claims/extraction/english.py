@@ -61,8 +61,17 @@ _PERSON_APPOS = re.compile(
 )
 
 
+# Parts of speech come from the fine-grained tags: the attribute ruler that maps them is not run.
+def _nominal(tok) -> bool:
+    return tok.tag_ in ("NN", "NNS", "NNP", "NNPS")
+
+
+def _proper(tok) -> bool:
+    return tok.tag_ in ("NNP", "NNPS")
+
+
 def _is_verb(tok) -> bool:
-    return tok.tag_.startswith("VB") or (tok.pos_ == "VERB")
+    return tok.tag_.startswith("VB")
 
 
 def _children(tok, *deps):
@@ -100,7 +109,7 @@ def _subject(tok):
         return subj[0]
     for c in tok.children:  # a subject the parser mislabelled: "..., the Ukrainian Center (CNR) reports."
         adjacent = all(t.dep_ == "punct" for t in tok.doc[c.right_edge.i + 1 : tok.i])
-        if c.dep_ in ("nmod", "dep", "npadvmod") and 0 < c.i < tok.i and c.pos_ in ("PROPN", "NOUN") and adjacent:
+        if c.dep_ in ("nmod", "dep", "npadvmod") and 0 < c.i < tok.i and _nominal(c) and adjacent:
             return c
     # "... and added that ...", "..., adding that ...": the subject of the verb it hangs on
     if tok.dep_ in ("conj", "xcomp", "advcl") and tok.head.i != tok.i and _is_verb(tok.head):
@@ -149,7 +158,7 @@ def _owner(noun):
 def _one_name(party) -> bool:
     """ "the Hostages and Missing Families Forum": a name with "and" inside, not two parties."""
     conj = [c for c in party.children if c.dep_ == "conj"]
-    if party.pos_ != "PROPN" or len(conj) != 1 or conj[0].pos_ != "PROPN":
+    if not _proper(party) or len(conj) != 1 or not _proper(conj[0]):
         return False
     between = party.doc[party.i + 1 : conj[0].i + 1]
     return all(t.text[:1].isupper() or t.lower_ == "and" for t in between) and any(
@@ -162,7 +171,7 @@ def _coordinated(party) -> list:
     if _one_name(party):
         return out
     for c in party.children:
-        if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN"):
+        if c.dep_ == "conj" and _nominal(c):
             out.extend(_coordinated(c))
     return out
 
@@ -200,7 +209,9 @@ def _verb_cue(tok, quoted) -> _Cue | None:
     if lemma == "claim" and any(c.dep_ == "dobj" and c.lower_ in E.CLAIMED_THINGS for c in tok.children):
         return None  # "the strike claimed 12 lives"
     head_noun = subj.lower_
-    if (lemma in E.DOCUMENT_VERBS - E.SPEECH or lemma == "point") and head_noun not in E.DOCUMENT_NOUNS | E.MESSAGE_NOUNS:
+    if (
+        lemma in E.DOCUMENT_VERBS - E.SPEECH or lemma == "point"
+    ) and head_noun not in E.DOCUMENT_NOUNS | E.MESSAGE_NOUNS:
         return None
     if lemma in E.QUOTE_VERBS:
         obj = _children(tok, "dobj")
@@ -422,7 +433,7 @@ def _antecedent(party, cue_tok):
     t = cue_tok.head
     while True:
         subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < cue_tok.i), None)
-        if subj is not None and subj.pos_ in ("NOUN", "PROPN"):
+        if subj is not None and _nominal(subj):
             plural = subj.tag_ in ("NNS", "NNPS") or subj.lower_ in ("houthis", "police", "media")
             if plural == (party.lower_ == "they"):
                 return subj
@@ -433,7 +444,7 @@ def _antecedent(party, cue_tok):
 
 
 def _named_apposition(head):
-    if head.pos_ == "PROPN" or head.tag_ in ("NNP", "NNPS", "PRP"):
+    if head.tag_ in ("NNP", "NNPS", "PRP"):
         return None
     for c in head.subtree:  # also when the parser hung the name on the phrase's last noun
         on_phrase = c.head.i == head.i or c.head.dep_ == "pobj"

@@ -1934,7 +1934,9 @@ def _english_claims(
             hedged = att.agentless or _is_hedged(part)
             affiliation = _affiliation(att.affiliation) if att.affiliation else ""
             out.append(
-                _claim_of(sent, start, end, res, via=via, cue=att.cue, affiliation=affiliation, hedged=hedged, state=state)
+                _claim_of(
+                    sent, start, end, res, via=via, cue=att.cue, affiliation=affiliation, hedged=hedged, state=state
+                )
             )
     return out
 
