@@ -37,6 +37,8 @@ class Attribution:
     start: int = 0  # the cue's clause in the sentence (character offsets), for hedging its own part
     end: int = 0
     kind: str = "subject"  # subject | according | agentless | document
+    hearsay: bool = False  # the cue or one nested in it is a belief or a claim ("think", "claimed")
+    rejected: tuple[int, int] | None = None  # the claim a denial rejects: its hedge words are not this party's
 
     @property
     def agentless(self) -> bool:
@@ -397,15 +399,19 @@ def _comma_between(a, b) -> bool:
 
 
 def np_text(head) -> str:
-    toks = sorted(set(_np_tokens(head)), key=lambda t: t.i)
-    if not toks:
-        return head.text
-    lo, hi = toks[0].i, toks[-1].i
+    kept = {t.i for t in _np_tokens(head) if not (t.tag_ == "DT" and t.dep_ == "appos")}  # "... both said"
+    lo = hi = head.i
+    while lo - 1 in kept:  # the unbroken run around the head ("Local police", not "... and the governor both")
+        lo -= 1
+    while hi + 1 in kept:
+        hi += 1
     doc = head.doc
     while hi + 1 < len(doc) and doc[hi + 1].text[:1].isupper() and doc[hi + 1].dep_ != "punct" and hi >= head.i:
         hi += 1  # "Local outlet Myanmar Now": a name the parser split
     while lo > 0 and doc[lo - 1].tag_ == "NNP" and doc[lo - 1].head.i in range(lo, hi + 1):
         lo -= 1
+    if lo == hi == head.i and len(kept) == 1:
+        return head.text
     span = head.doc[lo : hi + 1]
     text = span.text
     # a span that ran into a clause: keep what is before the first comma after the head
@@ -534,6 +540,10 @@ def attributions(doc, quote_spans: list[tuple[int, int]]) -> list[Attribution]:
     seen: set[int] = set()
     for cue in outer:
         inner = [c for c in nested.get(cue.tok.i, []) if c.kind != "agentless"]
+        # "X reported that officials believe ...": a belief or claim on either level hedges (CONVENTIONS 5)
+        hearsay = any(
+            E.cue_lemma(c.tok.text) in E.HEARSAY for c in (cue, *nested.get(cue.tok.i, [])) if c.kind != "according"
+        )
         lo = min(t.idx for t in cue.tok.subtree) if cue.kind != "according" else 0
         hi = max(t.idx + len(t.text) for t in cue.tok.subtree) if cue.kind != "according" else len(doc.text)
         if cue.kind == "agentless":
@@ -556,8 +566,20 @@ def attributions(doc, quote_spans: list[tuple[int, int]]) -> list[Attribution]:
                     np = np_text(owner)
                     via = via or party.lower_  # "a statement from the army said": the army, via its statement
             kind = "according" if cue.kind == "according" else "subject"
-            out.append(Attribution(np, _cue_text(cue), via, affil, person, lo, hi, kind))
+            rejected = _rejected_span(cue)
+            out.append(Attribution(np, _cue_text(cue), via, affil, person, lo, hi, kind, hearsay, rejected))
     return out
+
+
+def _rejected_span(cue: _Cue) -> tuple[int, int] | None:
+    """ "The army denied the militia's claim that ...": the object a denial rejects, as character offsets."""
+    if E.cue_lemma(cue.tok.text) not in E.DENY_VERBS:
+        return None
+    obj = next((c for c in cue.tok.children if c.dep_ in ("dobj", "ccomp")), None)
+    if obj is None:
+        return None
+    toks = list(obj.subtree)
+    return toks[0].idx, toks[-1].idx + len(toks[-1].text)
 
 
 def _cue_text(cue: _Cue) -> str:

@@ -1818,7 +1818,9 @@ _BACKREF_KINDS = {
 }
 _OWNED_BODIES = frozenset({"ministry", "army", "military", "office", "service", "forces", "government", "spokesman"})
 _DESCRIBED_ONE = re.compile(
-    r"^(?:an?|one)\s+(?:[a-z][\w\-]*\s+){1,3}(?:source|official|officer|diplomat|insider|witness)$", re.I
+    r"^(?:an?|one)\s+(?:(?:[a-z][\w\-]*\s+){1,3}(?:source|official|officer|diplomat|insider|witness)$"
+    r"|(?:[a-z][\w\-]*\s+){0,2}(?:source|official|officer|diplomat|insider|witness)\s+(?:in|at|from|close\s+to|with)\s+\S)",
+    re.I,
 )
 _DESCRIBED_PLURAL = re.compile(
     r"^(?:(?:some|several|two|three|many)\s+)?(?P<head>officials|sources|residents|witnesses|people|diplomats|analysts)"
@@ -1913,6 +1915,9 @@ def _english_claims(
                 parts = pieces
         for np in parts:
             res = _unnamed() if att.agentless else _party(np, start, mentions, state, att)
+            if res is None and np.split() and np.split()[0].lower() in _DEFINITE:
+                # "By the monitor's count" with no monitor named before: the description, not nothing
+                res = _from_entity(state.add(_Entity(np.split(None, 1)[1], "organization")))
             if res is None or res.name in seen:
                 continue
             seen.add(res.name)
@@ -1931,7 +1936,13 @@ def _english_claims(
                     else re.sub(r"^(?:an?|the)\s+", "", att.via)
                 )
             part = sent if len(atts) == 1 else sent[att.start : att.end]
-            hedged = att.agentless or _is_hedged(part)
+            if att.rejected is not None:  # "denied the militia's claim that ...": not this party's hedge
+                a, b = (
+                    att.rejected[0] - (0 if len(atts) == 1 else att.start),
+                    att.rejected[1] - (0 if len(atts) == 1 else att.start),
+                )
+                part = part[: max(a, 0)] + " " + part[max(b, 0) :]
+            hedged = att.agentless or att.hearsay or _is_hedged(part)
             affiliation = _affiliation(att.affiliation) if att.affiliation else ""
             out.append(
                 _claim_of(

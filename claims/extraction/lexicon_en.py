@@ -417,6 +417,11 @@ FINDING_NOUNS = frozenset(
     ]
 )
 
+# Cues that present the claim as a belief or an allegation: hedged (CONVENTIONS 5.1).
+HEARSAY = frozenset({"claim", "allege", "believe", "think", "suspect", "purport", "speculate", "guess", "doubt"})
+# Denials: hedge words in what they reject are the rejected party's, not the denier's (5.2).
+DENY_VERBS = frozenset({"deny", "reject", "dismiss", "refute", "rebut", "dispute", "counter", "contradict"})
+
 # Agentless attribution adverbs and nouns.
 AGENTLESS_ADVERBS = frozenset({"reportedly", "allegedly", "purportedly", "supposedly", "ostensibly"})
 REPORT_NOUNS = frozenset({"report", "reports", "rumour", "rumours", "rumor", "rumors", "claims", "accounts"})
@@ -494,4 +499,4 @@ def cue_lemma(form: str) -> str:
 
 
 # Words that make a sentence worth parsing: any cue verb form, or one of these.
-CUE_WORDS = frozenset(FORM_TO_LEMMA) | AGENTLESS_ADVERBS | {"according", "quoted", "citing", "quoting", "words"}
+CUE_WORDS = frozenset(FORM_TO_LEMMA) | AGENTLESS_ADVERBS | {"according", "quoted", "citing", "quoting", "words", "count", "tally"}
