@@ -1627,13 +1627,17 @@ def _quote_state(sent: str, inside: bool) -> tuple[bool, bool, bool]:
     return starts_inside or opens_at_start, depth == 1, whole
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _parse_candidates(body: str, spans: list[tuple[int, int]]) -> dict[int, object]:
     """Parse the sentences that hold a candidate cue word, in one batch; keyed by sentence start."""
     todo = [(start, body[start:end]) for start, end in spans if english.has_candidate_cue(body[start:end])]
     if not todo:
         return {}
     nlp = english_pipeline()
-    docs = nlp.pipe((text for _, text in todo), batch_size=64)
+    # spaCy cannot encode lone surrogates; a replacement character keeps every offset
+    docs = nlp.pipe((_SURROGATE.sub("\ufffd", text) for _, text in todo), batch_size=64)
     return {start: doc for (start, _), doc in zip(todo, docs, strict=True)}
 
 
