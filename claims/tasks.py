@@ -54,11 +54,23 @@ def import_job_preview(job_id: int) -> dict:
 
 @task
 def import_job_watch(job_id: int) -> dict:
-    """Every VERIFIER_IMPORT_WATCH_SECONDS while a job runs: resume it if its worker died."""
+    """Every VERIFIER_IMPORT_WATCH_SECONDS while a job runs: resume it if its worker died.
+
+    The next look is queued first, so that a worker killed during this one leaves the job watched."""
+    following = import_job_watch.using(run_after=jobs.watch_at()).enqueue(job_id)
     watching = jobs.import_job_watch_once(job_id=job_id)
-    if watching:
-        import_job_watch.using(run_after=jobs._watch_at()).enqueue(job_id)
+    if not watching:
+        _task_result_discard(following.id)
     return {"job": job_id, "watching": watching}
+
+
+def _task_result_discard(result_id) -> None:
+    """Drop a queued task that is no longer needed (the database backend's row; others keep it)."""
+    try:
+        from django_tasks_db.models import DBTaskResult
+    except ImportError:  # pragma: no cover
+        return
+    DBTaskResult.objects.filter(pk=result_id, status="READY").delete()
 
 
 @task

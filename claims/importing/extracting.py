@@ -102,9 +102,9 @@ def articles_lease(*, ids: list[int], token: str) -> list[int]:
         extraction_lease=token, extraction_lease_until=now + timedelta(seconds=settings.VERIFIER_IMPORT_STALL_SECONDS)
     )
     return list(
-        Article.objects.filter(pk__in=ids, extraction_lease=token, extracted_at__isnull=True).values_list(
-            "pk", flat=True
-        )
+        Article.objects.filter(pk__in=ids, extraction_lease=token, extracted_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
 
 

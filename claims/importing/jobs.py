@@ -91,12 +91,12 @@ def import_job_queue(*, job: ImportJob) -> None:
     def enqueue():
         import_job_run.enqueue(job_id)
         if import_job_watch.get_backend().supports_defer:
-            import_job_watch.using(run_after=_watch_at()).enqueue(job_id)
+            import_job_watch.using(run_after=watch_at()).enqueue(job_id)
 
     transaction.on_commit(enqueue)
 
 
-def _watch_at():
+def watch_at():
     return timezone.now() + timedelta(seconds=settings.VERIFIER_IMPORT_WATCH_SECONDS)
 
 

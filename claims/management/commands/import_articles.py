@@ -3,6 +3,7 @@ globs and zip archives. Returns when every imported article's claims exist (or, 
 once the job is queued for db_worker)."""
 
 import sys
+from argparse import ArgumentTypeError
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -17,7 +18,7 @@ def _positive(value: str) -> int:
     except ValueError:
         n = 0
     if n < 1:
-        raise CommandError(f"--workers must be a whole number of at least 1, not {value!r}")
+        raise ArgumentTypeError(f"--workers must be a whole number of at least 1, not {value!r}")
     return n
 
 
