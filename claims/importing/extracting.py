@@ -6,6 +6,7 @@ token where no live lease is, and its claims are stored only by the lease holder
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import multiprocessing
 import os
 import threading
@@ -13,13 +14,13 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from claims.extraction import ExtractedClaim, normalise_source_name
 from claims.importing.pool import ArticleToExtract, Extracted, extract_one, pool_extract, pool_init
-from claims.models import Article, Claim, ImportJob, Source, SourceKind, Status
+from claims.models import Article, Claim, ImportJob, Source, SourceAlias, SourceKind, Status
 
 # Articles per extraction task, and per chunk sent to a pool process.
 TASK_BATCH = 25
@@ -42,7 +43,22 @@ class SourceCache:
 
     def __init__(self):
         self._by_key: dict[str, Source] = {}
+        self._known: dict[str, Source] = {}  # prefetched: names (normalised) that already name a source
         self._affiliated: set[tuple[int, int]] = set()
+
+    def prefetch(self, claims: Iterable[ExtractedClaim]) -> None:
+        """Look up every name these claims use in one query; a claim whose names are all registered
+        then needs no further query (the same answer source_resolve gives: nothing to create or add)."""
+        keys = {normalise_source_name("unnamed source")}
+        for c in claims:
+            for name in (c.source, *c.source_aliases, c.affiliation):
+                key = normalise_source_name(" ".join((name or "").split())[:300])
+                if key and key not in self._by_key:
+                    keys.add(key)
+        keys.difference_update(self._known)
+        if keys:
+            for alias in SourceAlias.objects.filter(normalized__in=keys).select_related("source"):
+                self._known[alias.normalized] = alias.source
 
     def get(self, name: str, kind: str, aliases: Iterable[str] = ()) -> Source | None:
         from claims.services import SourceRef, source_resolve
@@ -55,7 +71,10 @@ class SourceCache:
         if source is None:
             aliases = tuple(a for a in aliases if a and normalise_source_name(a))
             kind = kind if kind in SourceKind.values else SourceKind.ORGANIZATION
-            source = source_resolve(ref=SourceRef(name=name, kind=kind, aliases=aliases))
+            if key in self._known and all(normalise_source_name(a) in self._known for a in aliases):
+                source = self._known[key]
+            else:
+                source = source_resolve(ref=SourceRef(name=name, kind=kind, aliases=aliases))
             self._by_key[key] = source
             for alias in aliases:
                 self._by_key.setdefault(normalise_source_name(alias), source)
@@ -131,6 +150,8 @@ def articles_claims_store(
     # wait on each other only briefly, never while holding the article rows.
     rows: dict[int, list[tuple[ExtractedClaim, Source]]] = {}
     errors: dict[int, str] = {}
+    with contextlib.suppress(DatabaseError):  # on an error each name is resolved on its own below
+        sources.prefetch(c for _, result in done for c in result.claims or ())
     for item, result in done:
         if result.claims is None:
             errors[item.id] = result.error
@@ -375,7 +396,8 @@ def articles_extract(*, job_id: int | None, items: list[tuple[int, str]], token:
             articles_lease_renew(ids=leased, token=token)
             return True
 
-        with Heartbeat(beat, interval=settings.VERIFIER_IMPORT_HEARTBEAT_SECONDS):
+        interval = settings.VERIFIER_IMPORT_HEARTBEAT_SECONDS
+        with Heartbeat(beat, interval=interval, enabled=not connection.in_atomic_block):
             done = []
             for article in Article.objects.filter(pk__in=leased).only("id", "body", "title", "language"):
                 item = ArticleToExtract(

@@ -46,9 +46,13 @@ def time_limit(seconds: float | None) -> Iterator[None]:
 
 class Heartbeat:
     """Call `beat()` every `interval` seconds on a thread of its own (with its own connection)
-    until stopped. `beat` returns False when the work has been taken away (then `lost` is set)."""
+    until stopped. `beat` returns False when the work has been taken away (then `lost` is set).
 
-    def __init__(self, beat: Callable[[], bool], *, interval: float):
+    Work run inside the caller's transaction gets no heartbeat (enabled=False): nobody else can see
+    that work, so nobody can judge it stalled or take it over, and the beat itself could not see it."""
+
+    def __init__(self, beat: Callable[[], bool], *, interval: float, enabled: bool = True):
+        self.enabled = enabled
         self._beat = beat
         self._interval = interval
         self._stop = threading.Event()
@@ -68,9 +72,11 @@ class Heartbeat:
             connections.close_all()  # this thread's connections only
 
     def __enter__(self) -> Heartbeat:
-        self._thread.start()
+        if self.enabled:
+            self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
-        self._thread.join()
+        if self.enabled:
+            self._thread.join()

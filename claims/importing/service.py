@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -539,7 +539,9 @@ def article_import(
         articles_lease_renew(ids=holding.ids(), token=token)
         return import_job_beat(job_id=job.pk, token=token)
 
-    heartbeat = Heartbeat(beat, interval=settings.VERIFIER_IMPORT_HEARTBEAT_SECONDS)
+    heartbeat = Heartbeat(
+        beat, interval=settings.VERIFIER_IMPORT_HEARTBEAT_SECONDS, enabled=not connection.in_atomic_block
+    )
     try:
         with heartbeat:
             _import_records(
