@@ -630,3 +630,50 @@ def test_a_job_whose_worker_is_killed_recovers_by_heartbeat(postgres_workers, tm
     assert killed_task.status == "FAILED" and "stopped beating" in killed_task.traceback
     job.refresh_from_db()
     assert (job.imported_net, job.failed_net) == (60, 0)
+
+
+@pytest.mark.django_db
+def test_a_large_jobs_later_batches_queue_behind_a_new_jobs_first(tmp_path, django_capture_on_commit_callbacks):
+    big = jobs.import_job_create(paths=[str(articles_jsonl(tmp_path / "big.jsonl", TASK_BATCH * 9, tag="b"))])
+    with django_capture_on_commit_callbacks(execute=True):
+        article_import(paths=big.files, job=big, extraction="tasks")
+    small = jobs.import_job_create(paths=[str(articles_jsonl(tmp_path / "small.jsonl", 3, tag="s"))])
+    with django_capture_on_commit_callbacks(execute=True):
+        article_import(paths=small.files, job=small, extraction="tasks")
+    queue = DBTaskResult.objects.filter(task_path="claims.tasks.import_articles_extract").order_by(
+        *DBTaskResult._meta.ordering
+    )
+    order = [r.args_kwargs["args"][0] for r in queue]
+    assert order.index(small.pk) < len(order) - 1  # not last: ahead of the big job's later batches
+    assert order[:4] == [big.pk] * 4 and order.count(big.pk) == 9
+
+
+@pytest.mark.django_db
+def test_a_record_whose_cleaning_overruns_fails_alone(settings, monkeypatch, tmp_path):
+    from claims.importing import service
+
+    settings.VERIFIER_EXTRACTION_SECONDS = 0.5
+    real = service.prepare_record
+
+    def slow_on_one(record, **kwargs):
+        if record.line == 2:
+            time.sleep(5)
+        return real(record, **kwargs)
+
+    monkeypatch.setattr(service, "prepare_record", slow_on_one)
+    path = articles_jsonl(tmp_path / "a.jsonl", 3)
+    report = article_import(paths=[str(path)])
+    assert report.errors == [f"{path}:2: cleaning the text took longer than 0.5 s"]
+    assert report.summary == "imported 2, duplicates 0, failed 1"
+
+
+@pytest.mark.django_db
+def test_verify_integrity_flags_articles_no_import_will_extract(article):
+    from claims.integrity import integrity_check
+
+    assert integrity_check().problems == []
+    job = ImportJob.objects.create(state="running")
+    Article.objects.filter(pk=article.pk).update(extracted_at=None, import_job=job)
+    assert integrity_check().problems == []  # its import is still running
+    ImportJob.objects.filter(pk=job.pk).update(state="done")
+    assert any(f"article {article.pk}: claims never extracted" in p for p in integrity_check().problems)

@@ -283,6 +283,7 @@ class _Run:
         self.seen_hashes: set[str] = set()
         self._last_flush = time.monotonic()
         self._last_processed = 0
+        self.batches_queued = 0
 
     # progress ------------------------------------------------------------------------------
     def tick(self, force: bool = False) -> None:
@@ -393,7 +394,13 @@ class _Run:
             job_id = self.job.pk
             for i in range(0, len(items), TASK_BATCH):
                 pairs = [[item.id, item.location] for item in items[i : i + TASK_BATCH]]
-                transaction.on_commit(lambda pairs=pairs: import_articles_extract.enqueue(job_id, pairs))
+                # A job's later batches go behind the first batches of jobs queued after it, so that a
+                # small import is not stuck behind a large one (priority -1 per 4 batches, to -100).
+                task = import_articles_extract
+                if task.get_backend().supports_priority:
+                    task = task.using(priority=-min(100, self.batches_queued // 4))
+                self.batches_queued += 1
+                transaction.on_commit(lambda task=task, pairs=pairs: task.enqueue(job_id, pairs))
 
     def _ready(self, p: PreparedArticle) -> _Ready | RecordOutcome:
         """A dry run: the outcome (with the claims it would have, unless extraction is skipped).
