@@ -30,7 +30,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, re_path, reverse
@@ -549,10 +548,7 @@ def import_create(request, payload: ImportIn):
         )
     else:
         upload = ContentFile(payload.text.encode("utf-8", "replace"), name="api.txt")
-    with transaction.atomic():
-        job = jobs.import_job_create(user=request.auth, uploads=[upload])
-        jobs.import_job_queue(job=job)
-    job.refresh_from_db()
+    job = jobs.import_job_submit(user=request.auth, uploads=[upload])
     return Status(202, _job_out(request, job))
 
 

@@ -330,21 +330,24 @@ class LocalExtraction:
             )
         return self._pool
 
-    def submit(self, items: list[ArticleToExtract]) -> None:
+    def submit(self, items: list[ArticleToExtract]) -> int:
+        """Extract (or start extracting) the articles; returns how many another worker holds."""
         leased = set(articles_lease(ids=[item.id for item in items], token=self.token))
+        held_elsewhere = len(items) - len(leased)
         items = [item for item in items if item.id in leased]
         if not items:
-            return
+            return held_elsewhere
         self.holding.add(leased)
         if self.workers == 1 or (self._pool is None and self.expected < POOL_MIN_ARTICLES):
             self._store([(item, extract_one(item, seconds=self.seconds)) for item in items])
-            return
+            return held_elsewhere
         for i in range(0, len(items), POOL_CHUNK):
             chunk = items[i : i + POOL_CHUNK]
             self._futures[self._executor().submit(pool_extract, chunk, self.seconds)] = chunk
         # Keep the pool busy but bounded: the importer stores far faster than extraction runs.
         while len(self._futures) > self.workers * 4:
             self.collect(wait=True)
+        return held_elsewhere
 
     def collect(self, *, wait: bool) -> None:
         if not self._futures:

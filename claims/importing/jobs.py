@@ -82,6 +82,14 @@ def import_job_create(*, user=None, uploads=None, paths: Iterable[str] = (), dry
     return job
 
 
+def import_job_submit(*, user=None, uploads=None, paths: Iterable[str] = ()) -> ImportJob:
+    """A confirmed job (no preview) queued for the workers: the API and `import_articles --background`."""
+    with transaction.atomic():
+        job = import_job_create(user=user, uploads=uploads, paths=paths)
+        import_job_queue(job=job)
+    return job
+
+
 def import_job_queue(*, job: ImportJob) -> None:
     """Queue the job's run (and its watchdog) once the surrounding transaction has committed."""
     from claims.tasks import import_job_run, import_job_watch

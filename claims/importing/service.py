@@ -387,7 +387,8 @@ class _Run:
         if not items:
             return
         if self.local is not None:
-            self.local.submit(items)
+            # Articles another live worker holds are its to finish (a resumed job's leftovers).
+            self.report.awaiting_claims -= self.local.submit(items)
         elif self.extraction == "tasks":
             from claims.tasks import import_articles_extract
 
@@ -637,6 +638,12 @@ def _import_records(
             run.local.finish()
         run.total = report.processed
         run.tick(force=True)
+    except ImportStopped:
+        # Cancelled (or taken over): what this run stored still gets its claims, as with tasks.
+        # (Taken over, the stores find the leases gone and write nothing; the new runner does it.)
+        if run.local is not None:
+            run.local.finish()
+        raise
     finally:
         if run.local is not None:
             run.local.close()
@@ -663,5 +670,9 @@ def _prepass(*, paths: list[str], root, limits: Limits, report: ImportReport, co
                 report.add(RecordOutcome(registry.path, n, "failed", message=problem))
             continue
         if count:
-            total += _count_records(inp, limits)
+            try:
+                with time_limit(extraction_time_limit()):  # a count for the progress bar, never worth more
+                    total += _count_records(inp, limits)
+            except TookTooLong:
+                total += 1
     return total

@@ -89,12 +89,8 @@ class Command(BaseCommand):
             sys.exit(1)
 
     def _background(self, paths):
-        from django.db import transaction
-
         try:
-            with transaction.atomic():
-                job = jobs.import_job_create(paths=paths)
-                jobs.import_job_queue(job=job)
+            job = jobs.import_job_submit(paths=paths)
         except Exception as exc:
             self.stderr.write(f"import failed: {type(exc).__name__}: {exc}")
             sys.exit(1)
