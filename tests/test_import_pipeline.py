@@ -471,6 +471,11 @@ def test_workers_extract_in_a_process_pool_with_the_same_claims_as_inline(tmp_pa
     pooled = sorted(Claim.objects.values_list("article__url", "start", "end", "source__name"))
     Claim.objects.all().delete()
     Article.objects.all().delete()
+    seen = []
+    article_import(paths=[str(path)], workers=2, progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (80, 80) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    Claim.objects.all().delete()
+    Article.objects.all().delete()
     code, out, _ = run_command("import_articles", str(path), "--workers", "1")
     inline = sorted(Claim.objects.values_list("article__url", "start", "end", "source__name"))
     assert pooled == inline and len(inline) >= 80 * 10

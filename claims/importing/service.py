@@ -388,7 +388,8 @@ class _Run:
             return
         if self.local is not None:
             # Articles another live worker holds are its to finish (a resumed job's leftovers).
-            self.report.awaiting_claims -= self.local.submit(items)
+            held_elsewhere = self.local.submit(items)  # (first: submitting updates the report)
+            self.report.awaiting_claims -= held_elsewhere
         elif self.extraction == "tasks":
             from claims.tasks import import_articles_extract
 
