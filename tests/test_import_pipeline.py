@@ -682,3 +682,27 @@ def test_verify_integrity_flags_articles_no_import_will_extract(article):
     assert integrity_check().problems == []  # its import is still running
     ImportJob.objects.filter(pk=job.pk).update(state="done")
     assert any(f"article {article.pk}: claims never extracted" in p for p in integrity_check().problems)
+
+
+@pytest.mark.django_db
+def test_a_second_run_task_for_a_job_with_a_live_runner_does_nothing(immediate):
+    from claims.tasks import import_job_run
+
+    job = jobs.import_job_create(paths=[str(DATA / "mixed.jsonl")])
+    assert jobs.import_job_start(job=job, token="live-runner")
+    result = import_job_run.enqueue(job.pk)
+    assert result.return_value["skipped"] is True
+    assert not Article.objects.exists()
+    job.refresh_from_db()
+    assert (job.state, job.runner) == ("running", "live-runner")
+
+
+@pytest.mark.django_db
+def test_the_api_job_says_how_many_articles_have_their_claims(client, staff_token, immediate):
+    job = ImportJob.objects.create(state="running", imported=2, heartbeat_at=timezone.now())
+    Article.objects.create(title="a", body="a", original_text="a", content_hash="a", import_job=job)
+    Article.objects.create(title="b", body="b", original_text="b", content_hash="b", import_job=job, extracted_at=None)
+    got = client.get(
+        reverse("api:import_get", kwargs={"job_id": job.pk}), headers={"Authorization": f"Bearer {staff_token}"}
+    ).json()
+    assert (got["imported"], got["extracted"], got["resumable"]) == (2, 1, False)
