@@ -706,3 +706,30 @@ def test_the_api_job_says_how_many_articles_have_their_claims(client, staff_toke
         reverse("api:import_get", kwargs={"job_id": job.pk}), headers={"Authorization": f"Bearer {staff_token}"}
     ).json()
     assert (got["imported"], got["extracted"], got["resumable"]) == (2, 1, False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cancelled_job_stops_reading_but_what_it_stored_gets_its_claims(settings, monkeypatch, tmp_path):
+    from claims.importing import service
+
+    settings.TASKS = IMMEDIATE
+    settings.VERIFIER_IMPORT_HEARTBEAT_SECONDS = 0.1
+    monkeypatch.setattr(service, "BATCH_SIZE", 2)
+    path = articles_jsonl(tmp_path / "a.jsonl", 20)
+    job = jobs.import_job_create(paths=[str(path)])
+    real = service.prepare_record
+
+    def cancel_at_the_fifth(record, **kwargs):
+        if record.line == 5:
+            assert jobs.import_job_cancel(job_id=job.pk)
+        time.sleep(0.15)
+        return real(record, **kwargs)
+
+    monkeypatch.setattr(service, "prepare_record", cancel_at_the_fifth)
+    with pytest.raises(ImportStopped):
+        article_import(paths=job.files, job=job, extraction="tasks")
+    job.refresh_from_db()
+    stored = Article.objects.filter(import_job=job)
+    assert job.state == "cancelled" and 4 <= stored.count() < 20
+    assert not stored.filter(extracted_at__isnull=True).exists()
+    assert Claim.objects.filter(article__import_job=job).count() > 0

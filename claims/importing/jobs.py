@@ -218,15 +218,6 @@ def import_job_stored(*, job_id: int, token: str) -> None:
     import_job_finish_if_complete(job_id=job_id)
 
 
-def import_job_fail(*, job_id: int, token: str, error: str) -> None:
-    job = ImportJob.objects.filter(pk=job_id, runner=token).first()
-    if job is None:
-        return
-    ImportJob.objects.filter(pk=job_id, runner=token, state=State.RUNNING).update(
-        state=State.FAILED, finished_at=timezone.now(), errors=[*job.errors, error][-1001:]
-    )
-
-
 def import_job_finish_if_complete(*, job_id: int) -> bool:
     """Done when every record was read and every stored article has its claims (whoever does the
     last piece of work calls this; the conditional update lets one of them finish it)."""
@@ -234,24 +225,25 @@ def import_job_finish_if_complete(*, job_id: int) -> bool:
 
     if Article.objects.filter(import_job_id=job_id, extracted_at__isnull=True).exists():
         return False
-    finished = ImportJob.objects.filter(pk=job_id, state=State.RUNNING, stored_at__isnull=False).update(
-        state=State.DONE, finished_at=timezone.now(), updated_at=timezone.now()
-    )
-    if not finished:
-        return False
-    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
-    audit_record(
-        actor=job.created_by,
-        action="import",
-        obj=job,
-        details={
-            "files": job.files[:100],
-            "imported": job.imported_net,
-            "duplicates": job.duplicates,
-            "failed": job.failed_net,
-            "claims": Claim.objects.filter(article__import_job_id=job_id).count(),
-        },
-    )
+    with transaction.atomic():  # done and audited together
+        finished = ImportJob.objects.filter(pk=job_id, state=State.RUNNING, stored_at__isnull=False).update(
+            state=State.DONE, finished_at=timezone.now(), updated_at=timezone.now()
+        )
+        if not finished:
+            return False
+        job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+        audit_record(
+            actor=job.created_by,
+            action="import",
+            obj=job,
+            details={
+                "files": job.files[:100],
+                "imported": job.imported_net,
+                "duplicates": job.duplicates,
+                "failed": job.failed_net,
+                "claims": Claim.objects.filter(article__import_job_id=job_id).count(),
+            },
+        )
     return True
 
 
@@ -306,13 +298,28 @@ def import_job_watch_once(*, job_id: int) -> bool:
     """The watchdog's look at a job: resume it when its runner or an extraction worker died.
     True while the job still needs watching."""
     job = ImportJob.objects.filter(pk=job_id).first()
-    if job is None or job.dry_run or job.state in {State.DONE, State.CANCELLED, State.FAILED}:
+    if job is not None and job.state == State.CANCELLED:
+        # Cancelled: no more records, but what was stored still gets its claims, a dead worker's too.
+        _articles_requeue(job_id=job_id, ids=list(job.lost_articles().values_list("pk", flat=True)))
+        return job.articles.filter(extracted_at__isnull=True).exists()
+    if job is None or job.dry_run or job.state in {State.DONE, State.FAILED}:
         return False
     if job.state == State.RUNNING and job.is_resumable:
         logger.warning("import job %s stopped moving; resuming it", job_id)
         import_job_resume(job_id=job_id)
         return False  # the resumed run queues a watchdog of its own
     return True
+
+
+def _articles_requeue(*, job_id: int, ids: list[int]) -> None:
+    """Queue extraction again for articles whose lease holder died (their record's place is not
+    known here: errors name them by article id)."""
+    from claims.importing.extracting import TASK_BATCH
+    from claims.tasks import import_articles_extract
+
+    for i in range(0, len(ids), TASK_BATCH):
+        pairs = [[pk, f"article {pk}"] for pk in ids[i : i + TASK_BATCH]]
+        transaction.on_commit(lambda pairs=pairs: import_articles_extract.enqueue(job_id, pairs))
 
 
 def import_job_cancel(*, job_id) -> bool:

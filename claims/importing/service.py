@@ -284,10 +284,12 @@ class _Run:
         self._last_flush = time.monotonic()
         self._last_processed = 0
         self.batches_queued = 0
+        self._flushing = False
 
     # progress ------------------------------------------------------------------------------
     def tick(self, force: bool = False) -> None:
-        if self.beat is not None and self.beat.lost.is_set():
+        # Not in the middle of a batch: what a batch stored must also have its extraction queued.
+        if self.beat is not None and self.beat.lost.is_set() and not self._flushing:
             raise ImportStopped("the import was cancelled or taken over by another worker")
         processed = self.report.processed
         now = time.monotonic()
@@ -333,6 +335,14 @@ class _Run:
         batch, self.batch = self.batch, []
         if not batch:
             return
+        self._flushing = True
+        try:
+            self._flush(batch)
+        finally:
+            self._flushing = False
+        self.tick()
+
+    def _flush(self, batch: list[PreparedArticle]) -> None:
         known_urls: dict[str, tuple] = {}
         known_hashes: dict[str, tuple] = {}
         urls = [p.url_key for p in batch if p.url_key]
