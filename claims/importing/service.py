@@ -326,6 +326,26 @@ class _Run:
             self.progress(self.report.done, max(self.total, self.report.processed))
 
     # articles ------------------------------------------------------------------------------
+    def read(self, paths: list[str], *, root, seconds: float | None) -> None:
+        """Every record of every file, in order: failures noted, articles batched for storing."""
+        for inp in iter_inputs(paths, root=root):
+            if isinstance(inp, RecordError):
+                self.fail(inp)
+                continue
+            for item in _records(inp, self.limits, seconds):
+                if isinstance(item, SourceRegistry):
+                    continue  # loaded before the articles
+                if isinstance(item, RecordError):
+                    self.fail(item)
+                    continue
+                prepared = _prepared(item, self.limits, seconds) if isinstance(item, ArticleRecord) else item
+                if isinstance(prepared, RecordError):
+                    self.fail(prepared)
+                else:
+                    self.add(prepared)
+                if self.local is not None:
+                    self.local.collect(wait=False)
+
     def add(self, prepared: PreparedArticle) -> None:
         self.batch.append(prepared)
         if len(self.batch) >= BATCH_SIZE:
@@ -514,6 +534,15 @@ def _job_save_counts(job: ImportJob, report: ImportReport, *, total: int, token:
     )
 
 
+def _job_failed(job: ImportJob, report: ImportReport, *, token: str, exc: BaseException) -> None:
+    """The runner stopped on an error (or was interrupted): the job fails, resumable, with its counts."""
+    report.errors.append(f"import stopped: {type(exc).__name__}: {exc}")
+    report.storing_errors.append(report.errors[-1])
+    _job_save_counts(job, report, total=max(job.total, report.processed), token=token)
+    ImportJob.objects.filter(pk=job.pk, runner=token).update(state=ImportJob.State.FAILED, finished_at=timezone.now())
+    job.state = ImportJob.State.FAILED
+
+
 def article_import(
     *,
     paths: Iterable[str],
@@ -579,13 +608,7 @@ def article_import(
     except ImportStopped:
         raise
     except BaseException as exc:
-        report.errors.append(f"import stopped: {type(exc).__name__}: {exc}")
-        report.storing_errors.append(report.errors[-1])
-        _job_save_counts(job, report, total=max(job.total, report.processed), token=token)
-        ImportJob.objects.filter(pk=job.pk, runner=token).update(
-            state=ImportJob.State.FAILED, finished_at=timezone.now()
-        )
-        job.state = ImportJob.State.FAILED
+        _job_failed(job, report, token=token, exc=exc)
         raise
     import_job_stored(job_id=job.pk, token=token)
     job.refresh_from_db()
@@ -627,23 +650,7 @@ def _import_records(
         run.local.expected = total
     try:
         run.tick(force=True)
-        for inp in iter_inputs(paths, root=root):
-            if isinstance(inp, RecordError):
-                run.fail(inp)
-                continue
-            for item in _records(inp, limits, seconds):
-                if isinstance(item, SourceRegistry):
-                    continue  # loaded before the articles
-                if isinstance(item, RecordError):
-                    run.fail(item)
-                    continue
-                prepared = _prepared(item, limits, seconds) if isinstance(item, ArticleRecord) else item
-                if isinstance(prepared, RecordError):
-                    run.fail(prepared)
-                else:
-                    run.add(prepared)
-                if run.local is not None:
-                    run.local.collect(wait=False)
+        run.read(paths, root=root, seconds=seconds)
         run.flush()
         if run.local is not None:
             run.local.finish()
