@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -88,22 +88,32 @@ def _admin_context(request, model_admin, title: str) -> dict:
     }
 
 
+def _job_id(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404("No such import.") from None
+
+
 def admin_article_import(request, model_admin):
     """Upload files or a .zip -> the preview page (built by a task) -> "Confirm import" queues the job."""
     if not model_admin.has_add_permission(request):
         raise PermissionDenied("You may not add articles.")
     context = _admin_context(request, model_admin, "Import articles")
-    if request.method == "POST" and request.POST.get("action") == "confirm":
-        job = jobs.import_job_confirm(job_id=request.POST.get("job") or 0, user=request.user)
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action in {"confirm", "discard"}:
+        preview = get_object_or_404(
+            ImportJob, pk=_job_id(request.POST.get("job")), dry_run=True, state=ImportJob.State.PENDING
+        )
+        if action == "discard":
+            jobs.import_job_cancel(job_id=preview.pk)
+            return redirect("admin:claims_article_import")
+        job = jobs.import_job_confirm(job_id=preview.pk, user=request.user)
         if job is None:
-            get_object_or_404(ImportJob, pk=request.POST.get("job") or 0, dry_run=True, state=ImportJob.State.PENDING)
             messages.warning(request, "This preview would create nothing (or is not ready yet); nothing was imported.")
-            return redirect("admin:claims_article_import_preview", pk=request.POST.get("job"))
+            return redirect("admin:claims_article_import_preview", pk=preview.pk)
         messages.success(request, f"Import #{job.pk} started.")
         return redirect(reverse("claims:import_job", kwargs={"pk": job.pk}))
-    if request.method == "POST" and request.POST.get("action") == "discard":
-        jobs.import_job_cancel(job_id=request.POST.get("job") or 0)
-        return redirect("admin:claims_article_import")
     if request.method == "POST":
         files = request.FILES.getlist("files")
         if not files:

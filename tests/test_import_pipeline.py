@@ -733,3 +733,15 @@ def test_a_cancelled_job_stops_reading_but_what_it_stored_gets_its_claims(settin
     assert job.state == "cancelled" and 4 <= stored.count() < 20
     assert not stored.filter(extracted_at__isnull=True).exists()
     assert Claim.objects.filter(article__import_job=job).count() > 0
+
+
+@pytest.mark.django_db
+def test_discard_and_confirm_only_touch_previews(client, staff):
+    running = ImportJob.objects.create(state="running", heartbeat_at=timezone.now())
+    client.force_login(staff)
+    for action in ("discard", "confirm"):
+        response = client.post(reverse("admin:claims_article_import"), {"action": action, "job": running.pk})
+        assert response.status_code == 404
+        assert client.post(reverse("admin:claims_article_import"), {"action": action, "job": "x"}).status_code == 404
+    running.refresh_from_db()
+    assert running.state == "running"
