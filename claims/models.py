@@ -205,7 +205,7 @@ class Article(models.Model):
     # articles by writing its lease token (atomically, only where none is live) and renews the lease
     # while it works, so several workers share a job and no article is done twice.
     extracted_at = models.DateTimeField(null=True, blank=True, db_default=Now(), editable=False)
-    extraction_lease = models.CharField(max_length=64, blank=True, default="", editable=False)
+    extraction_lease = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
     extraction_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
