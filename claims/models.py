@@ -154,7 +154,7 @@ class ImportJob(models.Model):
 
     @property
     def is_stalled(self) -> bool:
-        """Running, still reading records, and its runner has not beaten for STALL_SECONDS: it died."""
+        """Running, still reading records, and its runner has not beaten for VERIFIER_IMPORT_STALL_SECONDS: it died."""
         if self.state != self.State.RUNNING or self.stored_at is not None:
             return False
         last = self.heartbeat_at or self.updated_at
