@@ -23,7 +23,7 @@ from claims.importing import jobs
 from claims.importing import pool as extraction_pool
 from claims.importing.extracting import TASK_BATCH, SourceCache, articles_claims_store, articles_lease
 from claims.importing.pool import ArticleToExtract, extract_one
-from claims.importing.service import ImportStopped, article_import
+from claims.importing.service import BATCH_SIZE, ImportStopped, article_import
 from claims.models import Article, Claim, ImportJob
 from tests.test_import_command import run_command
 
@@ -745,3 +745,30 @@ def test_discard_and_confirm_only_touch_previews(client, staff):
         assert client.post(reverse("admin:claims_article_import"), {"action": action, "job": "x"}).status_code == 404
     running.refresh_from_db()
     assert running.state == "running"
+
+
+def test_a_job_whose_runner_is_killed_while_storing_recovers_by_heartbeat(postgres_workers, tmp_path):
+    fast = {
+        "VERIFIER_IMPORT_HEARTBEAT_SECONDS": "0.3",
+        "VERIFIER_IMPORT_STALL_SECONDS": "2",
+        "VERIFIER_IMPORT_WATCH_SECONDS": "0.5",
+    }
+    n = BATCH_SIZE + 60  # the first batch is stored, the rest is still being read when the worker dies
+    path = articles_jsonl(tmp_path / "a.jsonl", n)
+    job = jobs.import_job_create(paths=[str(path)])
+    with transaction.atomic():
+        jobs.import_job_queue(job=job)
+    doomed = postgres_workers("--worker-id", "doomed", TEST_PREPARE_DELAY="0.04", **fast)
+    _wait(lambda: Article.objects.filter(import_job=job).exists(), seconds=90, what="a batch", workers=[doomed])
+    doomed.send_signal(signal.SIGKILL)
+    doomed.wait()
+    runner = ImportJob.objects.get(pk=job.pk).runner
+    assert ImportJob.objects.get(pk=job.pk).stored_at is None  # killed while still reading records
+    survivor = postgres_workers("--worker-id", "survivor", **fast)
+    _wait(lambda: ImportJob.objects.get(pk=job.pk).state == "done", seconds=120, what="recovery", workers=[survivor])
+    job.refresh_from_db()
+    assert (job.imported_net, job.duplicates, job.failed_net) == (n, 0, 0)
+    assert Article.objects.filter(import_job=job).count() == n
+    assert not Article.objects.filter(extracted_at__isnull=True).exists()
+    assert Claim.objects.count() == expected_claims([path])
+    assert DBTaskResult.objects.get(pk=runner).status == "FAILED"
