@@ -96,13 +96,21 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_urls(self):
         from django.urls import path
 
-        from claims.views_imports import admin_article_import
+        from claims.views_imports import admin_article_import, admin_article_import_preview
 
         def import_view(request):
             return admin_article_import(request, self)
 
+        def preview_view(request, pk):
+            return admin_article_import_preview(request, self, pk)
+
         view = self.admin_site.admin_view(import_view)
-        return [path("import/", view, name="claims_article_import"), *super().get_urls()]
+        preview = self.admin_site.admin_view(preview_view)
+        return [
+            path("import/", view, name="claims_article_import"),
+            path("import/<int:pk>/", preview, name="claims_article_import_preview"),
+            *super().get_urls(),
+        ]
 
 
 class DecisionInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -24,13 +24,12 @@ import functools
 import json
 import logging
 from datetime import datetime
-from pathlib import Path as FilePath
 from typing import Annotated, Literal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.core.files.base import ContentFile
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, re_path, reverse
@@ -42,6 +41,7 @@ from pydantic import JsonValue
 
 from claims import selectors
 from claims.auth_tokens import api_token_authenticate
+from claims.importing import jobs
 from claims.models import (
     Article,
     Claim,
@@ -53,7 +53,6 @@ from claims.models import (
     VerificationStatus,
 )
 from claims.services import NOTE_MAX_CHARS, StaleVersionError, claim_set_status, user_can_decide
-from claims.tasks import import_job_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -478,12 +477,14 @@ class ImportArticleOut(Schema):
 class ImportJobOut(Schema):
     id: int
     url: str = Field(description="Poll this until `state` is done or failed.")
-    state: Literal["pending", "running", "done", "failed"]
+    state: Literal["pending", "running", "done", "failed", "cancelled"]
     total: int
     processed: int
     imported: int
     duplicates: int
     failed: int
+    extracted: int = Field(description="Articles of this job whose claims are stored (of `imported`).")
+    resumable: bool = Field(description="The job stopped (failed, or its worker died): POST its `/resume`.")
     errors: list[str]
     created_at: datetime
     started_at: datetime | None
@@ -496,6 +497,12 @@ def _require_staff(user) -> None:
         raise PermissionDenied("Imports are for staff; this token's user is not staff.")
 
 
+def _require_import_permission(user) -> None:
+    _require_staff(user)
+    if not jobs.user_can_import(user):
+        raise PermissionDenied("This token's user may not add articles (the admin's import permission).")
+
+
 def _job_out(request, job: ImportJob) -> dict:
     articles = Article.objects.filter(import_job=job).only("id", "title", "url").order_by("id")
     claims_url = request.build_absolute_uri(reverse("api:claim_list"))
@@ -505,10 +512,12 @@ def _job_out(request, job: ImportJob) -> dict:
         "state": job.state,
         "total": job.total,
         "processed": job.processed,
-        "imported": job.imported,
+        "imported": job.imported_net,
         "duplicates": job.duplicates,
-        "failed": job.failed,
-        "errors": [str(error) for error in job.errors],
+        "failed": job.failed_net,
+        "extracted": job.articles.filter(extracted_at__isnull=False).count(),
+        "resumable": job.is_resumable,
+        "errors": [str(error) for error in job.all_errors],
         "created_at": job.created_at,
         "started_at": job.started_at,
         "finished_at": job.finished_at,
@@ -528,25 +537,36 @@ def _job_out(request, job: ImportJob) -> dict:
 def import_create(request, payload: ImportIn):
     """Import articles (staff): the same pipeline as the admin upload and `import_articles`, run in
     the background. Answers the ImportJob to poll at `url`."""
-    _require_staff(request.auth)
+    _require_import_permission(request.auth)
     if (payload.articles is None) == (payload.text is None):
         raise HttpError(422, "Invalid input: send either `articles` (a list of records) or `text`, not both.")
     if payload.text is not None and not payload.text.strip():
         raise HttpError(422, "Invalid input: text: the article text is empty.")
-    with transaction.atomic():
-        job = ImportJob.objects.create(created_by=request.auth, dry_run=False, state=ImportJob.State.PENDING)
-        folder = FilePath(settings.MEDIA_ROOT, "imports", str(job.pk))
-        folder.mkdir(parents=True, exist_ok=True)
-        if payload.articles is not None:
-            target = folder / "api.json"
-            target.write_text(json.dumps(payload.articles, ensure_ascii=False), encoding="utf-8")
-        else:
-            target = folder / "api.txt"
-            target.write_text(payload.text, encoding="utf-8")
-        job.files = [str(target.relative_to(settings.MEDIA_ROOT))]
-        job.save(update_fields=["files", "updated_at"])
-        import_job_enqueue(job=job)
-    job.refresh_from_db()
+    if payload.articles is not None:
+        upload = ContentFile(
+            json.dumps(payload.articles, ensure_ascii=False).encode("utf-8", "replace"), name="api.json"
+        )
+    else:
+        upload = ContentFile(payload.text.encode("utf-8", "replace"), name="api.txt")
+    job = jobs.import_job_submit(user=request.auth, uploads=[upload])
+    return Status(202, _job_out(request, job))
+
+
+@api.post(
+    "/imports/{job_id}/resume",
+    response={202: ImportJobOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    url_name="import_resume",
+    tags=["imports"],
+)
+def import_resume(request, job_id: Id):
+    """Resume a failed or stalled import (staff who may import): what it stored is not imported twice.
+    409 when the job is not stopped."""
+    _require_import_permission(request.auth)
+    if not ImportJob.objects.filter(pk=job_id).exists():
+        raise Http404(f"Import {job_id} does not exist.")
+    job = jobs.import_job_resume(job_id=job_id)
+    if job is None:
+        raise HttpError(409, f"Import {job_id} is not stopped: there is nothing to resume.")
     return Status(202, _job_out(request, job))
 
 

