@@ -450,6 +450,7 @@ class _Ready:
             published_at=p.published_at,
             language=p.language,
             content_hash=p.content_hash,
+            truncated=p.truncated,
             import_job=job,
         )
 
