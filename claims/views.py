@@ -6,9 +6,16 @@ fragment it changed; without it, a redirect (303) back, so every action also wor
 
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+    ValidationError,
+)
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
@@ -55,6 +62,23 @@ QUEUE_PARAMS = ("status", "source", "article", "q", "assignee", "hedged", "langu
 def healthz(request):
     """Liveness: answers without touching the database or the session."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def bad_request(request, exception=None):
+    """handler400: say what was wrong with the request (too many files, fields or bytes), not just 400."""
+    if isinstance(exception, TooManyFilesSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        message = (
+            f"Too many files in one upload: at most {limit} at a time. Upload them in batches, or put them "
+            "in a .zip archive and upload that one file."
+        )
+    elif isinstance(exception, TooManyFieldsSent):
+        message = f"Too many form fields in one request (at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS})."
+    elif isinstance(exception, RequestDataTooBig):
+        message = f"The request is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes (not counting files)."
+    else:
+        message = "Bad request: the server could not read it."
+    return render(request, "claims/error.html", {"message": message, "status": 400}, status=400)
 
 
 # --- helpers -----------------------------------------------------------------------------------
