@@ -250,3 +250,24 @@ def test_feed_item_publisher_is_its_source_element_or_its_links_domain_and_the_l
         ("kyivpost.com", "https://kyivpost.com/c"),
         ("Example Feed", ""),  # no source and no link: the feed title is the last resort
     ]
+
+
+# Cleaning runs on every record before the extractor (claims/extraction/cleaning.py, via prepare).
+CLEANING_UNITS = {
+    "spaces": ("a ", 30_000),
+    "lines": ("x.\n\n", 3_000),
+    "captions": ("(photo ", 20_000),
+    "switcher": ("ua ", 30_000),
+}
+
+
+@pytest.mark.parametrize("name", list(CLEANING_UNITS))
+def test_preparing_a_record_is_linear_in_its_text(name):
+    from claims.importing.prepare import prepare_record
+
+    unit, n = CLEANING_UNITS[name]
+
+    def prepare(text):
+        return prepare_record(ArticleRecord(path="a", line=1, text=text, title="T"))
+
+    assert _ratio(prepare, lambda k: "The mayor said so. " + unit * k + " end.", n) < LINEAR_BOUND

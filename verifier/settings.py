@@ -152,9 +152,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django_htmx",
+    # Before django_tasks_db, so that its `db_worker` (one that survives database restarts) wins.
+    "claims",
     "django_tasks_db",
     "axes",
-    "claims",
 ]
 
 MIDDLEWARE = [
