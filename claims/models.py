@@ -53,8 +53,11 @@ class Source(models.Model):
     )
     notes = models.TextField(blank=True)
     # Set when an import met a name that may imitate another (letters of two scripts in one word).
-    needs_review = models.BooleanField(default=False, help_text="Its name mixes scripts: check it is not a look-alike.")
-    review_reason = models.CharField(max_length=300, blank=True)
+    # db_default too: bulk writers that COPY explicit columns (claims.demo) leave these out.
+    needs_review = models.BooleanField(
+        default=False, db_default=False, help_text="Its name mixes scripts: check it is not a look-alike."
+    )
+    review_reason = models.CharField(max_length=300, blank=True, default="", db_default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -156,7 +159,9 @@ class Article(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     language = models.CharField(max_length=16, blank=True)
     truncated = models.BooleanField(
-        default=False, help_text="The provider sent only the start of the text (NewsAPI's “[+N chars]”)."
+        default=False,
+        db_default=False,
+        help_text="The provider sent only the start of the text (NewsAPI's “[+N chars]”).",
     )
     content_hash = models.CharField(max_length=64, unique=True, editable=False)
     import_job = models.ForeignKey(ImportJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
