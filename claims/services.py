@@ -307,8 +307,9 @@ def claim_assign(*, claim: Claim, assignee, actor) -> Claim:
     if not user_can_decide(actor):
         raise PermissionDenied("Only analysts may assign claims.")
     with transaction.atomic():
-        locked = Claim.objects.select_for_update().select_related("assignee").only("id", "assignee").get(pk=claim.pk)
-        before = locked.assignee
+        # Lock the claim row only (PostgreSQL cannot lock the nullable side of a join to the user).
+        locked = Claim.objects.select_for_update().only("id", "assignee_id").get(pk=claim.pk)
+        before = locked.assignee  # one query, on the locked row's current assignee
         if getattr(before, "pk", None) == getattr(assignee, "pk", None):
             claim.assignee = assignee
             return claim
