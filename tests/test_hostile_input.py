@@ -131,6 +131,17 @@ def test_size_limit_is_checked_before_any_parsing(monkeypatch):
     assert calls == []
 
 
+@pytest.mark.parametrize("label", ["a.json", "a.csv"])
+def test_a_record_far_over_the_article_limit_is_refused_before_its_html_is_converted(monkeypatch, label):
+    calls = []
+    monkeypatch.setattr("claims.importing.parsers.html_to_text", lambda s: calls.append(s) or s)
+    body = "<p>x</p>" + "<script>" * 100
+    data = json.dumps([{"text": body}]).encode() if label == "a.json" else f'title,body\nT,"{body}"\n'.encode()
+    (error,) = parse_bytes(label, data, Limits(max_article_chars=100))
+    assert "over the limit for one article" in error.message
+    assert calls == []
+
+
 # --- exactly the bad line fails -----------------------------------------------------------------
 
 

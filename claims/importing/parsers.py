@@ -409,7 +409,7 @@ def _jsonl(label: str, lines: Iterable[tuple[int, str | _BadLine]], limits: Limi
             where = f" (column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
             yield RecordError(label, n, f"broken JSON: {getattr(exc, 'msg', exc)}{where}")
             continue
-        yield record_from_mapping(label, n, obj)
+        yield record_from_mapping(label, n, obj, limits)
 
 
 def parse_json(label: str, stream: TextIO, limits: Limits) -> Iterator[Item]:
@@ -438,7 +438,7 @@ def parse_json(label: str, stream: TextIO, limits: Limits) -> Iterator[Item]:
     if isinstance(obj, dict) and isinstance(obj.get("articles"), list):
         # A NewsAPI response (or any {"articles": [...]} wrapper): N is the article's number.
         for n, item in enumerate(obj["articles"], 1):
-            yield record_from_mapping(label, n, item)
+            yield record_from_mapping(label, n, item, limits)
         if not obj["articles"]:
             yield RecordError(label, 1, "the JSON 'articles' list is empty")
         return
@@ -447,9 +447,9 @@ def parse_json(label: str, stream: TextIO, limits: Limits) -> Iterator[Item]:
         return
     if isinstance(obj, list):  # only reached when the list did not start the text (cannot happen)
         for n, item in enumerate(obj, 1):
-            yield record_from_mapping(label, n, item)
+            yield record_from_mapping(label, n, item, limits)
         return
-    yield record_from_mapping(label, 1, obj)
+    yield record_from_mapping(label, 1, obj, limits)
 
 
 def _is_registry(obj: dict) -> bool:
@@ -521,7 +521,7 @@ def _json_array(label: str, stream: TextIO, buf: str, limits: Limits) -> Iterato
         n += 1
         pos = end
         expect = "sep"
-        yield record_from_mapping(label, n, obj)
+        yield record_from_mapping(label, n, obj, limits)
         if pos > CHUNK_CHARS:
             buf = buf[pos:]
             pos = 0
@@ -596,7 +596,13 @@ def _first(obj: dict, keys: Iterable[str]) -> str:
     return ""
 
 
-def record_from_mapping(label: str, n: int, obj) -> ArticleRecord | RecordError:
+def _too_long_to_convert(body: str, limits: Limits | None) -> bool:
+    """Markup beyond four times the article limit cannot shrink into an article: refuse it before
+    converting (the limit is checked before any expensive work, not after)."""
+    return len(body) > (limits or Limits()).max_article_chars * 4
+
+
+def record_from_mapping(label: str, n: int, obj, limits: Limits | None = None) -> ArticleRecord | RecordError:
     """One JSON object as news-please, trafilatura or NewsAPI write it (or close to it)."""
     if not isinstance(obj, dict):
         return RecordError(label, n, f"expected a JSON object for an article, found {type(obj).__name__}")
@@ -613,6 +619,8 @@ def record_from_mapping(label: str, n: int, obj) -> ArticleRecord | RecordError:
             body = content or description
     elif not body:
         body = description
+    if _too_long_to_convert(body, limits):
+        return RecordError(label, n, f"article text is {len(body):,} characters, over the limit for one article")
     if _HTMLISH.search(body[:5000]):
         body = html_to_text(body)
     if not body.strip():
@@ -746,6 +754,9 @@ def _csv(label: str, lines: Iterable[tuple[int, str | _BadLine]], limits: Limits
             title = cell("title")
             what = f" ({title[:60]!r})" if title else ""
             yield RecordError(label, start, f"no article text{what}: the 'body' cell is empty")
+            continue
+        if _too_long_to_convert(body, limits):
+            yield RecordError(label, start, f"article text is {len(body):,} characters, over the limit for one article")
             continue
         if _HTMLISH.search(body[:5000]):
             body = html_to_text(body)
