@@ -579,6 +579,15 @@ def test_a_grade_change_in_the_app_is_an_audit_event_and_an_edit_without_one_is_
     assert event.details == {"before": "C", "after": "A", "via": "app"} and event.actor == staff
 
 
+def test_a_grade_set_by_a_registry_load_is_an_audit_event(db):
+    from claims.importing.service import source_registry_load
+
+    source_registry_load(entries=[{"name": "Reuters", "kind": "outlet", "reliability": "B", "aliases": []}])
+    source_registry_load(entries=[{"name": "Reuters", "kind": "outlet", "reliability": "B", "aliases": []}])
+    event = AuditEvent.objects.get(action="source_grade")
+    assert event.details == {"before": "F", "after": "B", "via": "registry"} and event.actor is None
+
+
 # --- 24: assignments -----------------------------------------------------------------------------------
 
 
