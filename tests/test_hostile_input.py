@@ -206,6 +206,14 @@ def test_text_streams_are_still_read_line_by_line():
     assert [(type(r).__name__, r.line) for r in rows] == [("ArticleRecord", 4)]
 
 
+def test_old_mac_line_ends_still_separate_lines_and_rows():
+    jsonl = b"\r".join(_jsonl_lines(3)) + b"\r"
+    assert [i.line for i in parse_bytes("a.jsonl", jsonl)] == [1, 2, 3]
+    csv_data = f"title,body\rA,{BODY}\rB,{BODY}\r".encode()
+    rows = [(type(i).__name__, i.line) for i in parse_bytes("a.csv", csv_data)]
+    assert rows == [("ArticleRecord", 2), ("ArticleRecord", 3)]
+
+
 def test_an_undecodable_byte_in_a_text_article_names_its_line():
     data = (BODY + "\n").encode() * 5000 + b"caf\xe9\n" + (BODY + "\n").encode()
     (error,) = parse_bytes("a.txt", data)

@@ -304,6 +304,9 @@ class _BadLine:
     message: str
 
 
+_LONE_CR = re.compile(r"(?<=\r)(?!\n)")
+
+
 def _decoded_lines(raw: BinaryIO, codec: str, max_bytes: int) -> Iterator[tuple[int, str | _BadLine]]:
     """(line number, text) per physical line of an ASCII-compatible encoding, decoded line by line."""
     n = 0
@@ -318,15 +321,20 @@ def _decoded_lines(raw: BinaryIO, codec: str, max_bytes: int) -> Iterator[tuple[
             yield n, _BadLine("line is far over the limit for one article; skipped")
             continue
         try:
-            yield n, line.decode(codec)
+            text = line.decode(codec)
         except UnicodeDecodeError as exc:
-            yield (
-                n,
-                _BadLine(
-                    f"cannot decode the line as {codec_label(codec)} (byte 0x{line[exc.start]:02X} at column "
-                    f"{len(line[: exc.start].decode(codec, 'replace')) + 1}); line skipped"
-                ),
+            column = len(line[: exc.start].decode(codec, "replace")) + 1
+            message = (
+                f"cannot decode the line as {codec_label(codec)} (byte 0x{line[exc.start]:02X} at column {column})"
             )
+            yield n, _BadLine(f"{message}; line skipped")
+            continue
+        if "\r" in text[:-2]:  # old Mac line ends (a lone CR), split as universal newlines would
+            *pieces, text = _LONE_CR.split(text)
+            for piece in pieces:
+                yield n, piece
+                n += 1
+        yield n, text
 
 
 def _text_lines(stream: TextIO, max_chars: int) -> Iterator[tuple[int, str | _BadLine]]:
