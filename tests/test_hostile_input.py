@@ -22,11 +22,12 @@ BODY = "The regional governor said that drones attacked the port overnight."
 LINEAR_BOUND = 30
 
 
-def _best_time(fn, arg, runs: int = 3) -> float:
+def _best_time(fn, arg, repeat: int = 1, runs: int = 3) -> float:
     best = float("inf")
     for _ in range(runs):
         started = time.perf_counter()
-        fn(arg)
+        for _ in range(repeat):
+            fn(arg)
         best = min(best, time.perf_counter() - started)
     return best
 
@@ -34,9 +35,16 @@ def _best_time(fn, arg, runs: int = 3) -> float:
 def _ratio(fn, make, n: int) -> float:
     small, large = make(n), make(8 * n)
     fn(small)  # warm up (imports, regex compilation)
-    ratio = _best_time(fn, large) / max(_best_time(fn, small), 1e-4)
-    if ratio >= LINEAR_BOUND:  # one retry: another agent's burst of CPU is not our quadratic
-        ratio = min(ratio, _best_time(fn, large) / max(_best_time(fn, small), 1e-4))
+    # Repeat the small input until it takes 20 ms, so that timer resolution and cache effects on
+    # microsecond runs do not count; the large input is repeated as often.
+    repeat = 1
+    while _best_time(fn, small, repeat, runs=1) < 0.02 and repeat < 10_000:
+        repeat *= 4
+    ratio = float("inf")
+    for _ in range(3):  # a ratio over the bound is measured again: another agent's burst is not our quadratic
+        ratio = min(ratio, _best_time(fn, large, repeat) / _best_time(fn, small, repeat))
+        if ratio < LINEAR_BOUND:
+            break
     return ratio
 
 
@@ -101,7 +109,7 @@ def test_each_parser_is_linear_in_its_input(name):
     assert _ratio(_parse_all(label), make, 40_000) < LINEAR_BOUND
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     units=st.lists(
         st.sampled_from(["<", ">", "<p", "<script", "</script>", "<a ", "</a>", "</p>", "<!--", "-->", " ", "\n", "x"]),
@@ -111,7 +119,7 @@ def test_each_parser_is_linear_in_its_input(name):
 )
 def test_html_to_text_stays_linear_for_any_repeated_tag_soup(units):
     unit = "".join(units)
-    assert _ratio(html_to_text, lambda n: unit * n, 20_000 // len(unit) + 500) < LINEAR_BOUND
+    assert _ratio(html_to_text, lambda n: unit * n, 8_000 // len(unit) + 200) < LINEAR_BOUND
 
 
 @settings(max_examples=60, deadline=None)
