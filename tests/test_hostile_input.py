@@ -122,6 +122,21 @@ def test_html_to_text_stays_linear_for_any_repeated_tag_soup(units):
     assert _ratio(html_to_text, lambda n: unit * n, 8_000 // len(unit) + 200) < LINEAR_BOUND
 
 
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    units=st.lists(
+        st.sampled_from(['"', ",", "\n", "\r", "{", "}", "[", "]", ":", "\\", " ", "x", "<p ", "\xff"]),
+        min_size=1,
+        max_size=5,
+    ),
+    label=st.sampled_from(["a.jsonl", "a.csv", "a.json", "a.txt"]),
+)
+def test_every_parser_stays_linear_for_any_repeated_fragment(units, label):
+    unit = "".join(units).encode("utf-8", "surrogatepass").replace("\xc3\xbf".encode("latin-1"), b"\xff")
+    head = b"title,body\n" if label == "a.csv" else b""
+    assert _ratio(_parse_all(label), lambda n: head + unit * n, 8_000 // len(unit) + 200) < LINEAR_BOUND
+
+
 @settings(max_examples=60, deadline=None)
 @given(text=st.text(alphabet=st.sampled_from("<>/!-ab pscript&;\n"), max_size=300))
 def test_html_to_text_never_leaves_a_closed_tag_or_raises(text):
