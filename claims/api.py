@@ -33,11 +33,12 @@ from django.core.files.base import ContentFile
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, re_path, reverse
+from django.utils.cache import patch_cache_control
 from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
-from pydantic import JsonValue
+from pydantic import JsonValue, field_validator
 
 from claims import selectors
 from claims.auth_tokens import api_token_authenticate
@@ -52,10 +53,18 @@ from claims.models import (
     SourceKind,
     VerificationStatus,
 )
-from claims.services import NOTE_MAX_CHARS, StaleVersionError, claim_set_status, user_can_decide
+from claims.ratelimit import rate_limit_blocked, rate_limit_hit
+from claims.services import (
+    NOTE_MAX_CHARS,
+    StaleVersionError,
+    claim_set_status,
+    user_can_decide,
+)
+from verifier.settings import client_ip_address
 
 logger = logging.getLogger(__name__)
 
+IDEMPOTENCY_KEY_MAX = 100
 MAX_ID = 2**63 - 1  # the largest primary key a database column holds; beyond it nothing exists
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -133,7 +142,20 @@ def _http_error(request, exc):
     message = str(exc)
     if exc.status_code == 400 and message == "Cannot parse request body":
         message = "The request body is not valid JSON (send Content-Type: application/json and a JSON object)."
+        if _nested_too_deeply(request.body):
+            message = "The request body is JSON nested too deeply to be read; send flat article records."
     return _error(request, exc.status_code, message)
+
+
+def _nested_too_deeply(body: bytes) -> bool:
+    """Whether the JSON parser gave up on `body` for its depth (only asked once parsing has failed)."""
+    try:
+        json.loads(body)
+    except RecursionError:
+        return True
+    except ValueError:
+        return False
+    return False
 
 
 @api.exception_handler(Http404)
@@ -204,6 +226,7 @@ class ArticleRefOut(Schema):
 class ArticleOut(ArticleRefOut):
     url: str
     language: str
+    truncated: bool = Field(description="The provider sent only the start of the text (text cut by the provider).")
 
 
 class DecisionOut(Schema):
@@ -245,6 +268,13 @@ class ClaimPageOut(Schema):
     next: str | None
 
 
+def _no_nul(value: str | None) -> str | None:
+    # PostgreSQL text cannot hold NUL: refuse it as invalid input (422) before any database write.
+    if value is not None and "\x00" in value:
+        raise ValueError("contains a NUL character (\\x00); send plain text")
+    return value
+
+
 class DecisionIn(Schema):
     status: StatusValue
     note: str = Field("", max_length=NOTE_MAX_CHARS)
@@ -252,6 +282,8 @@ class DecisionIn(Schema):
     version: int | None = Field(
         None, ge=0, le=MAX_ID, description="The claim version you decided on; a stale one gets 409."
     )
+
+    _text_has_no_nul = field_validator("note", "evidence_url")(_no_nul)
 
 
 class DecisionCreatedOut(Schema):
@@ -357,7 +389,7 @@ def _claim_detail_out(request, claim_id: int) -> dict:
         raise Http404(f"Claim {claim_id} does not exist.") from None
     decisions = list(claim.decisions.select_related("analyst").order_by("version"))
     out = _claim_out(request, claim)
-    out["article"].update(url=claim.article.url, language=claim.article.language)
+    out["article"].update(url=claim.article.url, language=claim.article.language, truncated=claim.article.truncated)
     last = decisions[-1] if decisions else None
     out.update(
         start=claim.start,
@@ -422,8 +454,19 @@ def claim_get(request, claim_id: Id):
     url_name="claim_decide",
     tags=["claims"],
 )
-def claim_decide(request, claim_id: Id, payload: DecisionIn):
-    """Record a decision (Analysts only), exactly as the triage pages do; 409 if `version` is stale."""
+def claim_decide(request, response: HttpResponse, claim_id: Id, payload: DecisionIn):
+    """Record a decision (Analysts only), exactly as the triage pages do; 409 if `version` is stale.
+
+    Send an `Idempotency-Key` header (any text up to 100 characters, e.g. a UUID) to make retries
+    safe: a request repeating a key already used by this token's user records nothing and answers the
+    decision recorded the first time (201, with `Idempotent-Replayed: true`); the same key with a
+    different decision is a 422.
+    """
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not (0 < len(key.strip()) <= IDEMPOTENCY_KEY_MAX and key.isprintable()):
+        raise HttpError(
+            422, f"Invalid input: Idempotency-Key: printable text of 1 to {IDEMPOTENCY_KEY_MAX} characters."
+        )
     claim = Claim.objects.filter(pk=claim_id).first()
     if claim is None:
         raise Http404(f"Claim {claim_id} does not exist.")
@@ -437,6 +480,7 @@ def claim_decide(request, claim_id: Id, payload: DecisionIn):
             note=payload.note,
             evidence_url=payload.evidence_url,
             expected_version=payload.version,
+            idempotency_key=f"api:{key.strip()}" if key is not None else None,
         )
     except StaleVersionError as stale:
         detail = (
@@ -445,6 +489,8 @@ def claim_decide(request, claim_id: Id, payload: DecisionIn):
         )
         return Status(409, {"detail": detail, "claim": _claim_detail_out(request, claim_id)})
     decision.analyst = request.auth
+    if getattr(decision, "replayed", False):
+        response["Idempotent-Replayed"] = "true"
     return Status(201, {"decision": _decision_out(decision), "claim": _claim_detail_out(request, claim_id)})
 
 
@@ -465,6 +511,8 @@ class ImportIn(Schema):
         description="e.g. {title, maintext, url, date_publish, source_domain} or {title, content, url, publishedAt, source: {name}}",
     )
     text: str | None = Field(None, min_length=1, max_length=settings.VERIFIER_MAX_ARTICLE_CHARS)
+
+    _text_has_no_nul = field_validator("text")(_no_nul)
 
 
 class ImportArticleOut(Schema):
@@ -643,7 +691,9 @@ def _api_view(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
+        response = _rate_limited(request) or view(request, *args, **kwargs)
+        if response.status_code == 401:
+            rate_limit_hit("api_auth_failures", client_ip_address(request))
         if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
             allowed = response.get("Allow", "")
             response = JsonResponse(
@@ -651,11 +701,32 @@ def _api_view(view):
                 status=405,
             )
             response["Allow"] = allowed
+        # Claims, notes and decisions: never kept by a shared cache or the browser.
+        patch_cache_control(response, private=True, no_store=True)
         return response
 
     wrapper.login_required = False
     wrapper.csrf_exempt = True
     return wrapper
+
+
+def _too_many(wait: int, why: str) -> JsonResponse:
+    response = JsonResponse({"detail": f"Too many requests {why}; try again in {wait} s."}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def _rate_limited(request) -> JsonResponse | None:
+    """429 when this address keeps sending bad tokens, or this address or token sends too much."""
+    ip = client_ip_address(request)
+    if (wait := rate_limit_blocked("api_auth_failures", ip)) is not None:
+        return _too_many(wait, "without a valid token from your address")
+    if (wait := rate_limit_hit("api_ip", ip)) is not None:
+        return _too_many(wait, "from your address")
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip() and (wait := rate_limit_hit("api_token", token.strip())):
+        return _too_many(wait, "with this token")
+    return None
 
 
 def _api_root(request):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -27,6 +28,8 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 
 from claims.models import Claim, SourceKind, Status, VerificationStatus
+
+logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 1000
 
@@ -358,3 +361,38 @@ def export_filename(*, format: str, kind: str = "claims", stamp: datetime | None
     name = "claimreviews" if format == "claimreview" else kind
     suffix = f"-{stamp:%Y%m%d-%H%M%S}" if stamp else ""
     return f"verifier-{name}{suffix}.{EXTENSIONS[format]}"
+
+
+# --- verifiable streams (downloads) --------------------------------------------------------------
+
+CSV_TRAILER_PREFIX = "# end of export: "
+
+
+def trailer_line(*, format: str, rows: int) -> str:
+    """The last line of a complete CSV or JSONL download, with its row count."""
+    if format == "csv":
+        return f"{CSV_TRAILER_PREFIX}{rows} rows\r\n"
+    return json.dumps({"export_complete": True, "rows": rows}) + "\n"
+
+
+def verifiable_stream(claims: QuerySet | None = None, *, format: str, kind: str = "claims") -> Iterator[str]:
+    """The export for a download: CSV and JSONL end with a trailer line naming the row count, so a
+    stream cut short (a server timeout, a dropped connection) never looks complete; a ClaimReview
+    document cut short is not valid JSON. A failure while streaming ends the stream where it is,
+    without the trailer: it is logged, and no error text ever lands inside the file."""
+    stream = export_stream(claims, format=format, kind=kind)  # ExportError here, before any byte is sent
+
+    def generate() -> Iterator[str]:
+        rows = 0
+        try:
+            for rows, chunk in enumerate(stream, start=1 if format == "jsonl" else 0):  # noqa: B007
+                yield chunk
+        except Exception:
+            logger.exception(
+                "export (%s, %s) failed after %d rows; the download ends without its trailer", format, kind, rows
+            )
+            return
+        if format in ("csv", "jsonl"):
+            yield trailer_line(format=format, rows=rows)
+
+    return generate()

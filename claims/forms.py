@@ -67,6 +67,8 @@ class DecisionForm(forms.Form):
     note = forms.CharField(required=False, max_length=NOTE_MAX_CHARS, strip=True, label="Note")
     evidence_url = forms.URLField(required=False, max_length=2000, assume_scheme="https", label="Evidence URL")
     version = forms.IntegerField(required=False, min_value=0, max_value=MAX_ID, label="Version")
+    # The page's per-form token ({% decision_key %}): submitting the same form twice records once.
+    idempotency_key = forms.CharField(required=False, max_length=64, strip=True, label="Form token")
 
 
 class BulkDecisionForm(forms.Form):
@@ -131,6 +133,9 @@ class SourceEditForm(forms.Form):
 
 class SourceMergeForm(forms.Form):
     other = forms.CharField(max_length=300, strip=True, label="Source to merge into this one")
+    # Set by the confirmation page: the exact source previewed, and the analyst's "yes".
+    other_id = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    confirm = forms.BooleanField(required=False)
 
 
 class ListForm(forms.Form):

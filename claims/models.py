@@ -54,6 +54,12 @@ class Source(models.Model):
         help_text="The organisation this source speaks for (a spokesman's agency).",
     )
     notes = models.TextField(blank=True)
+    # Set when an import met a name that may imitate another (letters of two scripts in one word).
+    # db_default too: bulk writers that COPY explicit columns (claims.demo) leave these out.
+    needs_review = models.BooleanField(
+        default=False, db_default=False, help_text="Its name mixes scripts: check it is not a look-alike."
+    )
+    review_reason = models.CharField(max_length=300, blank=True, default="", db_default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -95,9 +101,9 @@ class SourceAlias(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        from claims.extraction import normalise_source_name
+        from claims.sourcenames import source_name_key
 
-        self.normalized = normalise_source_name(self.name)
+        self.normalized = source_name_key(self.name)
         super().save(*args, **kwargs)
 
 
@@ -197,6 +203,11 @@ class Article(models.Model):
     publisher = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT, related_name="articles")
     published_at = models.DateTimeField(null=True, blank=True)
     language = models.CharField(max_length=16, blank=True)
+    truncated = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="The provider sent only the start of the text (NewsAPI's “[+N chars]”).",
+    )
     content_hash = models.CharField(max_length=64, unique=True, editable=False)
     import_job = models.ForeignKey(ImportJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -304,6 +315,9 @@ class VerificationStatus(models.Model):
     analyst = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions")
     note = models.TextField(blank=True, max_length=4000)
     evidence_url = models.URLField(max_length=2000, blank=True)
+    # The client's key for this decision (API `Idempotency-Key`, the pages' per-form token): a retry
+    # with the same key by the same analyst answers this decision instead of recording another.
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = VerificationStatusQuerySet.as_manager()
@@ -314,6 +328,8 @@ class VerificationStatus(models.Model):
         constraints = [
             # Two decisions can never claim the same step in a claim's history.
             models.UniqueConstraint(fields=["claim", "version"], name="decision_version_unique"),
+            # NULL keys (decisions without one) never collide.
+            models.UniqueConstraint(fields=["analyst", "idempotency_key"], name="decision_idempotency_key_unique"),
             models.CheckConstraint(condition=Q(status__in=Status.values), name="decision_status_valid"),
             models.CheckConstraint(condition=Q(version__gte=1), name="decision_version_positive"),
         ]

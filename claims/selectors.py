@@ -19,7 +19,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from claims.models import Article, Claim, Source, SourceAlias, Status, VerificationStatus
+from claims.models import Article, AuditEvent, Claim, Source, SourceAlias, Status, VerificationStatus
 
 QUEUE_PAGE_SIZE = 50
 UNDECIDED = "undecided"  # a queue filter: claims nobody has decided yet (version 0)
@@ -265,6 +265,52 @@ def claim_decisions(*, claim: Claim) -> QuerySet:
     return claim.decisions.select_related("analyst").order_by("-version")
 
 
+CLAIM_HISTORY_ACTIONS = ("claim_assign", "claim_unassign", "claim_update", "claim_create")
+
+
+def claim_history(*, claim: Claim, limit: int = 100) -> list[AuditEvent]:
+    """Changes to the claim other than decisions (assignments, edits), newest first."""
+    return list(
+        AuditEvent.objects.filter(object_type="claim", object_id=str(claim.pk), action__in=CLAIM_HISTORY_ACTIONS)
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def source_grade_history(*, source: Source, limit: int = 100) -> list[AuditEvent]:
+    """Every change of the source's reliability grade, and the merges into it, newest first."""
+    return list(
+        AuditEvent.objects.filter(
+            object_type="source", object_id=str(source.pk), action__in=("source_grade", "source_merge")
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MergePreview:
+    """What merging `merge` into `keep` moves, for the confirmation page."""
+
+    keep: Source
+    merge: Source
+    claims: int
+    articles: int
+    members: int
+    aliases: list[str]
+
+
+def source_merge_preview(*, keep: Source, merge: Source) -> MergePreview:
+    return MergePreview(
+        keep=keep,
+        merge=merge,
+        claims=Claim.objects.filter(source=merge).count(),
+        articles=Article.objects.filter(publisher=merge).count(),
+        members=Source.objects.filter(affiliation=merge).exclude(pk=keep.pk).count(),
+        aliases=sorted(SourceAlias.objects.filter(source=merge).values_list("name", flat=True)),
+    )
+
+
 # --- sources ---------------------------------------------------------------------------------
 
 
@@ -289,7 +335,7 @@ def _count(qs: QuerySet):
 
 
 def source_list(*, q: str = "", page: int = 1, page_size: int = 50) -> tuple[list[Source], bool]:
-    qs = Source.objects.only("id", "name", "kind", "reliability").annotate(
+    qs = Source.objects.only("id", "name", "kind", "reliability", "needs_review").annotate(
         n_claims=_count(Claim.objects.filter(source=OuterRef("pk")))
     )
     if q:
@@ -328,7 +374,7 @@ def article_list(*, page: int = 1, page_size: int = 50, q: str = "") -> tuple[li
     """Articles (newest first) with their progress (decided / total claims) in one query."""
     qs = (
         Article.objects.select_related("publisher")
-        .only("id", "title", "published_at", "language", "publisher__id", "publisher__name")
+        .only("id", "title", "published_at", "language", "truncated", "publisher__id", "publisher__name")
         .annotate(
             n_claims=_count(Claim.objects.filter(article=OuterRef("pk"))),
             n_decided=_count(Claim.objects.filter(article=OuterRef("pk"), version__gt=0)),

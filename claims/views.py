@@ -6,9 +6,16 @@ fragment it changed; without it, a redirect (303) back, so every action also wor
 
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+    ValidationError,
+)
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
@@ -55,6 +62,23 @@ QUEUE_PARAMS = ("status", "source", "article", "q", "assignee", "hedged", "langu
 def healthz(request):
     """Liveness: answers without touching the database or the session."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def bad_request(request, exception=None):
+    """handler400: say what was wrong with the request (too many files, fields or bytes), not just 400."""
+    if isinstance(exception, TooManyFilesSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        message = (
+            f"Too many files in one upload: at most {limit} at a time. Upload them in batches, or put them "
+            "in a .zip archive and upload that one file."
+        )
+    elif isinstance(exception, TooManyFieldsSent):
+        message = f"Too many form fields in one request (at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS})."
+    elif isinstance(exception, RequestDataTooBig):
+        message = f"The request is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes (not counting files)."
+    else:
+        message = "Bad request: the server could not read it."
+    return render(request, "claims/error.html", {"message": message, "status": 400}, status=400)
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -182,6 +206,8 @@ def set_status(request, pk: int):
         return _bad_request(request, f"Decision not recorded. {form_errors_text(form)}")
     data = form.cleaned_data
     next_url = _next_url(request, reverse("claims:queue"))
+    # One key per form and status: a second click on the same button replays, another button decides anew.
+    key = f"form:{data['idempotency_key']}:{data['status']}" if data["idempotency_key"] else None
     try:
         claim_set_status(
             claim=claim,
@@ -190,6 +216,7 @@ def set_status(request, pk: int):
             note=data["note"],
             evidence_url=data["evidence_url"],
             expected_version=data["version"],
+            idempotency_key=key,
         )
     except StaleVersionError:
         row = selectors.claim_queue_rows(ids=[claim.pk])[0]
@@ -300,6 +327,7 @@ def _claim_page(request, claim: Claim, *, status: int = 200, **forms):
         "highlight": text,
         "after": after,
         "decisions": selectors.claim_decisions(claim=claim),
+        "history": selectors.claim_history(claim=claim),
         "aliases": claim.source.aliases.order_by("name"),
         "can_decide": user_can_decide(request.user),
         "statuses": Status.choices,
@@ -509,6 +537,7 @@ def _source_page(request, source: Source, *, status: int = 200, **forms):
             }
         ),
         "merge_form": forms.get("merge_form") or SourceMergeForm(),
+        "grade_history": selectors.source_grade_history(source=source),
     }
     return render(request, "claims/source_detail.html", context, status=status)
 
@@ -551,16 +580,22 @@ def source_edit(request, pk: int):
 
 @require_POST
 def source_merge_view(request, pk: int):
+    """Merge another source into this one: first a page showing what moves, then, confirmed, the merge."""
     if not request.user.is_staff:
         return _forbidden(request, "Only staff may merge sources.")
     source = get_object_or_404(Source.objects.select_related("affiliation"), pk=pk)
     form = SourceMergeForm(request.POST)
     if form.is_valid():
-        other = source_find(name=form.cleaned_data["other"])
+        other_id = form.cleaned_data["other_id"]
+        # The confirmation names the exact source previewed; the first step finds it by name.
+        other = Source.objects.filter(pk=other_id).first() if other_id else source_find(name=form.cleaned_data["other"])
         if other is None:
-            form.add_error("other", "No source has this name or alias.")
+            form.add_error("other", "No source has this name or alias (any more).")
         elif other.pk == source.pk:
             form.add_error("other", "That is this source.")
+        elif not form.cleaned_data["confirm"]:
+            preview = selectors.source_merge_preview(keep=source, merge=other)
+            return render(request, "claims/source_merge_confirm.html", {"preview": preview})
         else:
             source_merge(keep=source, merge=other, actor=request.user)
             messages.success(request, f"Merged “{other.name}” into “{source.name}”.")

@@ -12,19 +12,24 @@ from claims.exporting import (
     VERDICTS,
     ExportError,
     export_filename,
-    export_stream,
     reviewed_claims,
+    verifiable_stream,
 )
 from claims.forms import QueueFilterForm, form_errors_text
 
 
 def export_response(claims, *, format: str, kind: str = "claims") -> StreamingHttpResponse:
-    """A streamed download of `claims` in `format` (raises ExportError for an impossible export)."""
-    stream = export_stream(claims, format=format, kind=kind)
+    """A streamed download of `claims` in `format` (raises ExportError for an impossible export).
+
+    CSV and JSONL end with a trailer line holding the row count (claims.exporting.verifiable_stream).
+    """
+    stream = verifiable_stream(claims, format=format, kind=kind)
     response = StreamingHttpResponse(stream, content_type=CONTENT_TYPES[format])
     filename = export_filename(format=format, kind=kind, stamp=timezone.now())
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
+    if format in ("csv", "jsonl"):
+        response["X-Export-Trailer"] = "the last line states the row count; a download without it was cut short"
     return response
 
 

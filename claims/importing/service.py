@@ -154,7 +154,7 @@ def source_registry_load(*, entries: list[dict]) -> tuple[int, list[tuple[int, s
     An existing source keeps an analyst's grade: kind and reliability are only filled in when its
     reliability is still ungraded (F). Returns (number of sources loaded, [(entry number, problem)]).
     """
-    from claims.services import SourceRef, source_resolve
+    from claims.services import SourceRef, source_grade_record, source_resolve
 
     loaded = 0
     problems = []
@@ -179,6 +179,7 @@ def source_registry_load(*, entries: list[dict]) -> tuple[int, list[tuple[int, s
             source = source_resolve(ref=SourceRef(name=name, kind=kind, aliases=tuple(aliases)))
             if source.reliability == Reliability.F and (source.kind, source.reliability) != (kind, reliability):
                 Source.objects.filter(pk=source.pk).update(kind=kind, reliability=reliability)
+                source_grade_record(source=source, actor=None, before=Reliability.F, after=reliability, via="registry")
         loaded += 1
     return loaded, problems
 
@@ -507,6 +508,7 @@ class _Ready:
             published_at=p.published_at,
             language=p.language,
             content_hash=p.content_hash,
+            truncated=p.truncated,
             import_job=job,
             extracted_at=None,
         )

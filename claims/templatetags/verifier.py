@@ -1,8 +1,10 @@
 """Template filters for showing imported (untrusted) data safely."""
 
+import uuid
 from urllib.parse import urlsplit
 
 from django import template
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -39,3 +41,9 @@ def timeuntil_or_minutes(value) -> str:
     except AttributeError:
         return ""
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+@register.simple_tag
+def decision_key():
+    """A hidden per-form token for a decision form: the same form posted twice records one decision."""
+    return format_html('<input type="hidden" name="idempotency_key" value="{}">', uuid.uuid4().hex)
