@@ -94,6 +94,9 @@ def claim_set_status(
             evidence_url=evidence_url,
         )
         Claim.objects.filter(pk=locked.pk).update(status=status, version=new_version, updated_at=decision.created_at)
+        from claims.corroboration_services import credibility_after_decision  # late: it imports this module
+
+        credibility_after_decision(claim_id=locked.pk)
     claim.status = status
     claim.version = new_version
     claim.updated_at = decision.created_at

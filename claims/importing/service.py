@@ -16,6 +16,7 @@ from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from claims.corroboration_services import claims_corroborate
 from claims.extraction import ExtractedClaim, extract_claims, normalise_source_name
 from claims.importing.detect import SNIFF_BYTES, UnreadableFile, detect_format, sniff_encoding
 from claims.importing.parsers import Input, iter_inputs, parse_input
@@ -338,6 +339,7 @@ class _Run:
                 _claims_insert([(r, a.pk) for r, a in zip(batch, articles, strict=True)])
         except (DatabaseError, _NoBulkIds):
             return [self._write_one(r) for r in batch]
+        claims_corroborate(article_ids=[a.pk for a in articles])  # issue 15: link to the same claim elsewhere
         return [RecordOutcome(r.p.path, r.p.line, "created", r.p.title, claims=len(r.rows)) for r in batch]
 
     def _write_one(self, r: _Ready) -> RecordOutcome:
@@ -355,6 +357,7 @@ class _Run:
             return RecordOutcome(p.path, p.line, "failed", p.title, f"could not store the article: {exc}")
         except DatabaseError as exc:
             return RecordOutcome(p.path, p.line, "failed", p.title, f"could not store the article: {exc}")
+        claims_corroborate(article_ids=[article.pk])  # issue 15: link to the same claim elsewhere
         return RecordOutcome(p.path, p.line, "created", p.title, claims=len(r.rows))
 
 
