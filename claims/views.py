@@ -47,7 +47,7 @@ from claims.services import (
     user_can_decide,
 )
 
-QUEUE_PARAMS = ("status", "source", "article", "q", "assignee", "hedged", "language", "sort")
+QUEUE_PARAMS = ("status", "source", "article", "q", "assignee", "hedged", "language", "sort", "credibility", "collapse")
 
 
 @login_not_required
