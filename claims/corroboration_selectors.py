@@ -14,11 +14,12 @@ from claims.models_corroboration import ClaimContradiction, ClaimCredibility, Cl
 
 
 def corroboration_annotations() -> dict:
-    """`cluster_key` (the cluster's public id: its key claim's id, or the claim's own id) and
-    `credibility_value` (1-6 or None): two LEFT JOINs, no extra query."""
+    """`cluster_key` (the cluster's public id: its key claim's id, or the claim's own id),
+    `credibility_value` (1-6 or None) and `credibility_note` (why): LEFT JOINs, no extra query."""
     return {
         "cluster_key": Coalesce(F("cluster_membership__cluster__key_claim_id"), F("id")),
         "credibility_value": F("credibility__value"),
+        "credibility_note": F("credibility__explanation"),
     }
 
 
