@@ -237,6 +237,9 @@ def _link(row: _Row, verdicts: list[tuple[_Row, Comparison]], rows: dict[int, _R
         if cluster in seen_clusters or (row.id in membership and membership[row.id] == cluster):
             continue
         seen_clusters.add(cluster)
+        if _contradicted_already(row.id, membership.get(row.id), candidate.id, membership.get(candidate.id)):
+            touched |= {row.id, candidate.id}
+            continue
         low, high = sorted((row.id, candidate.id))
         _, created = ClaimContradiction.objects.get_or_create(
             claim_id=low, other_id=high, defaults={"reason": comparison.reason[:200]}
@@ -246,6 +249,20 @@ def _link(row: _Row, verdicts: list[tuple[_Row, Comparison]], rows: dict[int, _R
             report.links.append((row.id, candidate.id, Verdict.CONTRADICTS))
         touched |= {row.id, candidate.id}
     return touched
+
+
+def _group(claim_id: int, cluster_id: int | None) -> list[int]:
+    if cluster_id is None:
+        return [claim_id]
+    return list(ClusterMember.objects.filter(cluster_id=cluster_id).values_list("claim_id", flat=True))
+
+
+def _contradicted_already(a: int, a_cluster: int | None, b: int, b_cluster: int | None) -> bool:
+    """Is some member of a's cluster already linked as contradicting some member of b's?"""
+    mine, theirs = _group(a, a_cluster), _group(b, b_cluster)
+    return ClaimContradiction.objects.filter(
+        Q(claim_id__in=mine, other_id__in=theirs) | Q(claim_id__in=theirs, other_id__in=mine)
+    ).exists()
 
 
 def _agrees_with_cluster(row: _Row, cluster_id: int, rows: dict[int, _Row]) -> bool:
