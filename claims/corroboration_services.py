@@ -241,6 +241,8 @@ def _link(row: _Row, verdicts: list[tuple[_Row, Comparison]], rows: dict[int, _R
             touched |= {row.id, candidate.id}
             continue
         low, high = sorted((row.id, candidate.id))
+        if low != row.id:  # the reason reads from the earlier claim to the later: "3 vs 5"
+            comparison = compare(candidate.signature, row.signature)
         _, created = ClaimContradiction.objects.get_or_create(
             claim_id=low, other_id=high, defaults={"reason": comparison.reason[:200]}
         )
