@@ -216,7 +216,7 @@ def test_collapsed_queue_shows_one_row_per_cluster_with_its_count(client, viewer
     rows = re.findall(r'<tr id="claim-(\d+)"', html)
     assert sorted(map(int, rows)) == sorted([a.pk, other.pk])
     assert 'data-cluster-size="2"' in html and "2 reports" in html
-    assert 'id="claim-%d"' % b.pk in client.get(reverse("claims:queue")).content.decode()
+    assert f'id="claim-{b.pk}"' in client.get(reverse("claims:queue")).content.decode()
 
 
 def test_queue_rows_show_the_admiralty_code(client, viewer, story):
