@@ -20,6 +20,7 @@ Only English vocabulary is built in; other languages still match on words, digit
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -255,6 +256,11 @@ class Signature:
         return not self.tokens
 
 
+@functools.lru_cache(maxsize=4096)
+def _name_pattern(name: str) -> re.Pattern:
+    return re.compile(r"(?i)(?<!\w)(?:the\s+)?" + re.escape(name).replace(r"\ ", r"\s+") + r"(?:'s)?(?!\w)")
+
+
 def _remove_names(text: str, names: tuple[str, ...]) -> tuple[str, frozenset[str]]:
     """Blank out the source's (and intermediary's) name; the words of names not found verbatim are
     returned for removal one by one."""
@@ -263,8 +269,7 @@ def _remove_names(text: str, names: tuple[str, ...]) -> tuple[str, frozenset[str
         name = " ".join(name.split())
         if len(name) < 2:
             continue
-        pattern = re.compile(r"(?i)(?<!\w)(?:the\s+)?" + re.escape(name).replace(r"\ ", r"\s+") + r"(?:'s)?(?!\w)")
-        text, n = pattern.subn(" , ", text)
+        text, n = _name_pattern(name).subn(" , ", text)
         if not n:
             leftover.update(w.lower().strip("'") for w in _TOKEN.findall(name.translate(_QUOTES)))
     return text, frozenset(leftover)

@@ -52,7 +52,7 @@ ROWS_PER_BAND = 2
 NUM_PERM = NUM_BANDS * ROWS_PER_BAND
 MINHASH_SEED = 20261201
 BUCKET_LIMIT = 40  # newest claims read per band key
-CANDIDATES_MAX = 25  # candidates checked exactly per new claim, by shared bands
+CANDIDATES_MAX = 32  # candidates checked exactly per new claim: those sharing most bands
 CLUSTER_CHECK_MAX = 50  # members of a candidate cluster a newcomer must agree with
 # Claims published further apart than this are not linked: re-reports come within days.
 SAME_WINDOW = timedelta(days=14)
@@ -76,7 +76,10 @@ def band_keys(signature: Signature) -> list[int]:
     from datasketch import MinHash
 
     mh = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, permutations=_permutations(), scheme="affine32")
-    mh.update_batch([t.encode() for t in sorted(signature.tokens)])
+    # Figures and dates go into the sketch too (not into the word similarity): re-reports of the
+    # same figure then outrank the same template with other figures when candidates are ranked.
+    elements = [*signature.tokens, *(f"#{n}" for n in signature.numbers), *(f"@{d}" for d in signature.dates)]
+    mh.update_batch([t.encode() for t in sorted(elements)])
     values = mh.hashvalues
     keys = []
     for band in range(NUM_BANDS):
@@ -86,8 +89,14 @@ def band_keys(signature: Signature) -> list[int]:
     return keys
 
 
-def signature_of(*, text: str, source_name: str, via: str = "") -> Signature:
+@functools.lru_cache(maxsize=20_000)
+def _signature(text: str, source_name: str, via: str) -> Signature:
     return claim_signature(text, source_names=[n for n in (source_name, via) if n])
+
+
+def signature_of(*, text: str, source_name: str, via: str = "") -> Signature:
+    """The claim's signature; recent ones are cached (candidates come back again and again)."""
+    return _signature(text, source_name or "", via or "")
 
 
 @dataclass(slots=True)
@@ -121,10 +130,7 @@ class _Row:
 def claims_index(*, claim_ids: Iterable[int]) -> int:
     """Add the claims' band keys to the index (idempotent). Returns the rows written."""
     rows = _Row.load(claim_ids)
-    bands = [ClaimBand(key=key, claim_id=row.id) for row in rows.values() for key in band_keys(row.signature)]
-    with transaction.atomic():
-        ClaimBand.objects.bulk_create(bands, batch_size=2000, ignore_conflicts=True)
-    return len(bands)
+    return _bands_insert([(key, row.id) for row in rows.values() for key in band_keys(row.signature)])
 
 
 def _candidates(row: _Row, keys: list[int]) -> list[int]:
@@ -142,7 +148,7 @@ def _candidates(row: _Row, keys: list[int]) -> list[int]:
     ]
     sql = (
         f"SELECT {claim_col}, COUNT(*) AS n FROM ({' UNION ALL '.join(parts)}) AS c "  # noqa: S608
-        f"WHERE {claim_col} <> %s GROUP BY {claim_col} ORDER BY n DESC, {claim_col} DESC LIMIT {CANDIDATES_MAX + 10}"
+        f"WHERE {claim_col} <> %s GROUP BY {claim_col} ORDER BY n DESC, {claim_col} DESC LIMIT {CANDIDATES_MAX}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*keys, row.id])
@@ -174,7 +180,8 @@ def claims_corroborate(*, claim_ids: Iterable[int] = (), article_ids: Iterable[i
     articles (a suggested cluster membership) and to contradicting claims; refresh credibility.
 
     The band keys are committed before candidates are looked up, so of two imports running at once
-    the later lookup sees the other's claims. Safe to call twice for the same claims.
+    the later lookup sees the other's claims. Safe to call twice for the same claims. Queries: one
+    candidate lookup per claim, a few per batch, and a small transaction per new link.
     """
     ids = set(claim_ids)
     article_ids = list(article_ids)
@@ -185,98 +192,153 @@ def claims_corroborate(*, claim_ids: Iterable[int] = (), article_ids: Iterable[i
         return report
     new = _Row.load(sorted(ids))
     keys = {row.id: band_keys(row.signature) for row in new.values()}
-    with transaction.atomic():
-        bands = [ClaimBand(key=k, claim_id=i) for i, ks in keys.items() for k in ks]
-        ClaimBand.objects.bulk_create(bands, batch_size=2000, ignore_conflicts=True)
-    report.indexed = len(bands)
+    report.indexed = _bands_insert([(k, i) for i, ks in keys.items() for k in ks])
 
     candidate_ids = {row.id: _candidates(row, keys[row.id]) for row in new.values()}
     wanted = {c for cs in candidate_ids.values() for c in cs} - set(new)
     rows = {**new, **_Row.load(wanted)}
+    state = _State.load(set(rows))
+    missing = {i for ms in state.members.values() for i in ms} - set(rows)
+    rows.update(_Row.load(missing))
     touched: set[int] = set()
+    contradictions: list[ClaimContradiction] = []
     for row in sorted(new.values(), key=lambda r: r.id):
         candidates = [rows[c] for c in candidate_ids[row.id] if c in rows and rows[c].article_id != row.article_id]
+        if not candidates:
+            continue
         verdicts = [(c, compare(row.signature, c.signature)) for c in candidates]
-        touched |= _link(row, verdicts, rows, report)
+        touched |= _link(row, verdicts, rows, state, report, contradictions)
+    if contradictions:
+        with transaction.atomic():
+            ClaimContradiction.objects.bulk_create(contradictions, batch_size=500, ignore_conflicts=True)
     if touched:
         report.credibility_updated = credibility_refresh(claim_ids=touched)
     return report
 
 
-def _link(row: _Row, verdicts: list[tuple[_Row, Comparison]], rows: dict[int, _Row], report) -> set[int]:
+def _bands_insert(pairs: list[tuple[int, int]]) -> int:
+    """INSERT the (key, claim) rows, skipping those already there: plain multi-row INSERTs (bulk_create
+    spends more time building SQL than the database spends storing these two integers)."""
+    if not pairs:
+        return 0
+    table = connection.ops.quote_name(ClaimBand._meta.db_table)
+    columns = f"{connection.ops.quote_name('key')}, {connection.ops.quote_name('claim_id')}"
+    chunk = 500
+    with transaction.atomic(), connection.cursor() as cursor:
+        for i in range(0, len(pairs), chunk):
+            part = pairs[i : i + chunk]
+            values = ", ".join(["(%s, %s)"] * len(part))
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT DO NOTHING",  # noqa: S608
+                [v for pair in part for v in pair],
+            )
+    return len(pairs)
+
+
+@dataclass
+class _State:
+    """Cluster memberships and contradiction links around one batch, kept current as it links."""
+
+    cluster_of: dict[int, int]
+    members: dict[int, set[int]]
+    links: dict[int, set[int]]
+
+    @classmethod
+    def load(cls, ids: set[int]) -> _State:
+        cluster_of: dict[int, int] = {}
+        members: dict[int, set[int]] = defaultdict(set)
+        links: dict[int, set[int]] = defaultdict(set)
+        ids_list = list(ids)
+        clusters = set()
+        for i in range(0, len(ids_list), 900):
+            part = ids_list[i : i + 900]
+            clusters |= set(ClusterMember.objects.filter(claim_id__in=part).values_list("cluster_id", flat=True))
+        clusters_list = list(clusters)
+        for i in range(0, len(clusters_list), 900):
+            # the newest CLUSTER_CHECK_MAX members of each: a newcomer is checked against those
+            for claim_id, cluster_id in (
+                ClusterMember.objects.filter(cluster_id__in=clusters_list[i : i + 900])
+                .order_by("cluster_id", "-claim_id")
+                .values_list("claim_id", "cluster_id")
+            ):
+                if len(members[cluster_id]) < CLUSTER_CHECK_MAX or claim_id in ids:
+                    members[cluster_id].add(claim_id)
+                cluster_of[claim_id] = cluster_id
+        everyone = list(ids | {m for ms in members.values() for m in ms})
+        for i in range(0, len(everyone), 450):
+            part = everyone[i : i + 450]
+            for a, b in ClaimContradiction.objects.filter(Q(claim_id__in=part) | Q(other_id__in=part)).values_list(
+                "claim_id", "other_id"
+            ):
+                links[a].add(b)
+                links[b].add(a)
+        return cls(cluster_of, members, links)
+
+    def group(self, claim_id: int) -> set[int]:
+        cluster = self.cluster_of.get(claim_id)
+        return self.members[cluster] if cluster is not None else {claim_id}
+
+    def group_key(self, claim_id: int) -> tuple:
+        cluster = self.cluster_of.get(claim_id)
+        return ("cluster", cluster) if cluster is not None else ("claim", claim_id)
+
+    def contradicted(self, a: int, b: int) -> bool:
+        """Is some member of a's group already linked as contradicting some member of b's?"""
+        theirs = self.group_key(b)
+        return any(self.group_key(o) == theirs for m in self.group(a) for o in self.links.get(m, ()))
+
+
+def _link(
+    row: _Row,
+    verdicts: list[tuple[_Row, Comparison]],
+    rows: dict[int, _Row],
+    state: _State,
+    report: CorroborationReport,
+    contradictions: list[ClaimContradiction],
+) -> set[int]:
     """Join the best matching cluster and record contradictions, for one new claim."""
     touched: set[int] = set()
     same = sorted(
         (cv for cv in verdicts if cv[1].verdict == Verdict.SAME and _within(row, cv[0], SAME_WINDOW)),
         key=lambda cv: (-cv[1].similarity, -cv[0].id),
     )
-    membership = {
-        m.claim_id: m.cluster_id
-        for m in ClusterMember.objects.filter(claim_id__in=[row.id, *(c.id for c, _ in verdicts)])
-    }
-    if row.id not in membership:
+    if row.id not in state.cluster_of:
         for candidate, comparison in same:
-            cluster_id = membership.get(candidate.id)
-            if cluster_id is not None and not _agrees_with_cluster(row, cluster_id, rows):
+            cluster_id = state.cluster_of.get(candidate.id)
+            if cluster_id is not None and not _agrees_with_cluster(row, state.members[cluster_id], rows):
                 continue
             try:
                 cluster_id = _join(row, candidate, cluster_id, comparison.similarity, report)
             except IntegrityError:
                 continue  # a concurrent import linked one of them meanwhile: try the next candidate
-            membership[row.id] = cluster_id
+            for claim_id in (row.id, candidate.id):
+                state.cluster_of[claim_id] = cluster_id
+                state.members[cluster_id].add(claim_id)
             touched |= {row.id, candidate.id}
             report.joined += 1
             report.links.append((row.id, candidate.id, Verdict.SAME))
             break
-    # Contradictions: one link per other cluster (its best match), not one per member.
-    seen_clusters = set()
+    # Contradictions: one link per pair of clusters (the best matching members), not one per member.
     for candidate, comparison in sorted(verdicts, key=lambda cv: -cv[1].similarity):
         if comparison.verdict != Verdict.CONTRADICTS or not _within(row, candidate, CONTRADICTION_WINDOW):
             continue
-        cluster = membership.get(candidate.id, -candidate.id)
-        if cluster in seen_clusters or (row.id in membership and membership[row.id] == cluster):
-            continue
-        seen_clusters.add(cluster)
-        if _contradicted_already(row.id, membership.get(row.id), candidate.id, membership.get(candidate.id)):
-            touched |= {row.id, candidate.id}
+        if state.group_key(row.id) == state.group_key(candidate.id) or state.contradicted(row.id, candidate.id):
             continue
         low, high = sorted((row.id, candidate.id))
         if low != row.id:  # the reason reads from the earlier claim to the later: "3 vs 5"
             comparison = compare(candidate.signature, row.signature)
-        _, created = ClaimContradiction.objects.get_or_create(
-            claim_id=low, other_id=high, defaults={"reason": comparison.reason[:200]}
-        )
-        if created:
-            report.contradictions += 1
-            report.links.append((row.id, candidate.id, Verdict.CONTRADICTS))
+        contradictions.append(ClaimContradiction(claim_id=low, other_id=high, reason=comparison.reason[:200]))
+        state.links[low].add(high)
+        state.links[high].add(low)
+        report.contradictions += 1
+        report.links.append((row.id, candidate.id, Verdict.CONTRADICTS))
         touched |= {row.id, candidate.id}
     return touched
 
 
-def _group(claim_id: int, cluster_id: int | None) -> list[int]:
-    if cluster_id is None:
-        return [claim_id]
-    return list(ClusterMember.objects.filter(cluster_id=cluster_id).values_list("claim_id", flat=True))
-
-
-def _contradicted_already(a: int, a_cluster: int | None, b: int, b_cluster: int | None) -> bool:
-    """Is some member of a's cluster already linked as contradicting some member of b's?"""
-    mine, theirs = _group(a, a_cluster), _group(b, b_cluster)
-    return ClaimContradiction.objects.filter(
-        Q(claim_id__in=mine, other_id__in=theirs) | Q(claim_id__in=theirs, other_id__in=mine)
-    ).exists()
-
-
-def _agrees_with_cluster(row: _Row, cluster_id: int, rows: dict[int, _Row]) -> bool:
-    """A newcomer must be the same claim as every member (checked on the newest few), so that
+def _agrees_with_cluster(row: _Row, member_ids: set[int], rows: dict[int, _Row]) -> bool:
+    """A newcomer must be the same claim as every member (the newest few of a large cluster), so that
     'drones over Odesa' ~ 'drones shot down' ~ 'drones over Kharkiv' does not chain."""
-    member_ids = list(
-        ClusterMember.objects.filter(cluster_id=cluster_id)
-        .order_by("-claim_id")
-        .values_list("claim_id", flat=True)[:CLUSTER_CHECK_MAX]
-    )
-    missing = [i for i in member_ids if i not in rows]
-    rows.update(_Row.load(missing))
     return all(compare(row.signature, rows[i].signature).verdict == Verdict.SAME for i in member_ids if i in rows)
 
 
