@@ -84,7 +84,7 @@ def _new_claims(rng: random.Random, n: int) -> list[list[int]]:
     claim ids per article."""
     from django.utils import timezone
 
-    from claims.models import Article, Claim, Source
+    from claims.models import Claim, Source
 
     max_id = Claim.objects.order_by("-id").values_list("id", flat=True).first() or 0
     sources = list(Source.objects.order_by("id").values_list("id", "name")[:2000])

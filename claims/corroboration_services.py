@@ -51,7 +51,7 @@ NUM_BANDS = 16
 ROWS_PER_BAND = 2
 NUM_PERM = NUM_BANDS * ROWS_PER_BAND
 MINHASH_SEED = 20261201
-BUCKET_LIMIT = 40  # newest claims read per band key
+BUCKET_LIMIT = 24  # newest claims read per band key (40 measured ~45% slower per lookup)
 CANDIDATES_MAX = 32  # candidates checked exactly per new claim: those sharing most bands
 CLUSTER_CHECK_MAX = 50  # members of a candidate cluster a newcomer must agree with
 # Claims published further apart than this are not linked: re-reports come within days.
@@ -133,26 +133,33 @@ def claims_index(*, claim_ids: Iterable[int]) -> int:
     return _bands_insert([(key, row.id) for row in rows.values() for key in band_keys(row.signature)])
 
 
-def _candidates(row: _Row, keys: list[int]) -> list[int]:
-    """Claim ids sharing most band keys with `row` (other articles only), best first."""
-    if not keys:
-        return []
+def _candidates(keys: dict[int, list[int]]) -> dict[int, list[int]]:
+    """For each claim id, the claim ids sharing most band keys with it, best first (at most
+    CANDIDATES_MAX). One query per claim: each key is one index range scan capped at BUCKET_LIMIT
+    newest rows, so a hot key costs no more than a rare one. (Several claims per statement, ranked
+    with a window function, measured 2-3x slower on SQLite.)"""
     table = connection.ops.quote_name(ClaimBand._meta.db_table)
     key_col = connection.ops.quote_name("key")
     claim_col = connection.ops.quote_name("claim_id")
-    # One derived table per key, each an index range scan capped at BUCKET_LIMIT newest rows.
-    parts = [
-        f"SELECT {claim_col} FROM (SELECT {claim_col} FROM {table} WHERE {key_col} = %s "  # noqa: S608
-        f"ORDER BY {claim_col} DESC LIMIT {BUCKET_LIMIT}) AS b{i}"
-        for i in range(len(keys))
-    ]
-    sql = (
-        f"SELECT {claim_col}, COUNT(*) AS n FROM ({' UNION ALL '.join(parts)}) AS c "  # noqa: S608
-        f"WHERE {claim_col} <> %s GROUP BY {claim_col} ORDER BY n DESC, {claim_col} DESC LIMIT {CANDIDATES_MAX}"
-    )
+    found: dict[int, list[int]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*keys, row.id])
-        return [claim_id for claim_id, _ in cursor.fetchall()]
+        for claim_id, ks in keys.items():
+            if not ks:
+                found[claim_id] = []
+                continue
+            parts = [
+                f"SELECT {claim_col} FROM (SELECT {claim_col} FROM {table} WHERE {key_col} = %s "  # noqa: S608
+                f"ORDER BY {claim_col} DESC LIMIT {BUCKET_LIMIT}) AS b{i}"
+                for i in range(len(ks))
+            ]
+            sql = (
+                f"SELECT {claim_col}, COUNT(*) AS n FROM ({' UNION ALL '.join(parts)}) AS c "  # noqa: S608
+                f"WHERE {claim_col} <> %s GROUP BY {claim_col} ORDER BY n DESC, {claim_col} DESC "
+                f"LIMIT {CANDIDATES_MAX}"
+            )
+            cursor.execute(sql, [*ks, claim_id])
+            found[claim_id] = [candidate for candidate, _ in cursor.fetchall()]
+    return found
 
 
 # --- linking new claims --------------------------------------------------------------------------
@@ -194,7 +201,7 @@ def claims_corroborate(*, claim_ids: Iterable[int] = (), article_ids: Iterable[i
     keys = {row.id: band_keys(row.signature) for row in new.values()}
     report.indexed = _bands_insert([(k, i) for i, ks in keys.items() for k in ks])
 
-    candidate_ids = {row.id: _candidates(row, keys[row.id]) for row in new.values()}
+    candidate_ids = _candidates(keys)
     wanted = {c for cs in candidate_ids.values() for c in cs} - set(new)
     rows = {**new, **_Row.load(wanted)}
     state = _State.load(set(rows))
@@ -202,17 +209,17 @@ def claims_corroborate(*, claim_ids: Iterable[int] = (), article_ids: Iterable[i
     rows.update(_Row.load(missing))
     touched: set[int] = set()
     contradictions: list[ClaimContradiction] = []
-    for row in sorted(new.values(), key=lambda r: r.id):
-        candidates = [rows[c] for c in candidate_ids[row.id] if c in rows and rows[c].article_id != row.article_id]
-        if not candidates:
-            continue
-        verdicts = [(c, compare(row.signature, c.signature)) for c in candidates]
-        touched |= _link(row, verdicts, rows, state, report, contradictions)
-    if contradictions:
-        with transaction.atomic():
-            ClaimContradiction.objects.bulk_create(contradictions, batch_size=500, ignore_conflicts=True)
-    if touched:
-        report.credibility_updated = credibility_refresh(claim_ids=touched)
+    # One transaction for the links (each join a savepoint in it), not one commit per link.
+    with transaction.atomic():
+        for row in sorted(new.values(), key=lambda r: r.id):
+            candidates = [rows[c] for c in candidate_ids[row.id] if c in rows and rows[c].article_id != row.article_id]
+            if not candidates:
+                continue
+            verdicts = [(c, compare(row.signature, c.signature)) for c in candidates]
+            touched |= _link(row, verdicts, rows, state, report, contradictions)
+        ClaimContradiction.objects.bulk_create(contradictions, batch_size=500, ignore_conflicts=True)
+        if touched:
+            report.credibility_updated = credibility_refresh(claim_ids=touched)
     return report
 
 
@@ -308,7 +315,8 @@ def _link(
             if cluster_id is not None and not _agrees_with_cluster(row, state.members[cluster_id], rows):
                 continue
             try:
-                cluster_id = _join(row, candidate, cluster_id, comparison.similarity, report)
+                lowest = min(state.members[cluster_id]) if cluster_id is not None else 0
+                cluster_id = _join(row, candidate, cluster_id, comparison.similarity, report, lowest)
             except IntegrityError:
                 continue  # a concurrent import linked one of them meanwhile: try the next candidate
             for claim_id in (row.id, candidate.id):
@@ -342,22 +350,30 @@ def _agrees_with_cluster(row: _Row, member_ids: set[int], rows: dict[int, _Row])
     return all(compare(row.signature, rows[i].signature).verdict == Verdict.SAME for i in member_ids if i in rows)
 
 
-def _join(row: _Row, candidate: _Row, cluster_id: int | None, sim: float, report) -> int:
+def _join(row: _Row, candidate: _Row, cluster_id: int | None, sim: float, report, lowest: int = 0) -> int:
+    """Add `row` to the candidate's cluster (or make one of the two): a savepoint, so that a link
+    a concurrent import made first (IntegrityError) undoes only this one."""
     with transaction.atomic():
         if cluster_id is None:
-            key = min(row.id, candidate.id)
-            cluster = ClaimCluster.objects.create(key_claim_id=key)
-            ClusterMember.objects.create(claim_id=candidate.id, cluster=cluster, similarity=1.0)
+            cluster = ClaimCluster.objects.create(key_claim_id=min(row.id, candidate.id))
+            ClusterMember.objects.bulk_create(
+                [
+                    ClusterMember(claim_id=candidate.id, cluster=cluster, similarity=1.0),
+                    ClusterMember(claim_id=row.id, cluster=cluster, similarity=sim, matched_with_id=candidate.id),
+                ]
+            )
             report.clusters_created += 1
-            cluster_id = cluster.pk
-        else:
+            return cluster.pk
+        if connection.features.has_select_for_update:
             # Lock the cluster: a concurrent split or merge must not leave this member orphaned.
-            cluster = ClaimCluster.objects.select_for_update().get(pk=cluster_id)
-        ClusterMember.objects.create(
-            claim_id=row.id, cluster_id=cluster_id, similarity=sim, matched_with_id=candidate.id
+            list(ClaimCluster.objects.select_for_update().filter(pk=cluster_id).values_list("pk"))
+        ClusterMember.objects.bulk_create(
+            [ClusterMember(claim_id=row.id, cluster_id=cluster_id, similarity=sim, matched_with_id=candidate.id)]
         )
-        if row.id < cluster.key_claim_id:
-            ClaimCluster.objects.filter(pk=cluster_id).update(key_claim_id=row.id, updated_at=timezone.now())
+        if row.id < lowest:  # backfills link older claims to newer clusters: the key is the lowest id
+            ClaimCluster.objects.filter(pk=cluster_id, key_claim_id__gt=row.id).update(
+                key_claim_id=row.id, updated_at=timezone.now()
+            )
     return cluster_id
 
 
