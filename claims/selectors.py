@@ -366,6 +366,7 @@ def article_claims(*, article: Article) -> list[Claim]:
         Claim.objects.filter(article=article)
         .select_related("source")
         .only("id", "start", "end", "text", "status", "version", "hedged", "source__id", "source__name")
+        .annotate(cluster_size=cluster_size_annotation())  # "also reported by" (issue 15)
         .order_by("start", "-end", "id")
     )
 

@@ -303,6 +303,9 @@ def claim_update(
             except IntegrityError:
                 raise ValidationError("A claim over exactly this text already exists.") from None
             audit_record(actor=actor, action="claim_update", obj=claim, details=changes)
+            from claims.corroboration_services import claims_index  # late: it imports this module
+
+            claims_index(claim_ids=[claim.pk])  # the new text's band keys, so the claim is found by it
     return claim
 
 

@@ -258,3 +258,24 @@ def test_collapsed_queue_runs_a_fixed_number_of_queries(client, analyst, db, dja
     with django_assert_num_queries(5):  # as the plain queue: session, user, groups, counters, the page
         html = client.get(reverse("claims:queue") + "?collapse=1").content.decode()
     assert html.count('<tr id="claim-') == clusters and html.count('data-cluster-size="2"') == clusters
+
+
+def test_the_reader_says_how_many_others_report_a_claim(client, viewer, story):
+    a = story[0]
+    client.force_login(viewer)
+    html = client.get(reverse("claims:article_detail", args=[a.article_id])).content.decode()
+    assert "also reported by 1 other<" in html
+
+
+def test_editing_a_span_indexes_the_new_text(client, analyst, db):
+    from claims.models import ClaimBand
+    from claims.services import claim_update
+
+    body = "Weather was fine. " + KILLED.format("governor")
+    claim = make_claim(article=make_article(body=body), source=make_source(name="governor"), start=0, end=17)
+    claims_corroborate(claim_ids=[claim.pk])
+    before = set(ClaimBand.objects.filter(claim=claim).values_list("key", flat=True))
+    claim_update(claim=claim, actor=analyst, start=18, end=len(body))
+    other = report(KILLED.format("police"), source="police")
+    assert set(ClaimBand.objects.filter(claim=claim).values_list("key", flat=True)) > before
+    assert ClusterMember.objects.filter(claim=other).exists()
