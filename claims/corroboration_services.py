@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -204,6 +204,20 @@ def claims_corroborate(*, claim_ids: Iterable[int] = (), article_ids: Iterable[i
     candidate_ids = _candidates(keys)
     wanted = {c for cs in candidate_ids.values() for c in cs} - set(new)
     rows = {**new, **_Row.load(wanted)}
+    for attempt in range(3):
+        try:
+            return _link_all(new, rows, candidate_ids, report)
+        except OperationalError:
+            # A deadlock with a concurrent import linking the same claims (PostgreSQL picks a victim):
+            # nothing of this phase was kept; start it again from what is stored now.
+            if attempt == 2 or transaction.get_connection().in_atomic_block:
+                raise
+            report.joined = report.clusters_created = report.contradictions = 0
+            report.links.clear()
+    return report
+
+
+def _link_all(new: dict[int, _Row], rows: dict[int, _Row], candidate_ids, report) -> CorroborationReport:
     state = _State.load(set(rows))
     missing = {i for ms in state.members.values() for i in ms} - set(rows)
     rows.update(_Row.load(missing))

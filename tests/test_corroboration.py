@@ -598,3 +598,46 @@ def test_the_backfill_command_links_claims_stored_before_corroboration(capsys):
     call_command("corroborate_claims", "--batch", "1")
     assert cluster_of(a) == cluster_of(b) is not None
     assert "corroborated 2 claims" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_linking_the_same_story_at_once_make_one_cluster(monkeypatch):
+    """Both commit their band keys, then both look up candidates at the same moment: each sees the
+    other's claim, both try to link, and the database lets one cluster through."""
+    import threading
+
+    from django.db import connection, connections
+
+    import claims.corroboration_services as service
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises writers, so two linkers cannot race on it")
+    a = report(KILLED.format("governor"), source="governor")
+    b = report(KILLED.format("police"), source="police")
+    barrier = threading.Barrier(2, timeout=20)
+    lookup = service._candidates
+
+    def candidates_after_both_indexed(keys):
+        barrier.wait()
+        return lookup(keys)
+
+    monkeypatch.setattr(service, "_candidates", candidates_after_both_indexed)
+    failures = []
+
+    def run(claim):
+        try:
+            claims_corroborate(claim_ids=[claim.pk])
+        except Exception as exc:  # pragma: no cover - reported below
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in (a, b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures
+    assert ClaimCluster.objects.count() == 1
+    assert set(ClusterMember.objects.values_list("claim_id", flat=True)) == {a.pk, b.pk}
+    assert not integrity_check().problems
