@@ -42,6 +42,23 @@ def filter_collapsed(qs: QuerySet) -> QuerySet:
     ).annotate(cluster_size=cluster_size_annotation())
 
 
+def attach_cluster_versions(rows: list[Claim]) -> list[Claim]:
+    """For collapsed queue rows: `cluster_versions`, the (claim id, version) of every member of each
+    row's cluster, so "apply to all N" can check each claim's version. One query for the page."""
+    keyed = [row.pk for row in rows if getattr(row, "cluster_size", 1) > 1]
+    versions: dict[int, list[tuple[int, int]]] = {}
+    if keyed:
+        for key, claim_id, version in (
+            ClusterMember.objects.filter(cluster__key_claim_id__in=keyed)
+            .order_by("claim_id")
+            .values_list("cluster__key_claim_id", "claim_id", "claim__version")
+        ):
+            versions.setdefault(key, []).append((claim_id, version))
+    for row in rows:
+        row.cluster_versions = versions.get(row.pk, [])
+    return rows
+
+
 def filter_credibility(qs: QuerySet, value: str) -> QuerySet:
     """`value` "1".."6", or "none" for claims without an assessment."""
     if value == "none":

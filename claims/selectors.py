@@ -20,6 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from claims.corroboration_selectors import (
+    attach_cluster_versions,
     cluster_size_annotation,
     corroboration_annotations,
     filter_collapsed,
@@ -186,6 +187,8 @@ def claim_queue(
         rows = list(qs) if ids else []
     has_more = len(rows) > page_size
     rows = _with_segments(rows[:page_size])
+    if filters.collapse:
+        attach_cluster_versions(rows)
     return QueuePage(
         rows=rows,
         has_more=has_more,

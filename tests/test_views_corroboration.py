@@ -255,7 +255,8 @@ def test_collapsed_queue_runs_a_fixed_number_of_queries(client, analyst, db, dja
             claims_corroborate(claim_ids=[make_claim(article=article, source=src, start=0, end=len(text)).pk])
     assert ClusterMember.objects.count() == 2 * clusters
     client.force_login(analyst)
-    with django_assert_num_queries(5):  # as the plain queue: session, user, groups, counters, the page
+    # as the plain queue (session, user, groups, counters, the page) + the members' versions
+    with django_assert_num_queries(6):
         html = client.get(reverse("claims:queue") + "?collapse=1").content.decode()
     assert html.count('<tr id="claim-') == clusters and html.count('data-cluster-size="2"') == clusters
 
@@ -279,3 +280,28 @@ def test_editing_a_span_indexes_the_new_text(client, analyst, db):
     other = report(KILLED.format("police"), source="police")
     assert set(ClaimBand.objects.filter(claim=claim).values_list("key", flat=True)) > before
     assert ClusterMember.objects.filter(claim=other).exists()
+
+
+def test_a_collapsed_row_applies_a_decision_to_all_its_reports(client, analyst, story):
+    a, b, other = story
+    client.force_login(analyst)
+    html = client.get(reverse("claims:queue") + "?collapse=1").content.decode()
+    form = html[html.index(f'action="{reverse("claims:cluster_decide", args=[a.pk])}"') :]
+    form = form[: form.index("</form>")]
+    assert f'name="v{a.pk}" value="0"' in form and f'name="v{b.pk}" value="0"' in form
+    assert "Apply to all 2" in form
+    response = client.post(
+        reverse("claims:cluster_decide", args=[a.pk]),
+        {"status": "being_clarified", f"v{a.pk}": "0", f"v{b.pk}": "0", "next": "/queue/?collapse=1"},
+    )
+    assert response.status_code == 303 and response["Location"] == "/queue/?collapse=1"
+    assert set(VerificationStatus.objects.values_list("claim_id", "status")) == {
+        (a.pk, "being_clarified"),
+        (b.pk, "being_clarified"),
+    }
+
+
+def test_viewers_get_no_apply_to_all_in_the_collapsed_queue(client, viewer, story):
+    client.force_login(viewer)
+    html = client.get(reverse("claims:queue") + "?collapse=1").content.decode()
+    assert "2 reports" in html and "Apply to all" not in html
