@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from claims.corroboration import CREDIBILITY_LABELS
@@ -15,18 +15,25 @@ from claims.models_corroboration import ClaimContradiction, ClaimCredibility, Cl
 
 def corroboration_annotations() -> dict:
     """`cluster_key` (the cluster's public id: its key claim's id, or the claim's own id),
-    `credibility_value` (1-6 or None) and `credibility_note` (why): LEFT JOINs, no extra query."""
+    `credibility_value` (1-6 or None) and `credibility_note` (why): correlated subqueries on
+    primary keys, evaluated for the rows returned only (joins let PostgreSQL's planner pick hash
+    joins that read the whole claims table for a page of 50)."""
+    credibility = ClaimCredibility.objects.filter(claim_id=OuterRef("id"))
     return {
-        "cluster_key": Coalesce(F("cluster_membership__cluster__key_claim_id"), F("id")),
-        "credibility_value": F("credibility__value"),
-        "credibility_note": F("credibility__explanation"),
+        "cluster_key": Coalesce(
+            Subquery(ClusterMember.objects.filter(claim_id=OuterRef("id")).values("cluster__key_claim_id")[:1]),
+            F("id"),
+            output_field=IntegerField(),
+        ),
+        "credibility_value": Subquery(credibility.values("value")[:1]),
+        "credibility_note": Subquery(credibility.values("explanation")[:1]),
     }
 
 
 def cluster_size_annotation():
     """How many claims are in the row's cluster (1 for a lone claim): a correlated count."""
     members = (
-        ClusterMember.objects.filter(cluster_id=OuterRef("cluster_membership__cluster_id"))
+        ClusterMember.objects.filter(cluster__members__claim_id=OuterRef("id"))
         .order_by()
         .values("cluster_id")
         .annotate(n=Count("*"))
@@ -36,10 +43,17 @@ def cluster_size_annotation():
 
 
 def filter_collapsed(qs: QuerySet) -> QuerySet:
-    """One row per cluster: its key claim (and every lone claim)."""
-    return qs.filter(
-        Q(cluster_membership__isnull=True) | Q(cluster_membership__cluster__key_claim_id=F("id"))
-    ).annotate(cluster_size=cluster_size_annotation())
+    """One row per cluster: its key claim (and every lone claim). An anti-join on the membership's
+    primary key: no claim that is a member of a cluster keyed by another claim."""
+    others = ClusterMember.objects.filter(claim_id=OuterRef("id")).exclude(cluster__key_claim_id=OuterRef("id"))
+    return qs.filter(~Exists(others)).annotate(cluster_size=cluster_size_annotation())
+
+
+def filter_credibility(qs: QuerySet, value: str) -> QuerySet:
+    """`value` "1".."6", or "none" for claims without an assessment."""
+    if value == "none":
+        return qs.filter(~Exists(ClaimCredibility.objects.filter(claim_id=OuterRef("id"), value__isnull=False)))
+    return qs.filter(Exists(ClaimCredibility.objects.filter(claim_id=OuterRef("id"), value=int(value))))
 
 
 def attach_cluster_versions(rows: list[Claim]) -> list[Claim]:
@@ -57,13 +71,6 @@ def attach_cluster_versions(rows: list[Claim]) -> list[Claim]:
     for row in rows:
         row.cluster_versions = versions.get(row.pk, [])
     return rows
-
-
-def filter_credibility(qs: QuerySet, value: str) -> QuerySet:
-    """`value` "1".."6", or "none" for claims without an assessment."""
-    if value == "none":
-        return qs.filter(Q(credibility__isnull=True) | Q(credibility__value__isnull=True))
-    return qs.filter(credibility__value=int(value))
 
 
 def credibility_code(*, grade: str, value: int | None) -> str:
