@@ -138,6 +138,8 @@ def _candidates(keys: dict[int, list[int]]) -> dict[int, list[int]]:
     CANDIDATES_MAX). One query per claim: each key is one index range scan capped at BUCKET_LIMIT
     newest rows, so a hot key costs no more than a rare one. (Several claims per statement, ranked
     with a window function, measured 2-3x slower on SQLite.)"""
+    if connection.vendor == "postgresql":
+        return _candidates_postgresql(keys)
     table = connection.ops.quote_name(ClaimBand._meta.db_table)
     key_col = connection.ops.quote_name("key")
     claim_col = connection.ops.quote_name("claim_id")
@@ -159,6 +161,32 @@ def _candidates(keys: dict[int, list[int]]) -> dict[int, list[int]]:
             )
             cursor.execute(sql, [*ks, claim_id])
             found[claim_id] = [candidate for candidate, _ in cursor.fetchall()]
+    return found
+
+
+def _candidates_postgresql(keys: dict[int, list[int]]) -> dict[int, list[int]]:
+    """The same lookup for many claims in one short statement: a LATERAL index scan per (claim, key),
+    capped at BUCKET_LIMIT newest rows, counted and ranked per claim (cheap to plan, one round trip)."""
+    found: dict[int, list[int]] = {claim_id: [] for claim_id in keys}
+    pairs = [(claim_id, key) for claim_id, ks in keys.items() for key in ks]
+    sql = f"""
+        SELECT q, claim_id FROM (
+            SELECT q, b.claim_id, ROW_NUMBER() OVER (PARTITION BY q ORDER BY COUNT(*) DESC, b.claim_id DESC) AS rk
+            FROM unnest(%s::bigint[], %s::bigint[]) AS k(q, key)
+            CROSS JOIN LATERAL (
+                SELECT claim_id FROM claims_claimband WHERE claims_claimband.key = k.key
+                ORDER BY claim_id DESC LIMIT {BUCKET_LIMIT}
+            ) AS b
+            WHERE b.claim_id <> k.q
+            GROUP BY q, b.claim_id
+        ) AS ranked WHERE rk <= {CANDIDATES_MAX} ORDER BY q, rk
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        for i in range(0, len(pairs), 50 * NUM_BANDS):
+            part = pairs[i : i + 50 * NUM_BANDS]
+            cursor.execute(sql, [[q for q, _ in part], [k for _, k in part]])
+            for claim_id, candidate in cursor.fetchall():
+                found[claim_id].append(candidate)
     return found
 
 
@@ -244,6 +272,17 @@ def _bands_insert(pairs: list[tuple[int, int]]) -> int:
         return 0
     table = connection.ops.quote_name(ClaimBand._meta.db_table)
     columns = f"{connection.ops.quote_name('key')}, {connection.ops.quote_name('claim_id')}"
+    if connection.vendor == "postgresql":
+        # Two array parameters, one statement: no per-row parameter binding.
+        with transaction.atomic(), connection.cursor() as cursor:
+            for i in range(0, len(pairs), 20_000):
+                part = pairs[i : i + 20_000]
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) SELECT * FROM unnest(%s::bigint[], %s::bigint[]) "  # noqa: S608
+                    "ON CONFLICT DO NOTHING",
+                    [[k for k, _ in part], [c for _, c in part]],
+                )
+        return len(pairs)
     chunk = 500
     with transaction.atomic(), connection.cursor() as cursor:
         for i in range(0, len(pairs), chunk):
