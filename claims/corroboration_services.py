@@ -230,6 +230,8 @@ def claims_corroborate(*, claim_ids: Iterable[int] = (), article_ids: Iterable[i
     report.indexed = _bands_insert([(k, i) for i, ks in keys.items() for k in ks])
 
     candidate_ids = _candidates(keys)
+    if not any(candidate_ids.values()):
+        return report  # nothing stored resembles these claims (the usual case for a new story)
     wanted = {c for cs in candidate_ids.values() for c in cs} - set(new)
     rows = {**new, **_Row.load(wanted)}
     for attempt in range(3):
