@@ -415,9 +415,14 @@ def _join(row: _Row, candidate: _Row, cluster_id: int | None, sim: float, report
             )
             report.clusters_created += 1
             return cluster.pk
+        # Lock the cluster (where the database locks rows): a concurrent split or merge must not leave
+        # this member orphaned. One that ran since the state was read may have dissolved it: the
+        # foreign key is checked only at COMMIT, so look now and try the next candidate instead.
+        cluster = ClaimCluster.objects.filter(pk=cluster_id)
         if connection.features.has_select_for_update:
-            # Lock the cluster: a concurrent split or merge must not leave this member orphaned.
-            list(ClaimCluster.objects.select_for_update().filter(pk=cluster_id).values_list("pk"))
+            cluster = cluster.select_for_update()
+        if not list(cluster.values_list("pk")[:1]):
+            raise IntegrityError(f"cluster {cluster_id} was dissolved or merged meanwhile")
         ClusterMember.objects.bulk_create(
             [ClusterMember(claim_id=row.id, cluster_id=cluster_id, similarity=sim, matched_with_id=candidate.id)]
         )

@@ -641,3 +641,26 @@ def test_two_imports_linking_the_same_story_at_once_make_one_cluster(monkeypatch
     assert ClaimCluster.objects.count() == 1
     assert set(ClusterMember.objects.values_list("claim_id", flat=True)) == {a.pk, b.pk}
     assert not integrity_check().problems
+
+
+@pytest.mark.django_db
+def test_a_cluster_split_while_linking_is_skipped_not_a_failure(monkeypatch, analyst):
+    """The linker read the cluster, then an analyst dissolved it before the newcomer was added:
+    the newcomer is left unlinked (no dangling member), and nothing fails."""
+    import claims.corroboration_services as service
+
+    a = report(KILLED.format("governor"), source="governor")
+    b = report(KILLED.format("police"), source="police")
+    linked(a, b)
+    newcomer = report(KILLED.format("mayor"), source="mayor")
+    load = service._State.load.__func__
+
+    def load_then_split(cls, ids):
+        state = load(cls, ids)
+        cluster_split(claim=b, actor=analyst)  # dissolves the two-claim cluster
+        return state
+
+    monkeypatch.setattr(service._State, "load", classmethod(load_then_split))
+    claims_corroborate(claim_ids=[newcomer.pk])
+    assert not ClusterMember.objects.filter(claim=newcomer).exists()
+    assert not integrity_check().problems
