@@ -657,7 +657,10 @@ def cluster_split(*, claim: Claim, actor) -> None:
         member = ClusterMember.objects.filter(claim_id=claim.pk).first()
         if member is None:
             raise ValidationError("This claim is not linked to any other claim.")
-        cluster = ClaimCluster.objects.select_for_update().get(pk=member.cluster_id)
+        cluster = ClaimCluster.objects.select_for_update().filter(pk=member.cluster_id).first()
+        # Read again under the lock: a merge may have moved the claim meanwhile.
+        if cluster is None or not ClusterMember.objects.filter(claim_id=claim.pk, cluster=cluster).exists():
+            raise ValidationError("The cluster changed meanwhile; reload the page and try again.")
         member.delete()
         rest = sorted(ClusterMember.objects.filter(cluster=cluster).values_list("claim_id", flat=True))
         details = {"claim": claim.pk, "cluster_id": cluster.key_claim_id, "remaining": rest}
