@@ -253,6 +253,8 @@ class ClaimOut(Schema):
     article: ArticleRefOut
     last_decision_by: str | None
     last_decided_at: datetime | None
+    cluster_id: int = Field(description="Claims linked as the same claim share it; a lone claim has its own id.")
+    credibility: int | None = Field(description="Admiralty information credibility 1-6, or null when not assessed.")
 
 
 class ClaimDetailOut(ClaimOut):
@@ -379,6 +381,8 @@ def _claim_out(request, claim: Claim) -> dict:
         },
         "last_decision_by": getattr(claim, "last_by", None),
         "last_decided_at": getattr(claim, "last_at", None),
+        "cluster_id": getattr(claim, "cluster_key", None) or claim.pk,
+        "credibility": getattr(claim, "credibility_value", None),
     }
 
 

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 
+from claims.corroboration_selectors import corroboration_annotations
 from claims.models import Claim, SourceKind, Status, VerificationStatus
 
 logger = logging.getLogger(__name__)
@@ -60,6 +61,8 @@ CLAIM_FIELDS = [
     "last_decision_at",
     "last_decision_note",
     "last_decision_evidence_url",
+    "cluster_id",
+    "credibility",
 ]
 
 DECISION_FIELDS = [
@@ -161,7 +164,16 @@ def claim_rows(claims: QuerySet) -> Iterator[dict]:
             export_last_note=Subquery(latest.values("note")[:1]),
             export_last_evidence=Subquery(latest.values("evidence_url")[:1]),
         )
-        .values(*_CLAIM_VALUES, "export_last_by", "export_last_at", "export_last_note", "export_last_evidence")
+        .annotate(**corroboration_annotations())
+        .values(
+            *_CLAIM_VALUES,
+            "export_last_by",
+            "export_last_at",
+            "export_last_note",
+            "export_last_evidence",
+            "cluster_key",
+            "credibility_value",
+        )
     )
     for row in qs.iterator(chunk_size=CHUNK_SIZE):
         yield {
@@ -186,6 +198,8 @@ def claim_rows(claims: QuerySet) -> Iterator[dict]:
             "last_decision_at": _iso(row["export_last_at"]),
             "last_decision_note": row["export_last_note"],
             "last_decision_evidence_url": row["export_last_evidence"],
+            "cluster_id": row["cluster_key"],
+            "credibility": row["credibility_value"],
         }
 
 

@@ -44,6 +44,12 @@ class QueueFilterForm(forms.Form):
     sort = forms.ChoiceField(
         required=False, choices=[("newest", "Newest first"), ("oldest", "Oldest first")], label="Sort"
     )
+    credibility = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any credibility"), *((str(n), str(n)) for n in range(1, 7)), ("none", "Not assessed")],
+        label="Credibility",
+    )
+    collapse = forms.ChoiceField(required=False, choices=[("", "Every claim"), ("1", "One row per cluster")])
     page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, label="Page")
     after = forms.IntegerField(required=False, min_value=0, max_value=MAX_ID, label="Cursor")
 
@@ -59,6 +65,8 @@ class QueueFilterForm(forms.Form):
             hedged=hedged,
             language=(data.get("language") or "").lower(),
             sort=data.get("sort") or "newest",
+            credibility=data.get("credibility") or "",
+            collapse=data.get("collapse") == "1",
         )
 
 

@@ -19,6 +19,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from claims.corroboration_selectors import (
+    attach_cluster_versions,
+    cluster_size_annotation,
+    corroboration_annotations,
+    filter_collapsed,
+    filter_credibility,
+)
 from claims.models import Article, AuditEvent, Claim, Source, SourceAlias, Status, VerificationStatus
 
 QUEUE_PAGE_SIZE = 50
@@ -37,6 +44,8 @@ class QueueFilters:
     hedged: bool | None = None
     language: str = ""
     sort: str = "newest"  # newest | oldest
+    credibility: str = ""  # "1".."6", "none" (not assessed), or "" for all
+    collapse: bool = False  # one row per cluster of the same claim, with its count
 
 
 @dataclass(slots=True)
@@ -110,6 +119,7 @@ def queue_queryset() -> QuerySet:
         .annotate(
             last_by=Subquery(latest.values("analyst__username")[:1]),
             last_at=Subquery(latest.values("created_at")[:1]),
+            **corroboration_annotations(),  # cluster_key, credibility_value (issue 15)
         )
     )
 
@@ -131,6 +141,10 @@ def _filter(qs: QuerySet, filters: QueueFilters) -> QuerySet:
         qs = qs.filter(article__language=filters.language)
     if filters.q:
         qs = _search(qs, filters.q)
+    if filters.credibility:
+        qs = filter_credibility(qs, filters.credibility)
+    if filters.collapse:
+        qs = filter_collapsed(qs)
     return qs
 
 
@@ -167,9 +181,14 @@ def claim_queue(
             .order_by(order)
             .values_list("id", flat=True)[offset : offset + page_size + 1]
         )
-        rows = list(queue_queryset().filter(id__in=ids).order_by(order)) if ids else []
+        qs = queue_queryset().filter(id__in=ids).order_by(order)
+        if filters.collapse:
+            qs = qs.annotate(cluster_size=cluster_size_annotation())
+        rows = list(qs) if ids else []
     has_more = len(rows) > page_size
     rows = _with_segments(rows[:page_size])
+    if filters.collapse:
+        attach_cluster_versions(rows)
     return QueuePage(
         rows=rows,
         has_more=has_more,
@@ -244,9 +263,13 @@ CONTEXT_CHARS = 1500
 
 
 def claim_detail(*, pk: int) -> Claim:
-    return Claim.objects.select_related(
-        "article", "article__publisher", "source", "source__affiliation", "assignee", "created_by"
-    ).get(pk=pk)
+    return (
+        Claim.objects.select_related(
+            "article", "article__publisher", "source", "source__affiliation", "assignee", "created_by"
+        )
+        .annotate(**corroboration_annotations())
+        .get(pk=pk)
+    )
 
 
 def claim_context(*, claim: Claim) -> tuple[str, str, str]:
@@ -392,6 +415,7 @@ def article_claims(*, article: Article) -> list[Claim]:
         Claim.objects.filter(article=article)
         .select_related("source")
         .only("id", "start", "end", "text", "status", "version", "hedged", "source__id", "source__name")
+        .annotate(cluster_size=cluster_size_annotation())  # "also reported by" (issue 15)
         .order_by("start", "-end", "id")
     )
 

@@ -123,6 +123,9 @@ def claim_set_status(
             Claim.objects.filter(pk=locked.pk).update(
                 status=status, version=new_version, updated_at=decision.created_at
             )
+            from claims.corroboration_services import credibility_after_decision  # late: it imports this module
+
+            credibility_after_decision(claim_id=locked.pk)
     except IntegrityError:
         # The same key raced in on another claim's lock: the first one recorded is the decision.
         earlier = _decision_by_key(analyst=analyst, key=idempotency_key) if idempotency_key else None
@@ -382,6 +385,9 @@ def claim_update(
             except IntegrityError:
                 raise ValidationError("A claim over exactly this text already exists.") from None
             audit_record(actor=actor, action="claim_update", obj=claim, details=changes)
+            from claims.corroboration_services import claims_index  # late: it imports this module
+
+            claims_index(claim_ids=[claim.pk])  # the new text's band keys, so the claim is found by it
     return claim
 
 

@@ -26,6 +26,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from claims import selectors
+from claims.corroboration_selectors import claim_corroboration
 from claims.forms import (
     AssignForm,
     BulkDecisionForm,
@@ -54,7 +55,7 @@ from claims.services import (
     user_can_decide,
 )
 
-QUEUE_PARAMS = ("status", "source", "article", "q", "assignee", "hedged", "language", "sort")
+QUEUE_PARAMS = ("status", "source", "article", "q", "assignee", "hedged", "language", "sort", "credibility", "collapse")
 
 
 @login_not_required
@@ -334,6 +335,7 @@ def _claim_page(request, claim: Claim, *, status: int = 200, **forms):
         "span_form": forms.get("span_form") or SpanForm(initial={"start": claim.start, "end": claim.end}),
         "source_form": forms.get("source_form") or SourceChoiceForm(initial={"source_name": claim.source.name}),
         "next_url": request.path,
+        "corroboration": claim_corroboration(claim=claim),
     }
     return render(request, "claims/claim_detail.html", context, status=status)
 

@@ -120,6 +120,8 @@ def test_csv_has_a_header_and_one_row_per_claim_with_source_article_and_last_dec
         "last_decision_at": last.created_at.isoformat(),
         "last_decision_note": "photos match",
         "last_decision_evidence_url": "https://ev.example/1",
+        "cluster_id": str(decided.pk),  # a lone claim is its own cluster
+        "credibility": "",  # not assessed
     }
 
 

@@ -499,4 +499,8 @@ def cue_lemma(form: str) -> str:
 
 
 # Words that make a sentence worth parsing: any cue verb form, or one of these.
-CUE_WORDS = frozenset(FORM_TO_LEMMA) | AGENTLESS_ADVERBS | {"according", "quoted", "citing", "quoting", "words", "count", "tally"}
+CUE_WORDS = (
+    frozenset(FORM_TO_LEMMA)
+    | AGENTLESS_ADVERBS
+    | {"according", "quoted", "citing", "quoting", "words", "count", "tally"}
+)

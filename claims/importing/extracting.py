@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import logging
 import multiprocessing
 import os
 import threading
@@ -18,6 +19,7 @@ from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from claims.corroboration_services import claims_corroborate
 from claims.extraction import ExtractedClaim, normalise_source_name
 from claims.importing.pool import ArticleToExtract, Extracted, extract_one, pool_extract, pool_init
 from claims.models import Article, Claim, ImportJob, Source, SourceAlias, SourceKind, Status
@@ -28,6 +30,8 @@ POOL_CHUNK = 8
 # Fewer articles than this are extracted inline: starting processes that each load the model costs
 # more than it saves.
 POOL_MIN_ARTICLES = 64
+
+logger = logging.getLogger(__name__)
 
 
 def extraction_time_limit() -> float | None:
@@ -177,6 +181,13 @@ def articles_claims_store(
             Article.objects.filter(pk__in=[item.id for item, _ in failed]).delete()
         if job_id is not None and (failed or stored):
             _job_note_extraction(job_id, stored=stored, failed=failed)
+    if stored:
+        # After the claims committed, so other workers' linkers see them (issue 15). A failure here
+        # leaves the claims stored and unlinked; `manage.py corroborate_claims` links them later.
+        try:
+            claims_corroborate(article_ids=[item.id for item, _ in stored])
+        except DatabaseError:
+            logger.exception("corroboration failed for articles %s", [item.id for item, _ in stored])
     return stored, failed
 
 
