@@ -278,6 +278,8 @@ def _count_cue(tok, quoted) -> _Cue | None:
 def _cues(doc, quoted) -> list[_Cue]:
     cues = []
     for tok in doc:
+        if tok.lower_ not in E.CUE_WORDS and tok.lower_ not in ("estimate", "estimates", "account"):
+            continue  # most words: no rule can make a cue of them
         cue = _verb_cue(tok, quoted) or _according_cue(tok, quoted) or _count_cue(tok, quoted)
         if cue is None and tok.lower_ in E.AGENTLESS_ADVERBS and not quoted(tok.idx):
             cue = _Cue(tok, [], "agentless")
