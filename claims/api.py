@@ -52,7 +52,13 @@ from claims.models import (
     SourceKind,
     VerificationStatus,
 )
-from claims.services import NOTE_MAX_CHARS, StaleVersionError, claim_set_status, user_can_decide
+from claims.services import (
+    NOTE_MAX_CHARS,
+    DecisionUnchangedError,
+    StaleVersionError,
+    claim_set_status,
+    user_can_decide,
+)
 from claims.tasks import import_job_enqueue
 
 logger = logging.getLogger(__name__)
@@ -412,6 +418,7 @@ def claim_get(request, claim_id: Id):
 @api.post(
     "/claims/{claim_id}/decisions",
     response={
+        200: ConflictOut,
         201: DecisionCreatedOut,
         400: ErrorOut,
         401: ErrorOut,
@@ -445,6 +452,10 @@ def claim_decide(request, claim_id: Id, payload: DecisionIn):
             "someone decided since you loaded it. Review the current claim and decide again."
         )
         return Status(409, {"detail": detail, "claim": _claim_detail_out(request, claim_id)})
+    except DecisionUnchangedError as unchanged:
+        # 200, not 201: nothing was created (a repeated request, or someone already decided the same).
+        detail = f"Claim {claim_id} is already {unchanged.claim.get_status_display()}; nothing recorded."
+        return Status(200, {"detail": detail, "claim": _claim_detail_out(request, claim_id)})
     decision.analyst = request.auth
     return Status(201, {"decision": _decision_out(decision), "claim": _claim_detail_out(request, claim_id)})
 

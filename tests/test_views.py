@@ -154,14 +154,14 @@ def test_queue_plain_request_renders_the_full_page(client, analyst, claim):
 
 def test_queue_htmx_request_renders_only_the_results_fragment(client, analyst, claim):
     client.force_login(analyst)
-    response = client.get(reverse("claims:queue") + "?status=unverified&page=", headers=HX)
+    response = client.get(reverse("claims:queue") + "?status=undecided&page=", headers=HX)
     body = response.content.decode()
     assert response.status_code == 200
     assert FULL_PAGE not in body and NAV not in body
     assert body.lstrip().startswith('<div id="queue-page">')
     assert f'id="claim-{claim.pk}"' in body
     # The pushed URL is the canonical one, without empty parameters.
-    assert response["HX-Push-Url"] == reverse("claims:queue") + "?status=unverified"
+    assert response["HX-Push-Url"] == reverse("claims:queue") + "?status=undecided"
 
 
 def test_queue_history_restore_gets_the_full_page(client, analyst, claim):
@@ -269,11 +269,14 @@ def test_queue_cursor_continues_where_the_page_ended(client, analyst):
 
 
 def test_queue_filters_by_status(client, analyst):
-    decided, open_ = make_claim(), make_claim()
+    decided, open_, rejected = make_claim(), make_claim(), make_claim()
     claim_set_status(claim=decided, status=Status.BEING_CLARIFIED, analyst=analyst)
+    claim_set_status(claim=rejected, status=Status.UNVERIFIED, analyst=analyst)
     client.force_login(analyst)
     assert row_ids(client.get(reverse("claims:queue") + "?status=being_clarified")) == [decided.pk]
-    assert row_ids(client.get(reverse("claims:queue") + "?status=unverified")) == [open_.pk]
+    # Unverified is a decision: claims nobody has decided are Undecided, not Unverified.
+    assert row_ids(client.get(reverse("claims:queue") + "?status=unverified")) == [rejected.pk]
+    assert row_ids(client.get(reverse("claims:queue") + "?status=undecided")) == [open_.pk]
 
 
 def test_queue_filters_undecided_claims(client, analyst):
@@ -646,8 +649,11 @@ def test_reader_highlights_each_claim_in_its_status_colour(client, analyst):
     claim_set_status(claim=second, status=Status.CONFIRMED, analyst=analyst)
     client.force_login(analyst)
     html = client.get(reverse("claims:article_detail", args=[article.pk])).content.decode()
-    assert f'<a id="claim-{first.pk}" draggable="false" class="hl hl-unverified" href="/claims/{first.pk}/"' in html
-    assert f'<a id="claim-{second.pk}" draggable="false" class="hl hl-confirmed" href="/claims/{second.pk}/"' in html
+    for claim, shown in ((first, "undecided"), (second, "confirmed")):
+        assert re.search(
+            rf'<a id="claim-{claim.pk}" data-claim-id="{claim.pk}" [^>]*class="hl hl-{shown}" href="/claims/{claim.pk}/"',
+            html,
+        )
     assert body_text(html) == article.body
 
 
@@ -776,7 +782,8 @@ def test_source_page_shows_its_track_record(client, analyst):
     track = re.sub(r"\s+", " ", html.split('class="track"')[1].split("</ul>")[0])
     assert '<span class="stat-n">3</span> claims' in track
     assert re.search(r'<span class="stat-n">2</span> <span class="badge badge-confirmed">.*?Confirmed', track)
-    assert re.search(r'<span class="stat-n">1</span> <span class="badge badge-unverified">.*?Unverified', track)
+    assert re.search(r'<span class="stat-n">1</span> <span class="badge badge-undecided">.*?Undecided', track)
+    assert re.search(r'<span class="stat-n">0</span> <span class="badge badge-unverified">.*?Unverified', track)
     assert "MoD" in html
 
 

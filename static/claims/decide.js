@@ -1,0 +1,56 @@
+// One decision per intent. Every decide form (the queue's panel, the reader's panel, the claim page,
+// a conflict's "apply anyway") goes through decide(): a form with a decision in flight refuses the
+// next one (a double click, a repeated key), its buttons are disabled until the answer (hx-disabled-elt),
+// and once this script runs no decision is ever submitted natively (no page reload).
+(function () {
+  "use strict";
+
+  function resolveTarget(form, spec) {
+    if (spec instanceof Element) return spec;
+    spec = spec || form.getAttribute("data-target") || "";
+    if (spec.indexOf("closest ") === 0) return form.closest(spec.slice(8));
+    return spec ? document.querySelector(spec) : null;
+  }
+
+  // opts: url, target (element or selector), version, values (extra fields). True if sent.
+  function decide(form, status, opts) {
+    opts = opts || {};
+    if (!form || !window.htmx || form.getAttribute("data-busy") === "1") return false;
+    var url = opts.url || form.getAttribute("action");
+    var target = resolveTarget(form, opts.target);
+    if (!url || !target || !target.isConnected) return false;
+    form.setAttribute("data-busy", "1");
+    var values = Object.assign({}, opts.values || {}, { status: status });
+    if (opts.version !== undefined && opts.version !== null) values.version = String(opts.version);
+    var done = function () {
+      form.removeAttribute("data-busy");
+    };
+    window.htmx
+      .ajax("POST", url, {
+        source: form,
+        target: target,
+        swap: form.getAttribute("data-swap") || "innerHTML",
+        values: values
+      })
+      .then(done, done);
+    return true;
+  }
+
+  // Capture phase: handled before any enclosing form (the queue's bulk form holds conflict rows).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-decide], form[data-decide-panel]")) return;
+    event.preventDefault(); // never a native submit while JavaScript runs
+    event.stopPropagation();
+    var button = event.submitter;
+    if (!button || button.name !== "status") return; // Enter in a text field decides nothing
+    if (form.hasAttribute("data-decide-panel")) {
+      if (window.verifier.queue) window.verifier.queue.decide(button.value);
+      return;
+    }
+    decide(form, button.value);
+  }, true);
+
+  window.verifier = window.verifier || {};
+  window.verifier.decide = decide;
+})();
