@@ -415,6 +415,8 @@ def article_list(*, page: int = 1, page_size: int = 50, q: str = "") -> tuple[li
         qs = qs.filter(title__icontains=q)
     offset = (page - 1) * page_size
     rows = list(qs.order_by(F("published_at").desc(nulls_last=True), "-id")[offset : offset + page_size + 1])
+    for row in rows:
+        row.n_undecided = row.n_claims - row.n_decided
     return rows[:page_size], len(rows) > page_size
 
 

@@ -1,6 +1,6 @@
 // One decision per intent. Every decide form (the queue's panel, the reader's panel, the claim page,
 // a conflict's "apply anyway") goes through decide(): a form with a decision in flight refuses the
-// next one (a double click, a repeated key), its buttons are disabled until the answer (hx-disabled-elt),
+// next one (a double click, a repeated key), its buttons are disabled until the answer,
 // and once this script runs no decision is ever submitted natively (no page reload).
 (function () {
   "use strict";
@@ -20,10 +20,17 @@
     var target = resolveTarget(form, opts.target);
     if (!url || !target || !target.isConnected) return false;
     form.setAttribute("data-busy", "1");
+    var buttons = Array.prototype.slice.call(form.querySelectorAll('button[name="status"]:not([disabled])'));
+    buttons.forEach(function (button) {
+      button.disabled = true;
+    });
     var values = Object.assign({}, opts.values || {}, { status: status });
     if (opts.version !== undefined && opts.version !== null) values.version = String(opts.version);
     var done = function () {
       form.removeAttribute("data-busy");
+      buttons.forEach(function (button) {
+        button.disabled = false;
+      });
     };
     window.htmx
       .ajax("POST", url, {
