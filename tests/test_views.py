@@ -27,6 +27,8 @@ def read_urls(claim):
         reverse("claims:source_list"),
         reverse("claims:source_detail", args=[claim.source_id]),
         reverse("claims:source_autocomplete") + "?q=Source",
+        reverse("claims:live") + "?view=queue&since=0.0.0",
+        reverse("claims:live") + f"?view=claim&since=0.0.0&claim={claim.pk}",
     ]
 
 
@@ -198,7 +200,7 @@ def test_queue_shows_last_decision_by_whom_and_when(client, analyst, claim):
     claim_set_status(claim=claim, status=Status.CONFIRMED, analyst=analyst)
     client.force_login(analyst)
     body = client.get(reverse("claims:queue")).content.decode()
-    assert f"{analyst.username} · <time" in body
+    assert re.search(rf'<div class="last">{analyst.username} · \d+ \w+ \d\d:\d\d</div>', body)
 
 
 @pytest.mark.parametrize(
@@ -506,7 +508,9 @@ def test_bulk_decide_with_the_versions_seen_records_each(client, analyst):
 def test_queue_rows_carry_their_version_for_bulk_decisions(client, analyst, claim):
     client.force_login(analyst)
     html = client.get(reverse("claims:queue")).content.decode()
-    assert f'name="v{claim.pk}" value="0" form="bulk-form"' in html
+    # The rows sit inside the bulk form: each row's version is one of its fields.
+    bulk = html.split('<form id="bulk-form"')[1].split("</form>")[0]
+    assert f'<input type="hidden" name="v{claim.pk}" value="0">' in bulk
 
 
 def test_bulk_decide_without_htmx_redirects_back(client, analyst):
@@ -879,4 +883,4 @@ def test_dashboard_shows_counts_my_claims_recent_decisions_and_undecided_article
     assert f"/claims/{mine.pk}/" in html.split('id="mine-title"')[1].split("</section>")[0]
     assert "checked with the ministry" in html
     assert f"/articles/{mine.article_id}/" in html.split('id="undecided-title"')[1].split("</section>")[0]
-    assert re.search(r'<span class="stat-n">2</span><span class="stat-label">All claims', html)
+    assert re.search(r'<span class="stat-n" data-progress>1 / 2</span><span class="stat-label">decided', html)
