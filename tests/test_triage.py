@@ -200,14 +200,14 @@ def test_status_counts_match_a_real_count_after_decisions(analyst):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger-kept tally is PostgreSQL's")
 def test_postgres_tally_counts_undecided_apart_from_unverified(analyst):
-    from claims.integrity import verify_integrity
+    from claims.integrity import integrity_check
 
     claims = [make_claim() for _ in range(3)]
     claim_set_status(claim=claims[0], status=Status.UNVERIFIED, analyst=analyst)
     with connection.cursor() as cursor:
         cursor.execute("SELECT status, sum(n) FROM claims_status_tally GROUP BY status HAVING sum(n) <> 0")
         assert dict(cursor.fetchall()) == {"undecided": 2, "unverified": 1}
-    assert verify_integrity().ok
+    assert integrity_check().problems == []
 
 
 def test_dashboard_and_article_list_show_progress_decided_of_total(client, analyst):
@@ -399,3 +399,39 @@ def test_validation_errors_still_refuse_bad_decisions(analyst, claim):
     with pytest.raises(ValidationError):
         claim_set_status(claim=claim, status="maybe", analyst=analyst)
     assert not VerificationStatus.objects.filter(claim=claim).exists()
+
+
+# --- local accounts and links -------------------------------------------------------------------
+
+
+def test_ensure_analyst_makes_an_analyst_and_an_admin_each_with_a_generated_password(capsys):
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+
+    call_command("ensure_analyst", url="http://127.0.0.1:9001/")
+    out = capsys.readouterr().out
+    assert "Sign in at http://127.0.0.1:9001/" in out
+    passwords = re.findall(r"Password: (\S+)", out)
+    assert len(passwords) == 2 and passwords[0] != passwords[1]
+    analyst, admin = User.objects.get(username="analyst"), User.objects.get(username="admin")
+    assert analyst.groups.filter(name="Analysts").exists() and not analyst.is_staff and not analyst.is_superuser
+    assert admin.is_staff and admin.is_superuser
+    assert analyst.check_password(passwords[0]) and admin.check_password(passwords[1])
+    call_command("ensure_analyst")
+    assert "Password:" not in capsys.readouterr().out
+
+
+def test_web_export_links_use_the_request_host(client, analyst, claim, settings):
+    settings.VERIFIER_SITE_URL = ""
+    client.force_login(analyst)
+    response = client.get(reverse("claims:export") + "?format=jsonl", HTTP_HOST="localhost:9443")
+    body = b"".join(response.streaming_content).decode()
+    assert json.loads(body.splitlines()[0])["claim_url"] == f"http://localhost:9443/claims/{claim.pk}/"
+
+
+def test_web_export_links_use_verifier_org_url_when_set(client, analyst, claim, settings):
+    settings.VERIFIER_SITE_URL = "https://verify.example.org/"
+    client.force_login(analyst)
+    response = client.get(reverse("claims:export") + "?format=jsonl")
+    body = b"".join(response.streaming_content).decode()
+    assert json.loads(body.splitlines()[0])["claim_url"] == f"https://verify.example.org/claims/{claim.pk}/"
