@@ -233,6 +233,11 @@ class Claim(models.Model):
             models.Index(fields=["source", "-id"], name="claim_source_idx"),
             models.Index(fields=["article", "start"], name="claim_article_idx"),
             models.Index(fields=["-article", "start"], name="claim_article_order_idx"),  # sort=article
+            # The decided-Unverified queue, newest first, without walking the undecided claims (the
+            # Undecided queue has claim_undecided_idx, migration 0004).
+            models.Index(
+                fields=["-id"], condition=Q(status="unverified", version__gt=0), name="claim_unverified_decided_idx"
+            ),
             models.Index(fields=["assignee", "-id"], name="claim_assignee_idx"),
         ]
 

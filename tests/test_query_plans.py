@@ -6,6 +6,8 @@ EXPLAINed), over ~20,000 generated claims with fresh statistics. Everything is g
 transaction that is rolled back at the end of the module.
 """
 
+import datetime
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -45,6 +47,7 @@ def plan_data(django_db_setup, django_db_blocker):
                 "article": Article.objects.order_by("-id").values_list("id", flat=True)[ARTICLES // 2],
                 "assignee": User.objects.get(username="demo.analyst2").pk,
                 "deep_after": ids[int(len(ids) * 0.9)],
+                "publisher": Article.objects.exclude(publisher=None).values_list("publisher", flat=True).first(),
             }
         finally:
             transaction.set_rollback(True)
@@ -97,6 +100,14 @@ QUEUE_CASES = {
     "deep keyset page": lambda d: {"filters": QueueFilters(), "after": d["deep_after"]},
     "deep keyset page, status": lambda d: {"filters": QueueFilters(status="confirmed"), "after": d["deep_after"]},
     "second page": lambda d: {"filters": QueueFilters(), "page": 2},
+    "article order": lambda d: {"filters": QueueFilters(sort="article")},
+    "article order, page 3": lambda d: {"filters": QueueFilters(sort="article"), "page": 3},
+    "search by a source's alias": lambda d: {"filters": QueueFilters(q="HUR")},
+    "publisher": lambda d: {"filters": QueueFilters(publisher=d["publisher"])},
+    "date range": lambda d: {
+        "filters": QueueFilters(published_from=datetime.date(2026, 3, 1), published_to=datetime.date(2026, 3, 31))
+    },
+    "status hint": lambda d: {"filters": QueueFilters(hinted=True)},
 }
 
 

@@ -7,6 +7,8 @@ the tally rebuilt from the claims (under the triggers' lock, so the rebuild is e
 
 The queue's "article order" (articles newest first, each article's claims top-down) walks
 `claim_article_order_idx` (article DESC, start ASC); the (article, start) index cannot give that order.
+The decided-Unverified queue walks a partial index of its own (the Undecided queue has had one since
+0004), so it never reads past the undecided claims.
 """
 
 from django.db import migrations, models
@@ -70,5 +72,13 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="claim",
             index=models.Index(fields=["-article", "start"], name="claim_article_order_idx"),
+        ),
+        migrations.AddIndex(
+            model_name="claim",
+            index=models.Index(
+                condition=models.Q(status="unverified", version__gt=0),
+                fields=["-id"],
+                name="claim_unverified_decided_idx",
+            ),
         ),
     ]
