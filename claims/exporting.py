@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 
-from claims.models import Claim, SourceKind, Status, VerificationStatus
+from claims.models import Claim, SourceKind, Status, VerificationStatus, status_key, status_key_label
 
 CHUNK_SIZE = 1000
 
@@ -40,6 +40,7 @@ CLAIM_FIELDS = [
     "claim_url",
     "text",
     "status",
+    "status_label",  # for people: "Undecided" until the first decision (the stored status is `unverified`)
     "version",
     "hedged",
     "via",
@@ -176,6 +177,7 @@ def claim_rows(claims: QuerySet, *, base_url: str | None = None) -> Iterator[dic
             "claim_url": claim_url(row["id"]),
             "text": row["text"],
             "status": row["status"],
+            "status_label": status_key_label(status_key(row["status"], row["version"])),
             "version": row["version"],
             "hedged": row["hedged"],
             "via": row["via"],

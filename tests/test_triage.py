@@ -435,3 +435,13 @@ def test_web_export_links_use_verifier_org_url_when_set(client, analyst, claim, 
     response = client.get(reverse("claims:export") + "?format=jsonl")
     body = b"".join(response.streaming_content).decode()
     assert json.loads(body.splitlines()[0])["claim_url"] == f"https://verify.example.org/claims/{claim.pk}/"
+
+
+def test_claim_exports_label_undecided_apart_from_unverified(analyst):
+    from claims.exporting import claim_rows
+
+    open_, rejected = make_claim(), make_claim()
+    claim_set_status(claim=rejected, status=Status.UNVERIFIED, analyst=analyst)
+    rows = {r["claim_id"]: r for r in claim_rows(Claim.objects.all())}
+    assert (rows[open_.pk]["status"], rows[open_.pk]["status_label"]) == ("unverified", "Undecided")
+    assert (rows[rejected.pk]["status"], rows[rejected.pk]["status_label"]) == ("unverified", "Unverified")
