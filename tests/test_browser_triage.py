@@ -296,7 +296,8 @@ def test_queue_shows_others_decisions_assignments_and_new_claims_live(browser, l
     sign_in(bea_page, "bea")
     page = ana.page
     set_marker(page)
-    page.keyboard.press("j")  # ana selects the newest claim and starts a note
+    page.keyboard.press("j")  # ana selects the newest claim, ticks it and starts a note
+    page.keyboard.press("x")
     page.keyboard.press("n")
     page.keyboard.type("half-written note")
     page.keyboard.press("Escape")
@@ -316,6 +317,8 @@ def test_queue_shows_others_decisions_assignments_and_new_claims_live(browser, l
     # What ana typed and selected survives the update.
     assert "is-selected" in target.get_attribute("class")
     assert panel(page).get_by_role("textbox", name="Note").input_value() == "half-written note"
+    assert target.get_by_label(f"Select claim {decided_by_bea.pk}").is_checked()
+    assert page.locator("[data-bulk-count]").inner_text() == "1"
     row(page, assigned_by_bea).locator(".live-note").wait_for(timeout=LIVE_SECONDS * 1000)
     assert "Assigned to bea by bea just now" in row(page, assigned_by_bea).inner_text()
     page.get_by_text("1 new claim since this page opened.").wait_for(timeout=LIVE_SECONDS * 1000)
