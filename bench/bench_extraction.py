@@ -1,97 +1,101 @@
-"""Throughput of cleaning + extract_claims: `python bench/bench_extraction.py [--corpus seeds|cases|both]`.
+"""Extraction speed against a full spaCy parse of the same text, and a worker's memory.
 
-seeds: ~5 MB of articles shuffled from the seed paragraphs, through clean_body (claim-dense: most
-sentences are attributed). cases: the annotated test articles (tests/extraction_cases, English) and the
-seeds, repeated to ~5 MB, through clean_article_text as the importer reads a file (page noise, bylines,
-narrative sentences). Both print CPU time (one core) and wall time (includes waiting on a busy machine).
+    python bench/bench_extraction.py                      # ratio and KB/s on the annotated corpus
+    python bench/bench_extraction.py --memory 2000        # RSS while extracting 2,000 articles
+
+Corpus: the English articles of ../shared/gold/dev, tests/extraction_cases and seeds/, as the importer
+reads them (cleaned bodies), repeated to about --kb kilobytes. Both passes run in this process, one
+after the other, on one core: "extraction" is extract_claims() (parse of the candidate sentences with
+tagger + parser, plus the rules), "full parse" is every component of the same pipeline package over
+the whole bodies (nlp.pipe). CPU is process time; wall time also counts other processes.
 """
 
 from __future__ import annotations
 
 import argparse
-import random
+import os
+import resource
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_DEBUG", "1")
 
-from claims.extraction import clean_article_text, clean_body, extract_claims  # noqa: E402
+from claims.extraction import clean_article_text, extract_claims  # noqa: E402
+from claims.extraction.nlp import english, model_name  # noqa: E402
 
-NAMES = ["Lloyd Austin", "Andriy Yusov", "Oleh Kiper", "Natalia Humeniuk", "Kyrylo Budanov"]
-ORGS = [
-    "the Ukrainian Center of National Resistance (CNR)",
-    "Israel's Ministry of Health",
-    "The Times",
-    "Kyiv Post",
-    "the General Staff",
-]
+SHARED = ROOT.parent / "shared"
 
 
-def build_corpus(target_bytes: int = 5_000_000, seed: int = 7) -> list[str]:
-    rng = random.Random(seed)
-    paragraphs = []
-    for path in sorted((ROOT / "seeds").glob("*.txt")):
-        paragraphs += [p.strip() for p in path.read_text(encoding="utf-8").split("\n") if p.strip()]
-    articles, size = [], 0
-    while size < target_bytes:
-        paras = rng.sample(paragraphs, k=min(len(paragraphs), 18))
-        # vary names so coreference state and alias maps see new entities
-        paras = [
-            p.replace("Lloyd Austin", rng.choice(NAMES)).replace("The Times", rng.choice(ORGS).split(" (")[0])
-            for p in paras
-        ]
-        text = "\n\n".join(paras)
-        articles.append(text)
-        size += len(text.encode("utf-8"))
-    return articles
+def corpus(kb: int, lang: str = "en") -> list[str]:
+    paths = sorted((SHARED / "gold" / "dev" / "articles").glob("*.txt"))
+    paths += sorted((ROOT / "tests" / "extraction_cases").glob("*.txt")) + sorted((ROOT / "seeds").glob("*.txt"))
+    bodies = []
+    for path in paths:
+        article = clean_article_text(path.read_text(encoding="utf-8"))
+        if (article.language_hint or "en") == lang and article.body:
+            bodies.append(article.body)
+    out, size = [], 0
+    while bodies and size < kb * 1024:
+        for body in bodies:
+            out.append(body)
+            size += len(body.encode("utf-8"))
+    return out
 
 
-def build_case_corpus(target_bytes: int = 5_000_000) -> list[str]:
-    files = sorted((ROOT / "tests" / "extraction_cases").glob("en_*.txt")) + sorted((ROOT / "seeds").glob("*.txt"))
-    texts = [p.read_text(encoding="utf-8") for p in files]
-    articles, size = [], 0
-    while texts and size < target_bytes:
-        for text in texts:
-            articles.append(text)
-            size += len(text.encode("utf-8"))
-    return articles
+def _timed(fn) -> tuple[float, float]:
+    cpu, wall = time.process_time(), time.perf_counter()
+    fn()
+    return time.process_time() - cpu, time.perf_counter() - wall
 
 
-def _run(label: str, articles: list[str], extract) -> None:
-    total = sum(len(a.encode("utf-8")) for a in articles)
-    start = time.perf_counter()
-    cpu_start = time.process_time()
-    n_claims = sum(extract(text) for text in articles)
-    elapsed = time.perf_counter() - start
-    cpu = time.process_time() - cpu_start
-    mb = total / 1_000_000
-    print(
-        f"[{label}] {len(articles)} articles, {mb:.2f} MB, {n_claims} claims in {elapsed:.2f} s wall, {cpu:.2f} s CPU"
-    )
-    # CPU time is the one-core figure; wall time also counts other processes on a busy machine.
-    print(f"[{label}] {mb / cpu:.2f} MB/s, {n_claims / cpu:.0f} claims/s (CPU); {mb / elapsed:.2f} MB/s wall")
+def ratio(kb: int) -> None:
+    import spacy
+
+    texts = corpus(kb)
+    size = sum(len(t.encode("utf-8")) for t in texts) / 1024
+    extract_claims(texts[0], language="en")  # load the model before timing
+    claims = 0
+
+    def run_extraction():
+        nonlocal claims
+        claims = sum(len(extract_claims(t, language="en")) for t in texts)
+
+    ex_cpu, ex_wall = _timed(run_extraction)
+    full = spacy.load(model_name())
+    list(full.pipe(texts[:3]))
+    full_cpu, full_wall = _timed(lambda: [None for _ in full.pipe(texts, batch_size=16)])
+    print(f"model {model_name()} ({', '.join(english().pipe_names)} for extraction)")
+    print(f"corpus {len(texts)} articles, {size:.0f} KB, {claims} claims")
+    print(f"extraction  {ex_cpu:7.2f} s CPU {ex_wall:7.2f} s wall  {size / ex_cpu:6.1f} KB/s per core")
+    print(f"full parse  {full_cpu:7.2f} s CPU {full_wall:7.2f} s wall  {size / full_cpu:6.1f} KB/s per core")
+    print(f"extraction / full parse CPU: {ex_cpu / full_cpu:.2f}x ({full_cpu / ex_cpu:.2f}x faster)")
 
 
-def _seed_style(text: str) -> int:
-    body, _hint = clean_body(text)
-    return len(extract_claims(body))
-
-
-def _as_imported(text: str) -> int:
-    article = clean_article_text(text)
-    return len(extract_claims(article.body, title=article.title, language=article.language_hint))
+def memory(n: int) -> None:
+    texts = corpus(400)
+    rss = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # noqa: E731 (MB, Linux)
+    extract_claims(texts[0], language="en")
+    print(f"after loading the model: peak RSS {rss():.0f} MB")
+    cpu, start = time.process_time(), time.perf_counter()
+    for i in range(n):
+        extract_claims(texts[i % len(texts)], language="en")
+        if (i + 1) % max(1, n // 5) == 0:
+            print(f"{i + 1:6d} articles: peak RSS {rss():.0f} MB, {time.process_time() - cpu:.1f} s CPU")
+    print(f"{n} articles in {time.perf_counter() - start:.1f} s wall")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--corpus", choices=["seeds", "cases", "both"], default="both")
+    ap.add_argument("--kb", type=int, default=600, help="corpus size for the ratio (default 600 KB)")
+    ap.add_argument("--memory", type=int, metavar="N", help="extract N articles and report peak RSS")
     args = ap.parse_args()
-    if args.corpus in {"seeds", "both"}:
-        _run("seeds", build_corpus(), _seed_style)
-    if args.corpus in {"cases", "both"}:
-        _run("cases", build_case_corpus(), _as_imported)
+    if args.memory:
+        memory(args.memory)
+    else:
+        ratio(args.kb)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,22 @@
-"""End-to-end import throughput and peak memory: `python bench/bench_import.py [--sizes 10000 100000]`.
+"""Import throughput: articles stored per second (no extraction), and articles fully extracted per
+second with 1 and 2 workers, with CPU time next to wall time.
+
+    python bench/bench_import.py --sizes 10000 --database-url postgres://postgres@127.0.0.1:5432/import_bench
 
 Generates JSONL files of ~3 KB conflict-reporting articles (news-please field names, every body
-unique), then imports each into a fresh database through the same service the command uses
-(parse, clean, dedupe, extract claims, resolve sources, store), each size in its own process so
-that peak RSS (resource.getrusage ru_maxrss) belongs to that run alone.
+unique). For each size, each measurement runs in its own process on a freshly flushed database:
 
-Database: a fresh SQLite file under bench/out/ by default; with --database-url postgres://... the
-named database is flushed and migrated first (use a scratch database!).
+- store: `article_import(extraction="tasks")`, what a confirmed upload's runner does: parse, clean,
+  dedupe, resolve publishers, store the articles and queue their extraction tasks; no extraction.
+- db_worker N (for each N in --workers): the store step again, then N `manage.py db_worker --batch`
+  processes extract the queued tasks until none is left (they share the job by article leases).
+- command N (for each N in --workers): `import_articles --workers N` in process: store and extract
+  (N pool processes, each loading the model once), returning when every article has its claims.
+
+CPU seconds are this process's plus its children's (pool processes, db_workers; getrusage), and
+peak RSS is the largest of any worker process (the model is loaded in each). Database: a fresh
+SQLite file under bench/out/ by default (db_worker on SQLite serialises writers: use PostgreSQL);
+with --database-url the named database is flushed and migrated first (use a scratch database!).
 """
 
 from __future__ import annotations
@@ -115,8 +125,7 @@ def generate(path: Path, n: int) -> None:
     tmp.rename(path)
 
 
-def child(path: Path, database_url: str) -> None:
-    """Import one file into a fresh database; print one JSON line with the measurements."""
+def _setup(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_DEBUG", "0")
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnop")
@@ -130,82 +139,115 @@ def child(path: Path, database_url: str) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from claims.importing.service import article_import
-    from claims.models import Article, Claim
-
     call_command("migrate", verbosity=0, interactive=False)
     if connection.vendor == "postgresql":
         call_command("flush", verbosity=0, interactive=False)
         call_command("migrate", verbosity=0, interactive=False)
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    last = [0.0]
 
-    def progress(done, total):
-        now = time.monotonic()
-        if now - last[0] > 10:
-            last[0] = now
-            print(f"  {done}/{total}", file=sys.stderr, flush=True)
 
-    start = time.perf_counter()
-    cpu = time.process_time()
-    report = article_import(paths=[str(path)], progress=progress)
-    elapsed = time.perf_counter() - start
-    cpu = time.process_time() - cpu
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(
-        json.dumps(
-            {
-                "file": path.name,
-                "bytes": path.stat().st_size,
-                "db": connection.vendor,
-                "imported": report.imported,
-                "failed": report.failed,
-                "articles": Article.objects.count(),
-                "claims": Claim.objects.count(),
-                "seconds": round(elapsed, 2),
-                "cpu_seconds": round(cpu, 2),
-                "articles_per_s": round(report.imported / elapsed, 1),
-                "peak_rss_mb": round(peak / 1024, 1),
-                "rss_before_import_mb": round(rss_before / 1024, 1),
-            }
-        )
+def _cpu() -> float:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
+def child(path: Path, database_url: str, mode: str, workers: int) -> None:
+    """One measurement on a fresh database; prints one JSON line."""
+    _setup(database_url)
+    from django.db import connection
+
+    from claims.importing.jobs import import_job_create
+    from claims.importing.service import article_import
+    from claims.models import Article, Claim, ImportJob
+
+    result = {"file": path.name, "db": connection.vendor, "mode": mode, "workers": workers}
+    if mode == "command":
+        start, cpu = time.perf_counter(), _cpu()
+        report = article_import(paths=[str(path)], workers=workers)
+        result.update(extract_seconds=time.perf_counter() - start, extract_cpu=_cpu() - cpu, imported=report.imported)
+    else:
+        job = import_job_create(paths=[str(path)])
+        start, cpu = time.perf_counter(), _cpu()
+        report = article_import(paths=job.files, job=job, extraction="tasks")
+        result.update(store_seconds=time.perf_counter() - start, store_cpu=_cpu() - cpu, imported=report.imported)
+        if mode == "db_worker":
+            env = {**os.environ, "PYTHONPATH": str(ROOT)}
+            command = [sys.executable, str(ROOT / "manage.py"), "db_worker", "--batch", "--no-reload"]
+            command += ["--no-startup-delay", "--interval", "0.2", "-v0"]
+            start, cpu = time.perf_counter(), _cpu()
+            procs = [subprocess.Popen([*command, "--worker-id", f"bench{i}"], env=env) for i in range(workers)]
+            for proc in procs:
+                proc.wait()
+            result.update(extract_seconds=time.perf_counter() - start, extract_cpu=_cpu() - cpu)
+            result["job_state"] = ImportJob.objects.get(pk=job.pk).state
+    result.update(
+        articles=Article.objects.count(),
+        unextracted=Article.objects.filter(extracted_at__isnull=True).count(),
+        claims=Claim.objects.count(),
+        peak_worker_rss_mb=round(
+            max(
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+            )
+            / 1024,
+            1,
+        ),
     )
+    print(json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()}))
+
+
+def _line(r: dict) -> str:
+    n = r["imported"]
+    parts = [f"{r['db']} {r['mode']}" + (f" x{r['workers']}" if r["mode"] != "store" else "") + f": {n} articles"]
+    if "store_seconds" in r:
+        parts.append(
+            f"stored in {r['store_seconds']} s = {n / r['store_seconds']:.0f}/s (CPU {r['store_cpu']} s, "
+            f"{n / max(r['store_cpu'], 1e-9):.0f}/CPU-s)"
+        )
+    if "extract_seconds" in r:
+        parts.append(
+            f"extracted in {r['extract_seconds']} s = {n / r['extract_seconds']:.1f}/s (CPU {r['extract_cpu']} s, "
+            f"{n / max(r['extract_cpu'], 1e-9):.1f}/CPU-s); {r['claims']} claims, {r['unextracted']} left"
+        )
+    parts.append(f"peak RSS {r['peak_worker_rss_mb']} MB")
+    return "; ".join(parts)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000])
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--modes", nargs="+", default=["store", "db_worker", "command"])
     parser.add_argument("--database-url", help="postgres://... of a scratch database (default: fresh SQLite files)")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--mode", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.database_url)
+        child(args.child, args.database_url, args.mode, args.workers[0])
         return
     OUT.mkdir(parents=True, exist_ok=True)
+    print(f"load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores")
     for n in args.sizes:
         path = OUT / f"articles_{n}.jsonl"
         started = time.perf_counter()
         generate(path, n)
-        print(f"{path.name}: {path.stat().st_size / 1e6:.0f} MB ({time.perf_counter() - started:.0f} s to generate)")
-        url = args.database_url
-        if not url:
-            db = OUT / f"bench_import_{n}.sqlite3"
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{db}{suffix}").unlink(missing_ok=True)
-            url = f"sqlite:///{db}"
-        done = subprocess.run(
-            [sys.executable, __file__, "--child", str(path), "--database-url", url],
-            stdout=subprocess.PIPE,
-            text=True,
-            check=True,
-        )
-        result = json.loads(done.stdout.strip().splitlines()[-1])
-        print(
-            f"  {result['db']}: {result['imported']} articles ({result['failed']} failed), "
-            f"{result['claims']} claims in {result['seconds']} s "
-            f"= {result['articles_per_s']} articles/s (CPU {result['cpu_seconds']} s); "
-            f"peak RSS {result['peak_rss_mb']} MB (before import {result['rss_before_import_mb']} MB)"
-        )
+        print(f"{path.name}: {path.stat().st_size / 1e6:.1f} MB ({time.perf_counter() - started:.0f} s to generate)")
+        runs = [(mode, w) for mode in args.modes for w in (args.workers if mode != "store" else [1])]
+        for mode, workers in runs:
+            url = args.database_url
+            if not url:
+                db = OUT / f"bench_import_{n}.sqlite3"
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{db}{suffix}").unlink(missing_ok=True)
+                url = f"sqlite:///{db}"
+            done = subprocess.run(
+                [sys.executable, __file__, "--child", str(path), "--database-url", url]
+                + ["--mode", mode, "--workers", str(workers)],
+                stdout=subprocess.PIPE,
+                text=True,
+                check=True,
+            )
+            print("  " + _line(json.loads(done.stdout.strip().splitlines()[-1])), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,17 +1,19 @@
 from django.contrib import admin, messages
 from django.db.models import Count
 
-from claims.auth_tokens import api_token_issue
+from claims.auth_tokens import api_token_check_owner, api_token_issue
 from claims.models import (
     ApiToken,
     Article,
     AuditEvent,
     Claim,
     ImportJob,
+    Reliability,
     Source,
     SourceAlias,
     VerificationStatus,
 )
+from claims.services import audit_record, source_grade_record
 from claims.views_export import export_selected_claimreview, export_selected_csv
 
 admin.site.site_header = "Verifier administration"
@@ -40,8 +42,8 @@ class SourceAliasInline(admin.TabularInline):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "reliability", "affiliation", "claim_count"]
-    list_filter = ["kind", "reliability"]
+    list_display = ["name", "kind", "reliability", "affiliation", "claim_count", "needs_review"]
+    list_filter = ["kind", "reliability", "needs_review"]
     search_fields = ["name", "aliases__name"]
     autocomplete_fields = ["affiliation"]
     inlines = [SourceAliasInline]
@@ -52,6 +54,15 @@ class SourceAdmin(admin.ModelAdmin):
     @admin.display(description="claims", ordering="n_claims")
     def claim_count(self, obj):
         return obj.n_claims
+
+    def save_model(self, request, obj, form, change):
+        # Grade changes made here are audit events like those made on the source page.
+        before = Source.objects.filter(pk=obj.pk).values_list("reliability", flat=True).first() if change else None
+        super().save_model(request, obj, form, change)
+        if change and before is not None:
+            source_grade_record(source=obj, actor=request.user, before=before, after=obj.reliability, via="admin")
+        elif not change and obj.reliability != Reliability.F:
+            source_grade_record(source=obj, actor=request.user, before="", after=obj.reliability, via="admin")
 
 
 class ClaimInline(admin.TabularInline):
@@ -69,12 +80,20 @@ class ClaimInline(admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "publisher", "published_at", "language", "claim_count", "created_at"]
-    list_filter = ["language", "publisher__kind", "created_at"]
+    list_display = ["title", "publisher", "published_at", "language", "truncated", "claim_count", "created_at"]
+    list_filter = ["language", "truncated", "publisher__kind", "created_at"]
     search_fields = ["title", "url"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["publisher"]
-    readonly_fields = ["content_hash", "url_key", "import_job", "created_at", "updated_at", "original_text"]
+    readonly_fields = [
+        "content_hash",
+        "url_key",
+        "import_job",
+        "truncated",
+        "created_at",
+        "updated_at",
+        "original_text",
+    ]
     list_select_related = ["publisher"]
     inlines = [ClaimInline]
 
@@ -96,13 +115,21 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_urls(self):
         from django.urls import path
 
-        from claims.views_imports import admin_article_import
+        from claims.views_imports import admin_article_import, admin_article_import_preview
 
         def import_view(request):
             return admin_article_import(request, self)
 
+        def preview_view(request, pk):
+            return admin_article_import_preview(request, self, pk)
+
         view = self.admin_site.admin_view(import_view)
-        return [path("import/", view, name="claims_article_import"), *super().get_urls()]
+        preview = self.admin_site.admin_view(preview_view)
+        return [
+            path("import/", view, name="claims_article_import"),
+            path("import/<int:pk>/", preview, name="claims_article_import_preview"),
+            *super().get_urls(),
+        ]
 
 
 class DecisionInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -170,15 +197,30 @@ class ApiTokenAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "name"]
     autocomplete_fields = ["user"]
 
+    def get_autocomplete_fields(self, request):
+        # Only a superuser may pick whose token it is; anyone else makes tokens for themselves.
+        return super().get_autocomplete_fields(request) if request.user.is_superuser else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user" and not request.user.is_superuser:
+            kwargs["queryset"] = db_field.related_model._default_manager.filter(pk=request.user.pk)
+            kwargs["initial"] = request.user.pk
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         # A token never changes hands: revoke it (delete) and make a new one instead.
         fields = list(super().get_readonly_fields(request, obj))
         return [*fields, "user"] if obj else fields
 
     def save_model(self, request, obj, form, change):
+        if not change:
+            api_token_check_owner(actor=request.user, user=obj.user)  # the form allows only this; belt and braces
         raw = None if change else api_token_issue(token=obj)
         super().save_model(request, obj, form, change)
         if raw:
+            audit_record(
+                actor=request.user, action="api_token_create", obj=obj, details={"user": obj.user_id, "via": "admin"}
+            )
             self.message_user(
                 request,
                 f"API token for {obj.user}: {raw}  Copy it now: it is shown only this once and cannot be "

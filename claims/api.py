@@ -24,24 +24,25 @@ import functools
 import json
 import logging
 from datetime import datetime
-from pathlib import Path as FilePath
 from typing import Annotated, Literal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.core.files.base import ContentFile
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, re_path, reverse
+from django.utils.cache import patch_cache_control
 from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
-from pydantic import JsonValue
+from pydantic import JsonValue, field_validator
 
 from claims import selectors
 from claims.auth_tokens import api_token_authenticate
+from claims.importing import jobs
 from claims.models import (
     Article,
     Claim,
@@ -52,6 +53,7 @@ from claims.models import (
     SourceKind,
     VerificationStatus,
 )
+from claims.ratelimit import rate_limit_blocked, rate_limit_hit
 from claims.services import (
     NOTE_MAX_CHARS,
     DecisionUnchangedError,
@@ -59,10 +61,11 @@ from claims.services import (
     claim_set_status,
     user_can_decide,
 )
-from claims.tasks import import_job_enqueue
+from verifier.settings import client_ip_address
 
 logger = logging.getLogger(__name__)
 
+IDEMPOTENCY_KEY_MAX = 100
 MAX_ID = 2**63 - 1  # the largest primary key a database column holds; beyond it nothing exists
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -140,7 +143,20 @@ def _http_error(request, exc):
     message = str(exc)
     if exc.status_code == 400 and message == "Cannot parse request body":
         message = "The request body is not valid JSON (send Content-Type: application/json and a JSON object)."
+        if _nested_too_deeply(request.body):
+            message = "The request body is JSON nested too deeply to be read; send flat article records."
     return _error(request, exc.status_code, message)
+
+
+def _nested_too_deeply(body: bytes) -> bool:
+    """Whether the JSON parser gave up on `body` for its depth (only asked once parsing has failed)."""
+    try:
+        json.loads(body)
+    except RecursionError:
+        return True
+    except ValueError:
+        return False
+    return False
 
 
 @api.exception_handler(Http404)
@@ -211,6 +227,7 @@ class ArticleRefOut(Schema):
 class ArticleOut(ArticleRefOut):
     url: str
     language: str
+    truncated: bool = Field(description="The provider sent only the start of the text (text cut by the provider).")
 
 
 class DecisionOut(Schema):
@@ -237,6 +254,8 @@ class ClaimOut(Schema):
     article: ArticleRefOut
     last_decision_by: str | None
     last_decided_at: datetime | None
+    cluster_id: int = Field(description="Claims linked as the same claim share it; a lone claim has its own id.")
+    credibility: int | None = Field(description="Admiralty information credibility 1-6, or null when not assessed.")
 
 
 class ClaimDetailOut(ClaimOut):
@@ -252,6 +271,13 @@ class ClaimPageOut(Schema):
     next: str | None
 
 
+def _no_nul(value: str | None) -> str | None:
+    # PostgreSQL text cannot hold NUL: refuse it as invalid input (422) before any database write.
+    if value is not None and "\x00" in value:
+        raise ValueError("contains a NUL character (\\x00); send plain text")
+    return value
+
+
 class DecisionIn(Schema):
     status: StatusValue
     note: str = Field("", max_length=NOTE_MAX_CHARS)
@@ -259,6 +285,8 @@ class DecisionIn(Schema):
     version: int | None = Field(
         None, ge=0, le=MAX_ID, description="The claim version you decided on; a stale one gets 409."
     )
+
+    _text_has_no_nul = field_validator("note", "evidence_url")(_no_nul)
 
 
 class DecisionCreatedOut(Schema):
@@ -354,6 +382,8 @@ def _claim_out(request, claim: Claim) -> dict:
         },
         "last_decision_by": getattr(claim, "last_by", None),
         "last_decided_at": getattr(claim, "last_at", None),
+        "cluster_id": getattr(claim, "cluster_key", None) or claim.pk,
+        "credibility": getattr(claim, "credibility_value", None),
     }
 
 
@@ -364,7 +394,7 @@ def _claim_detail_out(request, claim_id: int) -> dict:
         raise Http404(f"Claim {claim_id} does not exist.") from None
     decisions = list(claim.decisions.select_related("analyst").order_by("version"))
     out = _claim_out(request, claim)
-    out["article"].update(url=claim.article.url, language=claim.article.language)
+    out["article"].update(url=claim.article.url, language=claim.article.language, truncated=claim.article.truncated)
     last = decisions[-1] if decisions else None
     out.update(
         start=claim.start,
@@ -430,8 +460,19 @@ def claim_get(request, claim_id: Id):
     url_name="claim_decide",
     tags=["claims"],
 )
-def claim_decide(request, claim_id: Id, payload: DecisionIn):
-    """Record a decision (Analysts only), exactly as the triage pages do; 409 if `version` is stale."""
+def claim_decide(request, response: HttpResponse, claim_id: Id, payload: DecisionIn):
+    """Record a decision (Analysts only), exactly as the triage pages do; 409 if `version` is stale.
+
+    Send an `Idempotency-Key` header (any text up to 100 characters, e.g. a UUID) to make retries
+    safe: a request repeating a key already used by this token's user records nothing and answers the
+    decision recorded the first time (201, with `Idempotent-Replayed: true`); the same key with a
+    different decision is a 422.
+    """
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not (0 < len(key.strip()) <= IDEMPOTENCY_KEY_MAX and key.isprintable()):
+        raise HttpError(
+            422, f"Invalid input: Idempotency-Key: printable text of 1 to {IDEMPOTENCY_KEY_MAX} characters."
+        )
     claim = Claim.objects.filter(pk=claim_id).first()
     if claim is None:
         raise Http404(f"Claim {claim_id} does not exist.")
@@ -445,6 +486,7 @@ def claim_decide(request, claim_id: Id, payload: DecisionIn):
             note=payload.note,
             evidence_url=payload.evidence_url,
             expected_version=payload.version,
+            idempotency_key=f"api:{key.strip()}" if key is not None else None,
         )
     except StaleVersionError as stale:
         detail = (
@@ -457,6 +499,8 @@ def claim_decide(request, claim_id: Id, payload: DecisionIn):
         detail = f"Claim {claim_id} is already {unchanged.claim.get_status_display()}; nothing recorded."
         return Status(200, {"detail": detail, "claim": _claim_detail_out(request, claim_id)})
     decision.analyst = request.auth
+    if getattr(decision, "replayed", False):
+        response["Idempotent-Replayed"] = "true"
     return Status(201, {"decision": _decision_out(decision), "claim": _claim_detail_out(request, claim_id)})
 
 
@@ -478,6 +522,8 @@ class ImportIn(Schema):
     )
     text: str | None = Field(None, min_length=1, max_length=settings.VERIFIER_MAX_ARTICLE_CHARS)
 
+    _text_has_no_nul = field_validator("text")(_no_nul)
+
 
 class ImportArticleOut(Schema):
     id: int
@@ -489,12 +535,14 @@ class ImportArticleOut(Schema):
 class ImportJobOut(Schema):
     id: int
     url: str = Field(description="Poll this until `state` is done or failed.")
-    state: Literal["pending", "running", "done", "failed"]
+    state: Literal["pending", "running", "done", "failed", "cancelled"]
     total: int
     processed: int
     imported: int
     duplicates: int
     failed: int
+    extracted: int = Field(description="Articles of this job whose claims are stored (of `imported`).")
+    resumable: bool = Field(description="The job stopped (failed, or its worker died): POST its `/resume`.")
     errors: list[str]
     created_at: datetime
     started_at: datetime | None
@@ -507,6 +555,12 @@ def _require_staff(user) -> None:
         raise PermissionDenied("Imports are for staff; this token's user is not staff.")
 
 
+def _require_import_permission(user) -> None:
+    _require_staff(user)
+    if not jobs.user_can_import(user):
+        raise PermissionDenied("This token's user may not add articles (the admin's import permission).")
+
+
 def _job_out(request, job: ImportJob) -> dict:
     articles = Article.objects.filter(import_job=job).only("id", "title", "url").order_by("id")
     claims_url = request.build_absolute_uri(reverse("api:claim_list"))
@@ -516,10 +570,12 @@ def _job_out(request, job: ImportJob) -> dict:
         "state": job.state,
         "total": job.total,
         "processed": job.processed,
-        "imported": job.imported,
+        "imported": job.imported_net,
         "duplicates": job.duplicates,
-        "failed": job.failed,
-        "errors": [str(error) for error in job.errors],
+        "failed": job.failed_net,
+        "extracted": job.articles.filter(extracted_at__isnull=False).count(),
+        "resumable": job.is_resumable,
+        "errors": [str(error) for error in job.all_errors],
         "created_at": job.created_at,
         "started_at": job.started_at,
         "finished_at": job.finished_at,
@@ -539,25 +595,36 @@ def _job_out(request, job: ImportJob) -> dict:
 def import_create(request, payload: ImportIn):
     """Import articles (staff): the same pipeline as the admin upload and `import_articles`, run in
     the background. Answers the ImportJob to poll at `url`."""
-    _require_staff(request.auth)
+    _require_import_permission(request.auth)
     if (payload.articles is None) == (payload.text is None):
         raise HttpError(422, "Invalid input: send either `articles` (a list of records) or `text`, not both.")
     if payload.text is not None and not payload.text.strip():
         raise HttpError(422, "Invalid input: text: the article text is empty.")
-    with transaction.atomic():
-        job = ImportJob.objects.create(created_by=request.auth, dry_run=False, state=ImportJob.State.PENDING)
-        folder = FilePath(settings.MEDIA_ROOT, "imports", str(job.pk))
-        folder.mkdir(parents=True, exist_ok=True)
-        if payload.articles is not None:
-            target = folder / "api.json"
-            target.write_text(json.dumps(payload.articles, ensure_ascii=False), encoding="utf-8")
-        else:
-            target = folder / "api.txt"
-            target.write_text(payload.text, encoding="utf-8")
-        job.files = [str(target.relative_to(settings.MEDIA_ROOT))]
-        job.save(update_fields=["files", "updated_at"])
-        import_job_enqueue(job=job)
-    job.refresh_from_db()
+    if payload.articles is not None:
+        upload = ContentFile(
+            json.dumps(payload.articles, ensure_ascii=False).encode("utf-8", "replace"), name="api.json"
+        )
+    else:
+        upload = ContentFile(payload.text.encode("utf-8", "replace"), name="api.txt")
+    job = jobs.import_job_submit(user=request.auth, uploads=[upload])
+    return Status(202, _job_out(request, job))
+
+
+@api.post(
+    "/imports/{job_id}/resume",
+    response={202: ImportJobOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    url_name="import_resume",
+    tags=["imports"],
+)
+def import_resume(request, job_id: Id):
+    """Resume a failed or stalled import (staff who may import): what it stored is not imported twice.
+    409 when the job is not stopped."""
+    _require_import_permission(request.auth)
+    if not ImportJob.objects.filter(pk=job_id).exists():
+        raise Http404(f"Import {job_id} does not exist.")
+    job = jobs.import_job_resume(job_id=job_id)
+    if job is None:
+        raise HttpError(409, f"Import {job_id} is not stopped: there is nothing to resume.")
     return Status(202, _job_out(request, job))
 
 
@@ -634,7 +701,9 @@ def _api_view(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
+        response = _rate_limited(request) or view(request, *args, **kwargs)
+        if response.status_code == 401:
+            rate_limit_hit("api_auth_failures", client_ip_address(request))
         if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
             allowed = response.get("Allow", "")
             response = JsonResponse(
@@ -642,11 +711,32 @@ def _api_view(view):
                 status=405,
             )
             response["Allow"] = allowed
+        # Claims, notes and decisions: never kept by a shared cache or the browser.
+        patch_cache_control(response, private=True, no_store=True)
         return response
 
     wrapper.login_required = False
     wrapper.csrf_exempt = True
     return wrapper
+
+
+def _too_many(wait: int, why: str) -> JsonResponse:
+    response = JsonResponse({"detail": f"Too many requests {why}; try again in {wait} s."}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def _rate_limited(request) -> JsonResponse | None:
+    """429 when this address keeps sending bad tokens, or this address or token sends too much."""
+    ip = client_ip_address(request)
+    if (wait := rate_limit_blocked("api_auth_failures", ip)) is not None:
+        return _too_many(wait, "without a valid token from your address")
+    if (wait := rate_limit_hit("api_ip", ip)) is not None:
+        return _too_many(wait, "from your address")
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip() and (wait := rate_limit_hit("api_token", token.strip())):
+        return _too_many(wait, "with this token")
+    return None
 
 
 def _api_root(request):

@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from claims.models import ApiToken
@@ -24,8 +25,18 @@ def api_token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def api_token_create(*, user, name: str = "") -> tuple[ApiToken, str]:
-    """Create a token for `user`; returns the row and the raw token, which is never stored."""
+def api_token_check_owner(*, actor, user) -> None:
+    """A token acts as its user: only that user, or a superuser, may create one for them."""
+    if actor is None:
+        return  # the command line (`manage.py api_token`): whoever runs it holds the server
+    if not actor.is_active or not (actor.is_superuser or actor.pk == user.pk):
+        raise PermissionDenied("You may only create API tokens for yourself.")
+
+
+def api_token_create(*, user, name: str = "", actor=None) -> tuple[ApiToken, str]:
+    """Create a token for `user` (by `actor`, None for the command line); returns the row and the
+    raw token, which is never stored."""
+    api_token_check_owner(actor=actor, user=user)
     raw = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, key_hash=api_token_hash(raw), prefix=raw[:8])
     return token, raw

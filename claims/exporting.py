@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -26,7 +27,10 @@ from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 
+from claims.corroboration_selectors import corroboration_annotations
 from claims.models import Claim, SourceKind, Status, VerificationStatus, status_key, status_key_label
+
+logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 1000
 
@@ -58,6 +62,8 @@ CLAIM_FIELDS = [
     "last_decision_at",
     "last_decision_note",
     "last_decision_evidence_url",
+    "cluster_id",
+    "credibility",
 ]
 
 DECISION_FIELDS = [
@@ -169,7 +175,16 @@ def claim_rows(claims: QuerySet, *, base_url: str | None = None) -> Iterator[dic
             export_last_note=Subquery(latest.values("note")[:1]),
             export_last_evidence=Subquery(latest.values("evidence_url")[:1]),
         )
-        .values(*_CLAIM_VALUES, "export_last_by", "export_last_at", "export_last_note", "export_last_evidence")
+        .annotate(**corroboration_annotations())
+        .values(
+            *_CLAIM_VALUES,
+            "export_last_by",
+            "export_last_at",
+            "export_last_note",
+            "export_last_evidence",
+            "cluster_key",
+            "credibility_value",
+        )
     )
     for row in qs.iterator(chunk_size=CHUNK_SIZE):
         yield {
@@ -195,6 +210,8 @@ def claim_rows(claims: QuerySet, *, base_url: str | None = None) -> Iterator[dic
             "last_decision_at": _iso(row["export_last_at"]),
             "last_decision_note": row["export_last_note"],
             "last_decision_evidence_url": row["export_last_evidence"],
+            "cluster_id": row["cluster_key"],
+            "credibility": row["credibility_value"],
         }
 
 
@@ -373,3 +390,43 @@ def export_filename(*, format: str, kind: str = "claims", stamp: datetime | None
     name = "claimreviews" if format == "claimreview" else kind
     suffix = f"-{stamp:%Y%m%d-%H%M%S}" if stamp else ""
     return f"verifier-{name}{suffix}.{EXTENSIONS[format]}"
+
+
+# --- verifiable streams (downloads) --------------------------------------------------------------
+
+CSV_TRAILER_PREFIX = "# end of export: "
+
+
+def trailer_line(*, format: str, rows: int) -> str:
+    """The last line of a complete CSV or JSONL download, with its row count."""
+    if format == "csv":
+        return f"{CSV_TRAILER_PREFIX}{rows} rows\r\n"
+    return json.dumps({"export_complete": True, "rows": rows}) + "\n"
+
+
+def verifiable_stream(
+    claims: QuerySet | None = None, *, format: str, kind: str = "claims", base_url: str | None = None
+) -> Iterator[str]:
+    """The export for a download: CSV and JSONL end with a trailer line naming the row count, so a
+    stream cut short (a server timeout, a dropped connection) never looks complete; a ClaimReview
+    document cut short is not valid JSON. A failure while streaming ends the stream where it is,
+    without the trailer: it is logged, and no error text ever lands inside the file. Claim links start
+    with `base_url` (default: site_base_url())."""
+    stream = export_stream(
+        claims, format=format, kind=kind, base_url=base_url
+    )  # ExportError here, before any byte is sent
+
+    def generate() -> Iterator[str]:
+        rows = 0
+        try:
+            for rows, chunk in enumerate(stream, start=1 if format == "jsonl" else 0):  # noqa: B007
+                yield chunk
+        except Exception:
+            logger.exception(
+                "export (%s, %s) failed after %d rows; the download ends without its trailer", format, kind, rows
+            )
+            return
+        if format in ("csv", "jsonl"):
+            yield trailer_line(format=format, rows=rows)
+
+    return generate()

@@ -56,6 +56,12 @@ class QueueFilterForm(forms.Form):
         choices=[("", "Any"), ("1", "Source gives a status"), ("0", "No status from the source")],
         label="Status hint",
     )
+    credibility = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any credibility"), *((str(n), str(n)) for n in range(1, 7)), ("none", "Not assessed")],
+        label="Credibility",
+    )
+    collapse = forms.ChoiceField(required=False, choices=[("", "Every claim"), ("1", "One row per cluster")])
     page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, label="Page")
     after = forms.IntegerField(required=False, min_value=0, max_value=MAX_ID, label="Cursor")
 
@@ -98,6 +104,8 @@ class QueueFilterForm(forms.Form):
             published_from=data.get("from"),
             published_to=data.get("to"),
             hinted={"1": True, "0": False}.get(data.get("hint") or ""),
+            credibility=data.get("credibility") or "",
+            collapse=data.get("collapse") == "1",
         )
 
 
@@ -111,6 +119,8 @@ class DecisionForm(forms.Form):
     note = forms.CharField(required=False, max_length=NOTE_MAX_CHARS, strip=True, label="Note")
     evidence_url = forms.URLField(required=False, max_length=2000, assume_scheme="https", label="Evidence URL")
     version = forms.IntegerField(required=False, min_value=0, max_value=MAX_ID, label="Version")
+    # The page's per-form token ({% decision_key %}): submitting the same form twice records once.
+    idempotency_key = forms.CharField(required=False, max_length=64, strip=True, label="Form token")
 
 
 class BulkDecisionForm(forms.Form):
@@ -175,6 +185,9 @@ class SourceEditForm(forms.Form):
 
 class SourceMergeForm(forms.Form):
     other = forms.CharField(max_length=300, strip=True, label="Source to merge into this one")
+    # Set by the confirmation page: the exact source previewed, and the analyst's "yes".
+    other_id = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    confirm = forms.BooleanField(required=False)
 
 
 class ListForm(forms.Form):

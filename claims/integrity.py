@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models import Count, F, Max, Min, OuterRef, Subquery
 
 from claims.models import Article, Claim, Source, SourceAlias, Status, VerificationStatus
 
@@ -65,6 +65,14 @@ def integrity_check() -> IntegrityReport:
         elif current_body[start:end] != text:
             report.add(f"claim {pk}: text differs from article {article_id}'s body at {start}-{end}")
 
+    # An article without its claims yet belongs to an import that is still running (or stopped,
+    # waiting for Resume); a finished import has none left.
+    waiting = Article.objects.filter(extracted_at__isnull=True).exclude(
+        import_job__state__in=["pending", "running", "failed"]
+    )
+    for pk in waiting.values_list("pk", flat=True)[:MAX_REPORTED]:
+        report.add(f"article {pk}: claims never extracted, and no running import will extract them")
+
     missing_alias = Source.objects.exclude(pk__in=SourceAlias.objects.values("source_id")).values_list("pk", flat=True)
     for pk in missing_alias[:MAX_REPORTED]:
         report.add(f"source {pk}: its canonical name is not registered as an alias")
@@ -83,8 +91,34 @@ def integrity_check() -> IntegrityReport:
         if tally != real:
             report.add(f"status tally {tally} differs from the claims' statuses {real}")
 
+    _check_corroboration(report)
+
     gaps = VerificationStatus.objects.values("claim_id").annotate(n=Count("id"), top=Max("version"))
     for row in gaps.iterator(chunk_size=2000):
         if row["n"] != row["top"]:
             report.add(f"claim {row['claim_id']}: decision versions have gaps ({row['n']} decisions, top {row['top']})")
     return report
+
+
+def _check_corroboration(report: IntegrityReport) -> None:
+    """Clusters (issue 15): two members or more, keyed by their lowest member id; no contradiction
+    inside one cluster."""
+    from claims.models_corroboration import ClaimCluster, ClaimContradiction, ClusterMember
+
+    report.counts["clusters"] = ClaimCluster.objects.count()
+    clusters = ClaimCluster.objects.annotate(n=Count("members"), low=Min("members__claim_id")).values_list(
+        "pk", "key_claim_id", "n", "low"
+    )
+    for pk, key, n, low in clusters.iterator(chunk_size=2000):
+        if n < 2:
+            report.add(f"cluster {pk}: {n} member{'s' if n != 1 else ''} (a cluster links two claims or more)")
+        elif key != low:
+            report.add(f"cluster {pk}: keyed by claim {key}, not by its lowest member {low}")
+    inside = ClaimContradiction.objects.filter(
+        claim__cluster_membership__cluster_id=F("other__cluster_membership__cluster_id")
+    ).values_list("claim_id", "other_id")
+    for a, b in inside[:MAX_REPORTED]:
+        report.add(f"claims {a} and {b}: in one cluster and linked as contradicting each other")
+    orphans = ClusterMember.objects.filter(cluster__key_claim_id=F("claim_id")).count()
+    if orphans != report.counts["clusters"]:
+        report.add(f"{report.counts['clusters'] - orphans} cluster(s) keyed by a claim that is not their member")

@@ -3,10 +3,12 @@
 Every invariant that the database can hold is a constraint here; `verify_integrity` checks the rest.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Now
 from django.urls import reverse
 from django.utils import timezone
 
@@ -66,6 +68,12 @@ class Source(models.Model):
         help_text="The organisation this source speaks for (a spokesman's agency).",
     )
     notes = models.TextField(blank=True)
+    # Set when an import met a name that may imitate another (letters of two scripts in one word).
+    # db_default too: bulk writers that COPY explicit columns (claims.demo) leave these out.
+    needs_review = models.BooleanField(
+        default=False, db_default=False, help_text="Its name mixes scripts: check it is not a look-alike."
+    )
+    review_reason = models.CharField(max_length=300, blank=True, default="", db_default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -107,9 +115,9 @@ class SourceAlias(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        from claims.extraction import normalise_source_name
+        from claims.sourcenames import source_name_key
 
-        self.normalized = normalise_source_name(self.name)
+        self.normalized = source_name_key(self.name)
         super().save(*args, **kwargs)
 
 
@@ -121,6 +129,7 @@ class ImportJob(models.Model):
         RUNNING = "running", "Running"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_jobs"
@@ -138,12 +147,21 @@ class ImportJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # One runner stores a job's articles at a time: it holds the job by `runner` and proves it is alive
+    # by `heartbeat_at` (a thread beats every few seconds, however long one record takes).
+    runner = models.CharField(max_length=64, blank=True, editable=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    stored_at = models.DateTimeField(null=True, blank=True, help_text="When every record had been read and stored.")
+    # Articles whose claim extraction failed were removed again: {"path:line": "message"}.
+    extraction_failures = models.JSONField(default=dict, blank=True)
+    # A dry run's result (built by a task): counts, registries, rows and every rejection.
+    preview = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(state__in=["pending", "running", "done", "failed"]), name="job_state_valid"
+                condition=Q(state__in=["pending", "running", "done", "failed", "cancelled"]), name="job_state_valid"
             ),
         ]
 
@@ -152,7 +170,40 @@ class ImportJob(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.state in {self.State.DONE, self.State.FAILED}
+        return self.state in {self.State.DONE, self.State.FAILED, self.State.CANCELLED}
+
+    @property
+    def is_stalled(self) -> bool:
+        """Running, still reading records, and its runner has not beaten for VERIFIER_IMPORT_STALL_SECONDS: it died."""
+        if self.state != self.State.RUNNING or self.stored_at is not None:
+            return False
+        last = self.heartbeat_at or self.updated_at
+        return last < timezone.now() - timedelta(seconds=settings.VERIFIER_IMPORT_STALL_SECONDS)
+
+    def lost_articles(self) -> models.QuerySet:
+        """Articles of this job that a worker took for extraction and stopped renewing (it died)."""
+        return self.articles.filter(extracted_at__isnull=True, extraction_lease_until__lt=timezone.now())
+
+    @property
+    def is_resumable(self) -> bool:
+        if self.dry_run or self.state in {self.State.DONE, self.State.CANCELLED, self.State.PENDING}:
+            return False
+        if self.state == self.State.FAILED or self.is_stalled:
+            return True
+        return self.stored_at is not None and self.lost_articles().exists()
+
+    @property
+    def imported_net(self) -> int:
+        """Articles stored with their claims (records whose extraction failed are not counted)."""
+        return max(0, self.imported - len(self.extraction_failures))
+
+    @property
+    def failed_net(self) -> int:
+        return self.failed + len(self.extraction_failures)
+
+    @property
+    def all_errors(self) -> list[str]:
+        return [*self.errors, *(f"{where}: {message}" for where, message in self.extraction_failures.items())]
 
 
 class Article(models.Model):
@@ -166,10 +217,21 @@ class Article(models.Model):
     publisher = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT, related_name="articles")
     published_at = models.DateTimeField(null=True, blank=True)
     language = models.CharField(max_length=16, blank=True)
+    truncated = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="The provider sent only the start of the text (NewsAPI's “[+N chars]”).",
+    )
     content_hash = models.CharField(max_length=64, unique=True, editable=False)
     import_job = models.ForeignKey(ImportJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # Claim extraction runs after the article is stored: NULL until its claims exist. A worker takes
+    # articles by writing its lease token (atomically, only where none is live) and renews the lease
+    # while it works, so several workers share a job and no article is done twice.
+    extracted_at = models.DateTimeField(null=True, blank=True, db_default=Now(), editable=False)
+    extraction_lease = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
+    extraction_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -177,7 +239,11 @@ class Article(models.Model):
             models.CheckConstraint(condition=~Q(content_hash=""), name="article_hash_not_empty"),
             models.CheckConstraint(condition=~Q(body=""), name="article_body_not_empty"),
         ]
-        indexes = [models.Index(fields=["-published_at", "-id"], name="article_published_idx")]
+        indexes = [
+            models.Index(fields=["-published_at", "-id"], name="article_published_idx"),
+            # Small: only articles still waiting for their claims.
+            models.Index(fields=["import_job"], condition=Q(extracted_at__isnull=True), name="article_unextracted_idx"),
+        ]
 
     def __str__(self):
         return self.title
@@ -278,6 +344,9 @@ class VerificationStatus(models.Model):
     analyst = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions")
     note = models.TextField(blank=True, max_length=4000)
     evidence_url = models.URLField(max_length=2000, blank=True)
+    # The client's key for this decision (API `Idempotency-Key`, the pages' per-form token): a retry
+    # with the same key by the same analyst answers this decision instead of recording another.
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = VerificationStatusQuerySet.as_manager()
@@ -288,6 +357,8 @@ class VerificationStatus(models.Model):
         constraints = [
             # Two decisions can never claim the same step in a claim's history.
             models.UniqueConstraint(fields=["claim", "version"], name="decision_version_unique"),
+            # NULL keys (decisions without one) never collide.
+            models.UniqueConstraint(fields=["analyst", "idempotency_key"], name="decision_idempotency_key_unique"),
             models.CheckConstraint(condition=Q(status__in=Status.values), name="decision_status_valid"),
             models.CheckConstraint(condition=Q(version__gte=1), name="decision_version_positive"),
         ]
@@ -376,3 +447,13 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.prefix}… ({self.user})"
+
+
+# Corroboration (clusters, contradictions, credibility, band index) lives in its own module.
+from claims.models_corroboration import (  # noqa: E402, F401
+    ClaimBand,
+    ClaimCluster,
+    ClaimContradiction,
+    ClaimCredibility,
+    ClusterMember,
+)

@@ -23,6 +23,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from claims.corroboration_selectors import (
+    attach_cluster_versions,
+    cluster_size_annotation,
+    corroboration_annotations,
+    filter_collapsed,
+    filter_credibility,
+)
 from claims.models import (
     UNDECIDED,  # a queue filter and a shown status: claims nobody has decided yet (version 0)
     UNDECIDED_LABEL,
@@ -57,6 +64,8 @@ class QueueFilters:
     published_from: datetime.date | None = None
     published_to: datetime.date | None = None
     hinted: bool | None = None  # the source itself says "being clarified", "confirmed"...
+    credibility: str = ""  # "1".."6", "none" (not assessed), or "" for all
+    collapse: bool = False  # one row per cluster of the same claim, with its count
 
 
 @dataclass(slots=True)
@@ -138,6 +147,7 @@ def queue_queryset() -> QuerySet:
         .annotate(
             last_by=Subquery(latest.values("analyst__username")[:1]),
             last_at=Subquery(latest.values("created_at")[:1]),
+            **corroboration_annotations(),  # cluster_key, credibility_value (issue 15)
         )
     )
 
@@ -169,6 +179,10 @@ def _filter(qs: QuerySet, filters: QueueFilters) -> QuerySet:
         qs = qs.exclude(status_hint="") if filters.hinted else qs.filter(status_hint="")
     if filters.q:
         qs = _search(qs, filters.q)
+    if filters.credibility:
+        qs = filter_credibility(qs, filters.credibility)
+    if filters.collapse:
+        qs = filter_collapsed(qs)
     return qs
 
 
@@ -207,9 +221,14 @@ def claim_queue(
             .order_by(order)
             .values_list("id", flat=True)[offset : offset + page_size + 1]
         )
-        rows = list(queue_queryset().filter(id__in=ids).order_by(order)) if ids else []
+        qs = queue_queryset().filter(id__in=ids).order_by(order)
+        if filters.collapse:
+            qs = qs.annotate(cluster_size=cluster_size_annotation())
+        rows = list(qs) if ids else []
     has_more = len(rows) > page_size
     rows = _with_segments(rows[:page_size])
+    if filters.collapse:
+        attach_cluster_versions(rows)
     return QueuePage(
         rows=rows,
         has_more=has_more,
@@ -234,7 +253,15 @@ def _claim_queue_article_order(*, filters: QueueFilters, page: int, page_size: i
     )
     has_more = len(ids) > page_size
     ids = ids[:page_size]
-    rows = claim_queue_rows(ids=ids) if ids else []
+    rows = []
+    if ids:
+        qs = queue_queryset().filter(pk__in=ids)
+        if filters.collapse:
+            qs = qs.annotate(cluster_size=cluster_size_annotation())
+        by_id = {row.pk: row for row in qs}
+        rows = _with_segments([by_id[i] for i in ids if i in by_id])
+        if filters.collapse:
+            attach_cluster_versions(rows)
     return QueuePage(rows=rows, has_more=has_more, next_after=None, page=page, next_page=page + 1 if has_more else None)
 
 
@@ -320,9 +347,13 @@ CONTEXT_CHARS = 1500
 
 
 def claim_detail(*, pk: int) -> Claim:
-    return Claim.objects.select_related(
-        "article", "article__publisher", "source", "source__affiliation", "assignee", "created_by"
-    ).get(pk=pk)
+    return (
+        Claim.objects.select_related(
+            "article", "article__publisher", "source", "source__affiliation", "assignee", "created_by"
+        )
+        .annotate(**corroboration_annotations())
+        .get(pk=pk)
+    )
 
 
 def claim_context(*, claim: Claim) -> tuple[str, str, str]:
@@ -339,6 +370,52 @@ def claim_context(*, claim: Claim) -> tuple[str, str, str]:
 
 def claim_decisions(*, claim: Claim) -> QuerySet:
     return claim.decisions.select_related("analyst").order_by("-version")
+
+
+CLAIM_HISTORY_ACTIONS = ("claim_assign", "claim_unassign", "claim_update", "claim_create")
+
+
+def claim_history(*, claim: Claim, limit: int = 100) -> list[AuditEvent]:
+    """Changes to the claim other than decisions (assignments, edits), newest first."""
+    return list(
+        AuditEvent.objects.filter(object_type="claim", object_id=str(claim.pk), action__in=CLAIM_HISTORY_ACTIONS)
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def source_grade_history(*, source: Source, limit: int = 100) -> list[AuditEvent]:
+    """Every change of the source's reliability grade, and the merges into it, newest first."""
+    return list(
+        AuditEvent.objects.filter(
+            object_type="source", object_id=str(source.pk), action__in=("source_grade", "source_merge")
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MergePreview:
+    """What merging `merge` into `keep` moves, for the confirmation page."""
+
+    keep: Source
+    merge: Source
+    claims: int
+    articles: int
+    members: int
+    aliases: list[str]
+
+
+def source_merge_preview(*, keep: Source, merge: Source) -> MergePreview:
+    return MergePreview(
+        keep=keep,
+        merge=merge,
+        claims=Claim.objects.filter(source=merge).count(),
+        articles=Article.objects.filter(publisher=merge).count(),
+        members=Source.objects.filter(affiliation=merge).exclude(pk=keep.pk).count(),
+        aliases=sorted(SourceAlias.objects.filter(source=merge).values_list("name", flat=True)),
+    )
 
 
 # --- sources ---------------------------------------------------------------------------------
@@ -369,7 +446,7 @@ def _count(qs: QuerySet):
 
 
 def source_list(*, q: str = "", page: int = 1, page_size: int = 50) -> tuple[list[Source], bool]:
-    qs = Source.objects.only("id", "name", "kind", "reliability").annotate(
+    qs = Source.objects.only("id", "name", "kind", "reliability", "needs_review").annotate(
         n_claims=_count(Claim.objects.filter(source=OuterRef("pk")))
     )
     if q:
@@ -408,7 +485,7 @@ def article_list(*, page: int = 1, page_size: int = 50, q: str = "") -> tuple[li
     """Articles (newest first) with their progress (decided / total claims) in one query."""
     qs = (
         Article.objects.select_related("publisher")
-        .only("id", "title", "published_at", "language", "publisher__id", "publisher__name")
+        .only("id", "title", "published_at", "language", "truncated", "publisher__id", "publisher__name")
         .annotate(
             n_claims=_count(Claim.objects.filter(article=OuterRef("pk"))),
             n_decided=_count(Claim.objects.filter(article=OuterRef("pk"), version__gt=0)),
@@ -439,6 +516,7 @@ def article_claims(*, article: Article) -> list[Claim]:
             "source__id",
             "source__name",
         )
+        .annotate(cluster_size=cluster_size_annotation())  # "also reported by" (issue 15)
         .order_by("start", "-end", "id")
     )
 

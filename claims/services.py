@@ -13,12 +13,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 
-from claims.extraction import normalise_source_name
 from claims.models import AuditEvent, Claim, Reliability, Source, SourceAlias, SourceKind, Status, VerificationStatus
+from claims.sourcenames import look_alike_reason, source_name_clean, source_name_key
 
 NOTE_MAX_CHARS = 4000
 ANALYSTS_GROUP = "Analysts"
 VIEWERS_GROUP = "Viewers"
+
+
+IDEMPOTENCY_KEY_MAX = 200
+
+
+class IdempotencyKeyReused(ValidationError):
+    """The key was already used by this analyst for a different decision."""
 
 
 class StaleVersionError(Exception):
@@ -62,6 +69,11 @@ def _validate_decision(*, status: str, note: str, evidence_url: str) -> None:
         raise ValidationError({"status": f"Unknown status {status!r}; use one of {', '.join(Status.values)}."})
     if len(note) > NOTE_MAX_CHARS:
         raise ValidationError({"note": f"The note is longer than {NOTE_MAX_CHARS} characters."})
+    # No database text holds NUL (PostgreSQL refuses it): invalid input, never a server error.
+    if "\x00" in note:
+        raise ValidationError({"note": "The note contains a NUL character (\\x00); send plain text."})
+    if "\x00" in evidence_url:
+        raise ValidationError({"evidence_url": "The evidence URL contains a NUL character (\\x00)."})
     if evidence_url:
         try:
             URLValidator(schemes=["http", "https"])(evidence_url)
@@ -77,6 +89,7 @@ def claim_set_status(
     note: str = "",
     evidence_url: str = "",
     expected_version: int | None = None,
+    idempotency_key: str | None = None,
 ) -> VerificationStatus:
     """Record one decision: the only way a claim's status changes.
 
@@ -85,32 +98,74 @@ def claim_set_status(
     A decision that changes nothing (same status as a decided claim, no note, no evidence) records
     nothing and raises DecisionUnchangedError, stale version or not: a repeated key press or a
     second analyst agreeing adds no history.
+    With an `idempotency_key` already used by this analyst for the same decision, nothing is recorded
+    and that earlier decision is returned with `replayed = True` (a different decision under the same
+    key raises IdempotencyKeyReused); the database's unique (analyst, key) is the last word. The replay
+    check comes first: a replayed request answers as the first one did, not as "unchanged".
     """
     note = (note or "").strip()
     evidence_url = (evidence_url or "").strip()
+    idempotency_key = (idempotency_key or "").strip() or None
     _validate_decision(status=status, note=note, evidence_url=evidence_url)
+    if idempotency_key is not None and (len(idempotency_key) > IDEMPOTENCY_KEY_MAX or "\x00" in idempotency_key):
+        raise ValidationError(
+            {"idempotency_key": f"The idempotency key must be text of at most {IDEMPOTENCY_KEY_MAX} characters."}
+        )
     if not user_can_decide(analyst):
         raise PermissionDenied("Only analysts may decide on claims.")
-    with transaction.atomic():
-        locked = Claim.objects.select_for_update().only("id", "version", "status").get(pk=claim.pk)
-        if locked.version > 0 and locked.status == status and not note and not evidence_url:
-            raise DecisionUnchangedError(locked)
-        if expected_version is not None and locked.version != expected_version:
-            raise StaleVersionError(locked)
-        new_version = locked.version + 1
-        decision = VerificationStatus.objects.create(
-            claim_id=locked.pk,
-            status=status,
-            version=new_version,
-            analyst=analyst,
-            note=note,
-            evidence_url=evidence_url,
-        )
-        Claim.objects.filter(pk=locked.pk).update(status=status, version=new_version, updated_at=decision.created_at)
+    try:
+        with transaction.atomic():
+            locked = Claim.objects.select_for_update().only("id", "version", "status").get(pk=claim.pk)
+            if idempotency_key is not None:
+                earlier = _decision_by_key(analyst=analyst, key=idempotency_key)
+                if earlier is not None:
+                    return _replay(earlier, claim=claim, status=status, note=note, evidence_url=evidence_url)
+            if locked.version > 0 and locked.status == status and not note and not evidence_url:
+                raise DecisionUnchangedError(locked)
+            if expected_version is not None and locked.version != expected_version:
+                raise StaleVersionError(locked)
+            new_version = locked.version + 1
+            decision = VerificationStatus.objects.create(
+                claim_id=locked.pk,
+                status=status,
+                version=new_version,
+                analyst=analyst,
+                note=note,
+                evidence_url=evidence_url,
+                idempotency_key=idempotency_key,
+            )
+            Claim.objects.filter(pk=locked.pk).update(
+                status=status, version=new_version, updated_at=decision.created_at
+            )
+            from claims.corroboration_services import credibility_after_decision  # late: it imports this module
+
+            credibility_after_decision(claim_id=locked.pk)
+    except IntegrityError:
+        # The same key raced in on another claim's lock: the first one recorded is the decision.
+        earlier = _decision_by_key(analyst=analyst, key=idempotency_key) if idempotency_key else None
+        if earlier is None:
+            raise
+        return _replay(earlier, claim=claim, status=status, note=note, evidence_url=evidence_url)
+    decision.replayed = False
     claim.status = status
     claim.version = new_version
     claim.updated_at = decision.created_at
     return decision
+
+
+def _decision_by_key(*, analyst, key: str) -> VerificationStatus | None:
+    return VerificationStatus.objects.filter(analyst=analyst, idempotency_key=key).first()
+
+
+def _replay(earlier: VerificationStatus, *, claim: Claim, status: str, note: str, evidence_url: str):
+    if (earlier.claim_id, earlier.status, earlier.note, earlier.evidence_url) != (claim.pk, status, note, evidence_url):
+        raise IdempotencyKeyReused(
+            {"idempotency_key": "This idempotency key was already used for a different decision; use a new key."}
+        )
+    current = Claim.objects.only("status", "version", "updated_at").get(pk=claim.pk)
+    claim.status, claim.version, claim.updated_at = current.status, current.version, current.updated_at
+    earlier.replayed = True
+    return earlier
 
 
 # --- sources ---------------------------------------------------------------------------------
@@ -127,7 +182,7 @@ class SourceRef:
 
 def source_find(*, name: str) -> Source | None:
     """The source that `name` (canonical or alias, normalised) names, if any."""
-    key = normalise_source_name(name)
+    key = source_name_key(name)
     if not key:
         return None
     alias = SourceAlias.objects.select_related("source").filter(normalized=key).first()
@@ -136,8 +191,8 @@ def source_find(*, name: str) -> Source | None:
 
 def _alias_add(*, source: Source, name: str) -> bool:
     """Add `name` as an alias of `source` unless it already names a source. True if added."""
-    name = name.strip()[:300]
-    key = normalise_source_name(name)
+    name = source_name_clean(name)[:300]
+    key = source_name_key(name)
     if not key or SourceAlias.objects.filter(normalized=key).exists():
         return False
     try:
@@ -167,12 +222,17 @@ def source_resolve(*, ref: SourceRef) -> Source:
 
 
 def _source_create(*, name: str, kind: str) -> Source:
-    name = " ".join(name.split())[:300] or "unnamed"
+    name = source_name_clean(name)[:300] or "unnamed"
     kind = kind if kind in SourceKind.values else SourceKind.ORGANIZATION
+    # A name that mixes scripts in a word ("Rеuters" with a Cyrillic е) is created, but flagged for
+    # review on the source pages and in the admin, and its creation is an audit event.
+    reason = look_alike_reason(name)
     try:
         with transaction.atomic():
-            source = Source.objects.create(name=name, kind=kind)
+            source = Source.objects.create(name=name, kind=kind, needs_review=bool(reason), review_reason=reason)
             SourceAlias.objects.create(source=source, name=name)
+            if reason:
+                audit_record(actor=None, action="source_flagged", obj=source, details={"name": name, "reason": reason})
     except IntegrityError:
         # A concurrent import created it, or the name differs from an existing one only by case.
         existing = source_find(name=name) or Source.objects.filter(name__iexact=name).first()
@@ -216,6 +276,8 @@ def source_merge(*, keep: Source, merge: Source, actor=None) -> Source:
         details = {
             "merged_id": merge.pk,
             "merged_name": merge.name,
+            "merged_reliability": merge.reliability,
+            "kept_reliability": keep.reliability,
             "claims_moved": moved_claims,
             "aliases_moved": moved_aliases,
         }
@@ -241,7 +303,17 @@ def source_update(
     source.save(update_fields=["kind", "reliability", "affiliation", "notes", "updated_at"])
     after = {"kind": kind, "reliability": reliability, "affiliation": getattr(affiliation, "pk", None)}
     audit_record(actor=actor, action="source_update", obj=source, details={"before": before, "after": after})
+    source_grade_record(source=source, actor=actor, before=before["reliability"], after=reliability, via="app")
     return source
+
+
+def source_grade_record(*, source: Source, actor, before: str, after: str, via: str) -> AuditEvent | None:
+    """Record a change of a source's reliability grade (from the app, the admin or a registry load)."""
+    if before == after:
+        return None
+    return audit_record(
+        actor=actor, action="source_grade", obj=source, details={"before": before, "after": after, "via": via}
+    )
 
 
 # --- claims ------------------------------------------------------------------------------------
@@ -251,9 +323,23 @@ def claim_assign(*, claim: Claim, assignee, actor) -> Claim:
     """Assign the claim to `assignee` (None unassigns)."""
     if not user_can_decide(actor):
         raise PermissionDenied("Only analysts may assign claims.")
-    Claim.objects.filter(pk=claim.pk).update(assignee=assignee)
+    with transaction.atomic():
+        # Lock the claim row only (PostgreSQL cannot lock the nullable side of a join to the user).
+        locked = Claim.objects.select_for_update().only("id", "assignee_id").get(pk=claim.pk)
+        before = locked.assignee  # one query, on the locked row's current assignee
+        if getattr(before, "pk", None) == getattr(assignee, "pk", None):
+            claim.assignee = assignee
+            return claim
+        Claim.objects.filter(pk=claim.pk).update(assignee=assignee)
+        # Names as well as ids: the claim page shows who took it from whom, even after renames.
+        details = {
+            "assignee": getattr(assignee, "pk", None),
+            "assignee_name": assignee.get_username() if assignee else None,
+            "previous": getattr(before, "pk", None),
+            "previous_name": before.get_username() if before else None,
+        }
+        audit_record(actor=actor, action="claim_assign" if assignee else "claim_unassign", obj=claim, details=details)
     claim.assignee = assignee
-    audit_record(actor=actor, action="claim_assign", obj=claim, details={"assignee": getattr(assignee, "pk", None)})
     return claim
 
 
@@ -313,6 +399,9 @@ def claim_update(
             except IntegrityError:
                 raise ValidationError("A claim over exactly this text already exists.") from None
             audit_record(actor=actor, action="claim_update", obj=claim, details=changes)
+            from claims.corroboration_services import claims_index  # late: it imports this module
+
+            claims_index(claim_ids=[claim.pk])  # the new text's band keys, so the claim is found by it
     return claim
 
 

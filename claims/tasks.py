@@ -1,30 +1,79 @@
-"""Background tasks (django.tasks): thin wrappers that call services with primary keys."""
+"""Background tasks (django.tasks): thin wrappers that call the import services with primary keys.
+
+A task's own result id is the token it holds work by (the job's runner, article leases), so a task
+row that a killed worker left RUNNING can be marked failed when its work is taken over.
+"""
 
 from django.conf import settings
-from django.db import transaction
 from django.tasks import task
 
+from claims.importing import jobs
 from claims.models import ImportJob
 
 
-@task
-def import_job_run(job_id: int) -> dict:
-    """Run (or resume) the import recorded in ImportJob `job_id`; a finished job is left alone."""
-    from claims.importing.service import article_import
+@task(takes_context=True)
+def import_job_run(context, job_id: int) -> dict:
+    """Store the job's articles (as its one runner) and queue their extraction; resume when the job
+    stopped. A job that is done, cancelled, a dry run or run by a live runner is left alone."""
+    from claims.importing.service import ImportBusy, ImportStopped, article_import
 
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
-    if job.state == ImportJob.State.DONE or job.dry_run:
+    if job.state in {ImportJob.State.DONE, ImportJob.State.CANCELLED} or job.dry_run:
         return {"job": job.pk, "state": job.state, "skipped": True}
-    report = article_import(paths=job.files, user=job.created_by, job=job, root=settings.MEDIA_ROOT)
-    return {
-        "job": job.pk,
-        "imported": report.imported,
-        "duplicates": report.duplicates,
-        "failed": report.failed,
-    }
+    try:
+        report = article_import(
+            paths=job.files,
+            user=job.created_by,
+            job=job,
+            root=settings.MEDIA_ROOT,
+            extraction="tasks",
+            token=str(context.task_result.id),
+        )
+    except (ImportBusy, ImportStopped) as exc:
+        return {"job": job.pk, "skipped": True, "why": str(exc)}
+    return {"job": job.pk, "imported": report.imported, "duplicates": report.duplicates, "failed": report.failed}
 
 
-def import_job_enqueue(*, job: ImportJob) -> None:
-    """Queue the job's import once the surrounding transaction has committed."""
-    job_id = job.pk
-    transaction.on_commit(lambda: import_job_run.enqueue(job_id))
+@task(takes_context=True)
+def import_articles_extract(context, job_id: int, items: list) -> dict:
+    """Extract and store the claims of a batch of stored articles ([article id, "path:line"]);
+    articles another worker holds or finished are skipped."""
+    from claims.importing.extracting import articles_extract
+
+    return articles_extract(
+        job_id=job_id, items=[(int(i), str(where)) for i, where in items], token=str(context.task_result.id)
+    )
+
+
+@task
+def import_job_preview(job_id: int) -> dict:
+    """Build a dry-run job's preview (parse, clean, dedupe; no extraction)."""
+    job = jobs.import_preview_build(job_id=job_id)
+    return {"job": job_id, "ready": job is not None and job.preview is not None}
+
+
+@task
+def import_job_watch(job_id: int) -> dict:
+    """Every VERIFIER_IMPORT_WATCH_SECONDS while a job runs: resume it if its worker died.
+
+    The next look is queued first, so that a worker killed during this one leaves the job watched."""
+    following = import_job_watch.using(run_after=jobs.watch_at()).enqueue(job_id)
+    watching = jobs.import_job_watch_once(job_id=job_id)
+    if not watching:
+        _task_result_discard(following.id)
+    return {"job": job_id, "watching": watching}
+
+
+def _task_result_discard(result_id) -> None:
+    """Drop a queued task that is no longer needed (the database backend's row; others keep it)."""
+    try:
+        from django_tasks_db.models import DBTaskResult
+    except ImportError:  # pragma: no cover
+        return
+    DBTaskResult.objects.filter(pk=result_id, status="READY").delete()
+
+
+@task
+def import_previews_expire() -> dict:
+    """Delete dry-run previews older than VERIFIER_IMPORT_PREVIEW_HOURS, with their files."""
+    return {"deleted": jobs.import_previews_expire()}

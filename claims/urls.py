@@ -1,6 +1,6 @@
 from django.urls import path
 
-from claims import views, views_export, views_imports
+from claims import views, views_corroboration, views_export, views_imports
 
 app_name = "claims"
 
@@ -18,6 +18,12 @@ urlpatterns = [
     path("claims/<int:pk>/assign/", views.claim_assign_view, name="claim_assign"),
     path("claims/<int:pk>/source/", views.claim_change_source, name="claim_source"),
     path("claims/<int:pk>/span/", views.claim_edit_span, name="claim_span"),
+    # corroboration (issue 15)
+    path("claims/<int:pk>/cluster/", views_corroboration.cluster_action, name="cluster_action"),
+    path("claims/<int:pk>/cluster/merge/", views_corroboration.cluster_merge_view, name="cluster_merge"),
+    path("claims/<int:pk>/cluster/decide/", views_corroboration.cluster_decide, name="cluster_decide"),
+    path("claims/<int:pk>/credibility/", views_corroboration.credibility_view, name="claim_credibility"),
+    path("claims/<int:pk>/contradictions/<int:link>/", views_corroboration.contradiction_view, name="contradiction"),
     path("articles/", views.article_list, name="article_list"),
     path("articles/<int:pk>/", views.article_detail, name="article_detail"),
     path("articles/<int:pk>/claims/", views.claim_add, name="claim_add"),

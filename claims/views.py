@@ -6,9 +6,16 @@ fragment it changed; without it, a redirect (303) back, so every action also wor
 
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+    ValidationError,
+)
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
@@ -19,6 +26,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from claims import selectors
+from claims.corroboration_selectors import claim_corroboration
 from claims.forms import (
     AssignForm,
     BulkDecisionForm,
@@ -61,6 +69,8 @@ QUEUE_PARAMS = (
     "from",
     "to",
     "hint",
+    "credibility",
+    "collapse",
 )
 # Who answers a decision: the htmx target names the page region that asked (HX-Target).
 PANEL_TARGET = "claim-panel"  # the reader's side panel
@@ -72,6 +82,23 @@ CLAIM_PAGE_TARGET = "claim-decide"  # the claim page's decide region
 def healthz(request):
     """Liveness: answers without touching the database or the session."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def bad_request(request, exception=None):
+    """handler400: say what was wrong with the request (too many files, fields or bytes), not just 400."""
+    if isinstance(exception, TooManyFilesSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        message = (
+            f"Too many files in one upload: at most {limit} at a time. Upload them in batches, or put them "
+            "in a .zip archive and upload that one file."
+        )
+    elif isinstance(exception, TooManyFieldsSent):
+        message = f"Too many form fields in one request (at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS})."
+    elif isinstance(exception, RequestDataTooBig):
+        message = f"The request is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes (not counting files)."
+    else:
+        message = "Bad request: the server could not read it."
+    return render(request, "claims/error.html", {"message": message, "status": 400}, status=400)
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -235,6 +262,8 @@ def set_status(request, pk: int):
     data = form.cleaned_data
     next_url = _next_url(request, reverse("claims:queue"))
     label = Status(data["status"]).label
+    # One key per form and status: a second click on the same button replays, another button decides anew.
+    key = f"form:{data['idempotency_key']}:{data['status']}" if data["idempotency_key"] else None
     try:
         claim_set_status(
             claim=claim,
@@ -243,6 +272,7 @@ def set_status(request, pk: int):
             note=data["note"],
             evidence_url=data["evidence_url"],
             expected_version=data["version"],
+            idempotency_key=key,
         )
     except StaleVersionError as stale:
         latest = selectors.claim_latest_decision(claim_id=claim.pk)
@@ -376,6 +406,7 @@ def _claim_page(request, claim: Claim, *, status: int = 200, **forms):
         "highlight": text,
         "after": after,
         "decisions": selectors.claim_decisions(claim=claim),
+        "history": selectors.claim_history(claim=claim),
         "aliases": claim.source.aliases.order_by("name"),
         "can_decide": user_can_decide(request.user),
         "statuses": Status.choices,
@@ -383,6 +414,7 @@ def _claim_page(request, claim: Claim, *, status: int = 200, **forms):
         "live": selectors.live_start(),
         "source_form": forms.get("source_form") or SourceChoiceForm(initial={"source_name": claim.source.name}),
         "next_url": request.path,
+        "corroboration": claim_corroboration(claim=claim),
     }
     return render(request, "claims/claim_detail.html", context, status=status)
 
@@ -587,6 +619,7 @@ def _source_page(request, source: Source, *, status: int = 200, **forms):
             }
         ),
         "merge_form": forms.get("merge_form") or SourceMergeForm(),
+        "grade_history": selectors.source_grade_history(source=source),
     }
     return render(request, "claims/source_detail.html", context, status=status)
 
@@ -629,16 +662,22 @@ def source_edit(request, pk: int):
 
 @require_POST
 def source_merge_view(request, pk: int):
+    """Merge another source into this one: first a page showing what moves, then, confirmed, the merge."""
     if not request.user.is_staff:
         return _forbidden(request, "Only staff may merge sources.")
     source = get_object_or_404(Source.objects.select_related("affiliation"), pk=pk)
     form = SourceMergeForm(request.POST)
     if form.is_valid():
-        other = source_find(name=form.cleaned_data["other"])
+        other_id = form.cleaned_data["other_id"]
+        # The confirmation names the exact source previewed; the first step finds it by name.
+        other = Source.objects.filter(pk=other_id).first() if other_id else source_find(name=form.cleaned_data["other"])
         if other is None:
-            form.add_error("other", "No source has this name or alias.")
+            form.add_error("other", "No source has this name or alias (any more).")
         elif other.pk == source.pk:
             form.add_error("other", "That is this source.")
+        elif not form.cleaned_data["confirm"]:
+            preview = selectors.source_merge_preview(keep=source, merge=other)
+            return render(request, "claims/source_merge_confirm.html", {"preview": preview})
         else:
             source_merge(keep=source, merge=other, actor=request.user)
             messages.success(request, f"Merged “{other.name}” into “{source.name}”.")

@@ -12,21 +12,26 @@ from claims.exporting import (
     VERDICTS,
     ExportError,
     export_filename,
-    export_stream,
     reviewed_claims,
     site_base_url,
+    verifiable_stream,
 )
 from claims.forms import QueueFilterForm, form_errors_text
 
 
 def export_response(claims, *, format: str, kind: str = "claims", request=None) -> StreamingHttpResponse:
     """A streamed download of `claims` in `format` (raises ExportError for an impossible export);
-    claim links use VERIFIER_ORG_URL or the request's host."""
-    stream = export_stream(claims, format=format, kind=kind, base_url=site_base_url(request))
+    claim links use VERIFIER_ORG_URL or the request's host.
+
+    CSV and JSONL end with a trailer line holding the row count (claims.exporting.verifiable_stream).
+    """
+    stream = verifiable_stream(claims, format=format, kind=kind, base_url=site_base_url(request))
     response = StreamingHttpResponse(stream, content_type=CONTENT_TYPES[format])
     filename = export_filename(format=format, kind=kind, stamp=timezone.now())
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
+    if format in ("csv", "jsonl"):
+        response["X-Export-Trailer"] = "the last line states the row count; a download without it was cut short"
     return response
 
 

@@ -1,29 +1,25 @@
-"""Import pages: the admin upload with its dry-run preview, and the import job page (staff only)."""
+"""Import pages: the admin upload with its dry-run preview, and the import job page (staff only).
+
+Nothing here reads or extracts the uploaded records: the preview and the import run as tasks
+(claims.tasks), through the job lifecycle service (claims.importing.jobs).
+"""
 
 from __future__ import annotations
-
-import os
-from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.http import HttpResponseBadRequest
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.text import get_valid_filename
 from django.views.decorators.http import require_GET, require_http_methods
 
-from claims.importing.service import article_import
+from claims.importing import jobs
 from claims.models import ImportJob
-from claims.tasks import import_job_enqueue
 
-# A running job whose row has not moved for this long lost its worker (progress is saved every second).
-STALE_AFTER = timedelta(minutes=2)
 PREVIEW_ROWS = 500
+REJECTIONS_PER_PAGE = 100
 
 
 def _require_staff(request) -> None:
@@ -31,41 +27,42 @@ def _require_staff(request) -> None:
         raise PermissionDenied("Imports are for staff.")
 
 
-def job_is_stale(job: ImportJob) -> bool:
-    return job.state == ImportJob.State.RUNNING and job.updated_at < timezone.now() - STALE_AFTER
-
-
-def job_is_resumable(job: ImportJob) -> bool:
-    return not job.dry_run and (job.state == ImportJob.State.FAILED or job_is_stale(job))
-
-
 def _job_context(job: ImportJob) -> dict:
+    articles = job.articles.count()
+    extracted = job.articles.filter(extracted_at__isnull=False).count() if articles else 0
     return {
         "job": job,
         "polling": not job.dry_run and job.state in {ImportJob.State.PENDING, ImportJob.State.RUNNING},
-        "stale": job_is_stale(job),
-        "resumable": job_is_resumable(job),
+        "stale": job.is_stalled,
+        "resumable": job.is_resumable,
+        "cancellable": not job.dry_run and not job.is_finished,
         "percent": round(100 * job.processed / job.total) if job.total else (100 if job.is_finished else 0),
+        "articles": articles,
+        "extracted": extracted,
     }
 
 
 @require_http_methods(["GET", "POST"])
 def import_job(request, pk: int):
-    """The job page: progress, counts and errors; POST action=resume restarts a failed or stale job."""
+    """The job page: progress, counts and errors; POST action=resume restarts a failed or stalled
+    job, action=cancel stops one."""
     _require_staff(request)
     job = get_object_or_404(ImportJob, pk=pk)
     if request.method == "POST":
-        if request.POST.get("action") != "resume":
-            return HttpResponseBadRequest("Unknown action; the only one is action=resume.")
-        with transaction.atomic():
-            job = ImportJob.objects.select_for_update().get(pk=pk)
-            if not job_is_resumable(job):
+        action = request.POST.get("action")
+        if action not in {"resume", "cancel"}:
+            return HttpResponseBadRequest("Unknown action; use action=resume or action=cancel.")
+        if not jobs.user_can_import(request.user):
+            raise PermissionDenied("You may not run imports.")
+        if action == "resume":
+            if jobs.import_job_resume(job_id=job.pk) is None:
                 messages.warning(request, "This import is not stopped; there is nothing to resume.")
-                return redirect("claims:import_job", pk=job.pk)
-            job.state = ImportJob.State.PENDING
-            job.save(update_fields=["state", "updated_at"])
-            import_job_enqueue(job=job)
-        messages.success(request, "The import will resume; what it already stored is not imported twice.")
+            else:
+                messages.success(request, "The import will resume; what it already stored is not imported twice.")
+        elif jobs.import_job_cancel(job_id=job.pk):
+            messages.success(request, "The import was cancelled; articles it stored keep their claims.")
+        else:
+            messages.warning(request, "This import has already ended.")
         return redirect("claims:import_job", pk=job.pk)
     template = "claims/import_job.html#progress" if request.htmx else "claims/import_job.html"
     return render(request, template, _job_context(job))
@@ -79,51 +76,42 @@ def import_job_progress(request, pk: int):
     return render(request, "claims/import_job.html#progress", _job_context(job))
 
 
-# --- the admin "Import articles" page (hooked in by ArticleAdmin.get_urls) -----------------------
+# --- the admin "Import articles" pages (hooked in by ArticleAdmin.get_urls) ----------------------
 
 
-def _save_uploads(job: ImportJob, files) -> list[str]:
-    """Save uploads under MEDIA_ROOT/imports/<job id>/; return their paths relative to MEDIA_ROOT."""
-    folder = Path(settings.MEDIA_ROOT, "imports", str(job.pk))
-    folder.mkdir(parents=True, exist_ok=True)
-    saved = []
-    for upload in files:
-        name = get_valid_filename(os.path.basename(upload.name or "")) or "upload"
-        target = folder / name
-        stem, suffix = os.path.splitext(name)
-        n = 1
-        while target.exists():
-            n += 1
-            target = folder / f"{stem}-{n}{suffix}"
-        with open(target, "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        saved.append(str(target.relative_to(settings.MEDIA_ROOT)))
-    return saved
+def _admin_context(request, model_admin, title: str) -> dict:
+    return {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": title,
+        "max_file_mb": settings.VERIFIER_MAX_FILE_BYTES // (1024 * 1024),
+    }
 
 
-def _display(path: str, job: ImportJob) -> str:
-    prefix = f"imports/{job.pk}/"
-    return path[len(prefix) :] if path.startswith(prefix) else path
+def _job_id(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404("No such import.") from None
 
 
 def admin_article_import(request, model_admin):
-    """Upload files or a .zip -> dry-run preview -> "Confirm import" starts the background job."""
+    """Upload files or a .zip -> the preview page (built by a task) -> "Confirm import" queues the job."""
     if not model_admin.has_add_permission(request):
         raise PermissionDenied("You may not add articles.")
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.model._meta,
-        "title": "Import articles",
-        "max_file_mb": settings.VERIFIER_MAX_FILE_BYTES // (1024 * 1024),
-    }
-    if request.method == "POST" and request.POST.get("action") == "confirm":
-        job = get_object_or_404(ImportJob, pk=request.POST.get("job"), dry_run=True, state=ImportJob.State.PENDING)
-        with transaction.atomic():
-            job.dry_run = False
-            job.created_by = request.user
-            job.save(update_fields=["dry_run", "created_by", "updated_at"])
-            import_job_enqueue(job=job)
+    context = _admin_context(request, model_admin, "Import articles")
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action in {"confirm", "discard"}:
+        preview = get_object_or_404(
+            ImportJob, pk=_job_id(request.POST.get("job")), dry_run=True, state=ImportJob.State.PENDING
+        )
+        if action == "discard":
+            jobs.import_job_cancel(job_id=preview.pk)
+            return redirect("admin:claims_article_import")
+        job = jobs.import_job_confirm(job_id=preview.pk, user=request.user)
+        if job is None:
+            messages.warning(request, "This preview would create nothing (or is not ready yet); nothing was imported.")
+            return redirect("admin:claims_article_import_preview", pk=preview.pk)
         messages.success(request, f"Import #{job.pk} started.")
         return redirect(reverse("claims:import_job", kwargs={"pk": job.pk}))
     if request.method == "POST":
@@ -131,23 +119,30 @@ def admin_article_import(request, model_admin):
         if not files:
             context["error"] = "Choose one or more files (or a .zip) to import."
             return render(request, "admin/claims/article/import.html", context, status=400)
-        job = ImportJob.objects.create(created_by=request.user, dry_run=True, state=ImportJob.State.PENDING)
-        job.files = _save_uploads(job, files)
-        job.save(update_fields=["files", "updated_at"])
-        report = article_import(paths=job.files, user=request.user, dry_run=True, root=settings.MEDIA_ROOT)
-        rows = [
-            {"where": f"{_display(o.path, job)}:{o.line}", "outcome": o.outcome, "title": o.title, "o": o}
-            for o in report.outcomes[:PREVIEW_ROWS]
-        ]
+        job = jobs.import_preview_create(user=request.user, uploads=files)
+        return redirect("admin:claims_article_import_preview", pk=job.pk)
+    return render(request, "admin/claims/article/import.html", context)
+
+
+def admin_article_import_preview(request, model_admin, pk: int):
+    """The dry run's preview: counts, the first records, and every rejection (paged)."""
+    if not model_admin.has_add_permission(request):
+        raise PermissionDenied("You may not add articles.")
+    job = get_object_or_404(ImportJob, pk=pk, dry_run=True)
+    context = _admin_context(request, model_admin, "Import preview")
+    preview = job.preview
+    context.update(
+        {"job": job, "preview": preview, "uploaded": [f.removeprefix(f"imports/{job.pk}/") for f in job.files]}
+    )
+    if preview is not None:
+        rows = preview["rows"][:PREVIEW_ROWS]
+        rejections = Paginator(preview["rejections"], REJECTIONS_PER_PAGE).get_page(request.GET.get("page"))
         context.update(
             {
-                "job": job,
-                "report": report,
                 "rows": rows,
-                "hidden_rows": max(0, report.processed - len(rows)),
-                "registries": [line.replace(f"imports/{job.pk}/", "") for line in report.registries],
-                "uploaded": [_display(p, job) for p in job.files],
+                "hidden_rows": max(0, len(preview["rows"]) + preview.get("rows_dropped", 0) - len(rows)),
+                "rejections": rejections,
+                "can_confirm": preview["imported"] > 0,
             }
         )
-        return render(request, "admin/claims/article/import_preview.html", context)
-    return render(request, "admin/claims/article/import.html", context)
+    return render(request, "admin/claims/article/import_preview.html", context)

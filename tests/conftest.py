@@ -28,6 +28,15 @@ def _no_stray_postgres_sessions(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the (in-process) cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _groups_after_flush(request):
     """Transactional tests flush every table, the groups' data migration's rows too: put them back.
 

@@ -523,6 +523,7 @@ def test_openapi_schema_is_served_to_token_holders_and_describes_every_endpoint(
         "/api/claims/{claim_id}/decisions",
         "/api/imports",
         "/api/imports/{job_id}",
+        "/api/imports/{job_id}/resume",
         "/api/sources",
     }
     decide = schema["paths"]["/api/claims/{claim_id}/decisions"]["post"]
@@ -544,6 +545,7 @@ OPERATIONS = [
     ("POST", "/api/claims/{claim_id}/decisions"),
     ("POST", "/api/imports"),
     ("GET", "/api/imports/{job_id}"),
+    ("POST", "/api/imports/{job_id}/resume"),
     ("GET", "/api/sources"),
 ]
 

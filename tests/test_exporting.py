@@ -50,6 +50,19 @@ def jsonl_rows(text: str) -> list[dict]:
     return [json.loads(line) for line in text.splitlines()]
 
 
+def downloaded(response) -> str:
+    """A CSV or JSONL download without its trailer line, checking that the trailer counts its rows."""
+    text = b"".join(response.streaming_content).decode()
+    body, trailer = text[: text.rstrip("\r\n").rfind("\n") + 1], text[text.rstrip("\r\n").rfind("\n") + 1 :]
+    if response["Content-Type"].startswith("text/csv"):
+        rows = len(csv_rows(body))
+        assert trailer == f"# end of export: {rows} rows\r\n", trailer
+    else:
+        rows = len(jsonl_rows(body))
+        assert json.loads(trailer) == {"export_complete": True, "rows": rows}, trailer
+    return body
+
+
 def reviews(text: str) -> list[dict]:
     document = json.loads(text)
     assert document["@context"] == "https://schema.org"
@@ -108,6 +121,8 @@ def test_csv_has_a_header_and_one_row_per_claim_with_source_article_and_last_dec
         "last_decision_at": last.created_at.isoformat(),
         "last_decision_note": "photos match",
         "last_decision_evidence_url": "https://ev.example/1",
+        "cluster_id": str(decided.pk),  # a lone claim is its own cluster
+        "credibility": "",  # not assessed
     }
 
 
@@ -423,7 +438,7 @@ def test_queue_download_streams_the_queue_selection_as_an_attachment(client, vie
     assert response.status_code == 200 and response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="verifier-claims-')
-    rows = csv_rows(b"".join(response.streaming_content).decode())
+    rows = csv_rows(downloaded(response))
     assert [int(r["claim_id"]) for r in rows] == [decided.pk]
 
 
@@ -446,7 +461,7 @@ def test_queue_download_respects_source_article_and_search_filters(client, viewe
     def ids(**params):
         response = client.get(reverse("claims:export"), {"format": "jsonl", **params})
         assert response.status_code == 200
-        return sorted(r["claim_id"] for r in jsonl_rows(b"".join(response.streaming_content).decode()))
+        return sorted(r["claim_id"] for r in jsonl_rows(downloaded(response)))
 
     assert ids(article=decided.article_id) == sorted([decided.pk, other_in_article.pk])
     assert len(ids(source=decided.source_id)) == 2
@@ -456,7 +471,7 @@ def test_queue_download_respects_source_article_and_search_filters(client, viewe
 def test_queue_download_of_history_and_claimreview(client, viewer, decided):
     client.force_login(viewer)
     history = client.get(reverse("claims:export"), {"format": "csv", "history": "1"})
-    assert len(csv_rows(b"".join(history.streaming_content).decode())) == 2
+    assert len(csv_rows(downloaded(history))) == 2
     review = client.get(reverse("claims:export"), {"format": "claimreview"})
     assert review["Content-Type"] == "application/ld+json; charset=utf-8"
     assert len(reviews(b"".join(review.streaming_content).decode())) == 1
@@ -492,7 +507,7 @@ def test_admin_action_exports_only_the_selected_claims_as_csv(client, staff, dec
         {"action": "export_selected_csv", "_selected_action": [decided.pk]},
     )
     assert response.status_code == 200 and response.streaming
-    assert [int(r["claim_id"]) for r in csv_rows(b"".join(response.streaming_content).decode())] == [decided.pk]
+    assert [int(r["claim_id"]) for r in csv_rows(downloaded(response))] == [decided.pk]
 
 
 def test_admin_action_exports_selected_claimreviews(client, staff, decided):

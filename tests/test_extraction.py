@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -79,8 +80,58 @@ def _seed(prefix: str) -> Path:
 
 # --------------------------------------------------------------------------- quality bar
 
+DEV = SHARED / "gold" / "dev"
+# CI always has ../shared beside the repository: there a missing scorer or gold set fails the suite.
+needs_shared = pytest.mark.skipif(
+    not SCORER.exists() and not os.environ.get("VERIFIER_REQUIRE_SHARED"),
+    reason=f"shared scorer not found at {SCORER} (shared/ is not beside the repo; CI sets VERIFIER_REQUIRE_SHARED=1)",
+)
 
-@pytest.mark.skipif(not SCORER.exists(), reason=f"shared scorer not found at {SCORER} (shared/ is not beside the repo)")
+
+def _figures(stdout: str) -> dict[str, float]:
+    """The scorer's last line as numbers: claims P/R/F1, source accuracy and F1, hedge accuracy."""
+    last = stdout.strip().splitlines()[-1]
+    claims, sources, hedged = last.split(" | ")
+    out = {f"claims_{k}": float(v) for k, v in (kv.split("=") for kv in claims.split()[1:])}
+    out |= {f"sources_{k}": float(v) for k, v in (kv.split("=") for kv in sources.split()[1:])}
+    out["hedged_acc"] = float(hedged.split("=")[1])
+    return out
+
+
+def _dev_subset(lang: str, tmp_path: Path) -> tuple[list[Path], Path]:
+    """The dev articles and gold records of one language (file names carry _uk_ / _ru_)."""
+
+    def lang_of(name: str) -> str:
+        return "uk" if "_uk_" in name else "ru" if "_ru_" in name else "en"
+
+    paths = [p for p in sorted((DEV / "articles").glob("*.txt")) if lang_of(p.name) == lang]
+    gold = tmp_path / f"gold_{lang}.jsonl"
+    rows = [line for line in (DEV / "annotations.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    gold.write_text("\n".join(r for r in rows if lang_of(json.loads(r)["file"]) == lang) + "\n", encoding="utf-8")
+    return paths, gold
+
+
+@needs_shared
+def test_dev_set_source_f1_at_least_095_with_precision_097_and_no_page_noise(tmp_path):
+    assert SCORER.exists(), f"{SCORER} is missing: CI needs ../shared beside the repository"
+    result = _score(
+        sorted((DEV / "articles").glob("*.txt")), DEV / "annotations.jsonl", DEV / "not_claims.json", 0.95, tmp_path
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "BOILERPLATE AS CLAIM" not in result.stdout, result.stdout
+    assert _figures(result.stdout)["claims_P"] >= 0.97, result.stdout
+
+
+@needs_shared
+@pytest.mark.parametrize("lang", ["en", "uk", "ru"])
+def test_dev_set_holds_in_each_language(lang, tmp_path):
+    assert SCORER.exists(), f"{SCORER} is missing: CI needs ../shared beside the repository"
+    paths, gold = _dev_subset(lang, tmp_path)
+    result = _score(paths, gold, DEV / "not_claims.json", 0.90, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@needs_shared
 def test_seed_claims_score_at_least_095_with_no_boilerplate(tmp_path):
     result = _score(
         SEEDS, SHARED / "gold" / "seed_claims.jsonl", SHARED / "gold" / "seed_not_claims.json", 0.95, tmp_path
@@ -89,7 +140,7 @@ def test_seed_claims_score_at_least_095_with_no_boilerplate(tmp_path):
     assert "BOILERPLATE AS CLAIM" not in result.stdout, result.stdout
 
 
-@pytest.mark.skipif(not SCORER.exists(), reason=f"shared scorer not found at {SCORER} (shared/ is not beside the repo)")
+@needs_shared
 def test_own_annotated_cases_score_at_least_095(tmp_path):
     result = _score(sorted(CASES.glob("*.txt")), CASES / "gold.jsonl", CASES / "not_claims.json", 0.95, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -433,18 +484,19 @@ def test_non_outlet_at_the_end_leaves_the_inner_speaker_as_source():
     assert claim.source == "Zelensky"
 
 
-def test_quoted_by_outlet_as_saying_gives_the_outlet_with_the_speaker_as_via():
+def test_speaker_quoted_by_an_outlet_as_saying_is_the_source_with_the_outlet_as_via():
+    # CONVENTIONS 3.3: "X was told by Y", "Y, quoted by X": the speaker is the source
     (claim,) = extract_claims(
         "Rosatom chief Alexei Likhachev was quoted by the Interfax news agency as saying that drones hit the plant."
     )
-    assert "Interfax" in claim.source and claim.source_kind == "outlet" and claim.via == "Alexei Likhachev"
+    assert claim.source == "Alexei Likhachev" and claim.source_kind == "person" and "Interfax" in claim.via
 
 
-def test_outlet_quoting_a_source_as_saying_is_the_source():
+def test_outlet_quoting_a_source_as_saying_gives_the_source_with_the_outlet_as_via():
     (claim,) = extract_claims(
         "The Tasnim news agency quoted a military source as saying that the country does not hide it."
     )
-    assert "Tasnim" in claim.source and claim.source_kind == "outlet" and claim.via == "military source"
+    assert claim.source == "military source" and "Tasnim" in claim.via
 
 
 def test_descriptor_before_a_proper_name_gives_the_name():
@@ -507,12 +559,12 @@ def test_the_forum_refers_to_the_named_forum():
     assert [c.source for c in extract_claims(body)] == ["Hostages and Missing Families Forum"] * 2
 
 
-def test_spokesperson_of_a_unit_with_a_participle_gives_the_unit():
+def test_spokesperson_of_an_undescribed_unit_keeps_the_description():
+    # the dev gold keeps "spokesman for a Ukrainian brigade" (a body named only by description)
     (claim,) = extract_claims(
         "The spokesperson of a Ukrainian brigade operating in the Kupiansk direction stated that assaults continue."
     )
-    assert claim.source == "Ukrainian brigade operating in the Kupiansk direction"
-    assert claim.source_kind == "organization"
+    assert claim.source.startswith("spokesperson of a Ukrainian brigade")
 
 
 def test_the_publication_refers_to_the_outlet_cited_before():

@@ -43,6 +43,19 @@ def post_files(client, *paths):
             h.close()
 
 
+@pytest.fixture
+def preview(client, django_capture_on_commit_callbacks):
+    """Upload files, let the preview task run (immediate backend), and answer the preview page."""
+
+    def upload_and_preview(*paths):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = post_files(client, *paths)
+        assert response.status_code == 302
+        return client.get(response["Location"])
+
+    return upload_and_preview
+
+
 # --- the upload and preview ----------------------------------------------------------------------
 
 
@@ -78,11 +91,11 @@ def test_import_page_needs_sign_in(client):
 
 
 @pytest.mark.django_db
-def test_uploading_a_zip_shows_a_preview_and_writes_no_article(client, staff, settings):
+def test_uploading_a_zip_shows_a_preview_and_writes_no_article(client, staff, settings, preview):
     article_import(paths=[str(SEEDS)])  # so that the seed copy in the upload is a duplicate
     before = Article.objects.count()
     client.force_login(staff)
-    response = post_files(client, DATA / "bundle.zip", SEEDS / "002_6f2129f11252ae90.txt")
+    response = preview(DATA / "bundle.zip", SEEDS / "002_6f2129f11252ae90.txt")
     assert response.status_code == 200
     html = response.content.decode()
     assert "Preview: nothing has been imported yet" in html
@@ -102,10 +115,10 @@ def test_uploading_a_zip_shows_a_preview_and_writes_no_article(client, staff, se
 
 @pytest.mark.django_db
 def test_confirming_the_preview_imports_and_redirects_to_the_job_page(
-    client, staff, django_capture_on_commit_callbacks
+    client, staff, django_capture_on_commit_callbacks, preview
 ):
     client.force_login(staff)
-    post_files(client, DATA / "bundle.zip", DATA / "mixed.jsonl")
+    preview(DATA / "bundle.zip", DATA / "mixed.jsonl")
     job = ImportJob.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse(IMPORT_URL), {"action": "confirm", "job": job.pk})
@@ -119,14 +132,16 @@ def test_confirming_the_preview_imports_and_redirects_to_the_job_page(
 
 
 @pytest.mark.django_db
-def test_confirming_twice_does_not_start_a_second_import(client, staff, django_capture_on_commit_callbacks):
+def test_confirming_twice_does_not_start_a_second_import(client, staff, django_capture_on_commit_callbacks, preview):
     client.force_login(staff)
-    post_files(client, DATA / "mixed.jsonl")
+    preview(DATA / "mixed.jsonl")
     job = ImportJob.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse(IMPORT_URL), {"action": "confirm", "job": job.pk})
-    response = client.post(reverse(IMPORT_URL), {"action": "confirm", "job": job.pk})
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse(IMPORT_URL), {"action": "confirm", "job": job.pk})
     assert response.status_code == 404
+    assert callbacks == []  # nothing queued
     assert Article.objects.count() == 3
 
 
@@ -143,7 +158,14 @@ def test_uploading_nothing_is_refused_with_a_message(client, staff):
 
 
 def make_job(**fields):
-    defaults = {"files": ["imports/x/a.jsonl"], "state": "running", "total": 10, "processed": 3, "imported": 2}
+    defaults = {
+        "files": ["imports/x/a.jsonl"],
+        "state": "running",
+        "total": 10,
+        "processed": 3,
+        "imported": 2,
+        "heartbeat_at": timezone.now(),
+    }
     return ImportJob.objects.create(**{**defaults, **fields})
 
 
@@ -235,7 +257,7 @@ def test_a_failed_job_can_be_resumed_without_duplicating(client, staff, settings
 @pytest.mark.django_db
 def test_a_running_job_that_stopped_moving_offers_resume(client, staff):
     job = make_job()
-    ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - timedelta(minutes=10))
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=10))
     client.force_login(staff)
     html = client.get(reverse("claims:import_job", kwargs={"pk": job.pk})).content.decode()
     assert "Resume import" in html and "the worker may have stopped" in html
@@ -309,7 +331,7 @@ def test_zip_upload_previews_then_shows_the_finished_job_in_a_browser(live_serve
     page.get_by_role("button", name="Confirm import").click()
     page.wait_for_url("**/imports/*/")
     page.get_by_role("heading", name="Finished").wait_for()
-    assert page.locator("progress").get_attribute("value") == "4"
+    assert page.locator(f"#import-bar-{ImportJob.objects.get().pk}").get_attribute("value") == "4"
     assert Article.objects.count() == 3
 
 
@@ -323,9 +345,10 @@ def test_job_page_progress_bar_updates_live_until_the_job_ends(live_server, brow
     _sign_in(browser_page, client, live_server, staff)
     page = browser_page.new_page()
     page.goto(live_server.url + reverse("claims:import_job", kwargs={"pk": job.pk}))
-    assert page.locator("progress").get_attribute("value") == "1"
+    bar = page.locator(f"#import-bar-{job.pk}")
+    assert bar.get_attribute("value") == "1"
     ImportJob.objects.filter(pk=job.pk).update(processed=6, imported=5, updated_at=timezone.now())
-    expect(page.locator("progress")).to_have_attribute("value", "6", timeout=5000)
+    expect(bar).to_have_attribute("value", "6", timeout=5000)
     ImportJob.objects.filter(pk=job.pk).update(processed=10, state="done", finished_at=timezone.now())
     page.get_by_role("heading", name="Finished").wait_for(timeout=5000)
     assert page.locator("#import-progress").get_attribute("hx-trigger") is None

@@ -12,6 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from claims.extraction import extract_claims
+from claims.importing import extracting
+from claims.importing import pool as extraction_pool
 from claims.importing import service as import_service
 from claims.importing.detect import detect_format
 from claims.importing.normalise import content_hash, normalise_url
@@ -230,11 +232,12 @@ def test_html_page_main_text_is_extracted_without_navigation_or_footer():
 
 
 @pytest.mark.parametrize("path", shared_or_copy("rss2_feed_item_sample.xml"), ids=lambda p: p.parent.name)
-def test_rss_item_html_description_is_reduced_to_text_with_link_and_feed_title(path):
+def test_rss_item_html_description_is_reduced_to_text_with_link_and_its_domain_as_publisher(path):
     (record,) = records_of(path)
     assert record.text == "The number includes 990 casualties that Russian forces suffered over the past day."
     assert record.url == "https://benborges.xyz/2026/03/11/general-staff-russia-has-lost.html"
-    assert record.publisher == "Photos on Tracking information about the Russian War against Ukraine"
+    # The item's link names its publisher; the feed's title ("Photos on Tracking ...") names the feed.
+    assert record.publisher == "benborges.xyz"
     assert record.title.startswith("General Staff: Russia has lost")
     assert "<" not in record.text
 
@@ -244,7 +247,7 @@ def test_atom_entry_becomes_an_article(path):
     (record,) = records_of(path)
     assert record.title == "Atom-Powered Robots Run Amok"
     assert record.text == "Some text."
-    assert record.publisher == "Example Feed"
+    assert record.publisher == "example.org"  # the entry link's domain, not the feed title "Example Feed"
     assert prepared(record).published_at.isoformat() == "2003-12-13T18:30:02+00:00"
 
 
@@ -621,7 +624,7 @@ def test_an_extractor_crash_rejects_the_article_instead_of_storing_half(db, monk
     def boom(*args, **kwargs):
         raise ValueError("bug")
 
-    monkeypatch.setattr(import_service, "extract_claims", boom)
+    monkeypatch.setattr(extraction_pool, "extract_claims", boom)
     (tmp_path / "a.txt").write_text("Title\n\nThe mayor said that the ferry runs again.")
     report = article_import(paths=[str(tmp_path / "a.txt")])
     assert report.errors == [f"{tmp_path / 'a.txt'}:1: claim extraction failed (ValueError)"]
@@ -636,14 +639,17 @@ def test_an_article_stored_meanwhile_by_someone_else_counts_as_a_duplicate(db, t
     Article.objects.create(
         title="x", body=article.body, original_text="x", content_hash=article.content_hash, url_key=None
     )
-    run = import_service._Run(report=import_service.ImportReport(), limits=Limits(), job=None, progress=None, total=1)
-    (outcome,) = run._write([run._ready(article)])  # the batch insert fails, the per-article retry sees why
+    run = import_service._Run(
+        report=import_service.ImportReport(), limits=Limits(), job=None, progress=None, total=1, extraction="here"
+    )
+    ((outcome, article_id, _),) = run._write([run._ready(article)])  # the batch fails, the retry sees why
+    assert article_id is None
     assert (outcome.outcome, outcome.message) == ("duplicate", "stored by a concurrent import")
     assert Article.objects.count() == 1
 
 
 def test_an_interrupted_job_resumes_without_duplicating(db, monkeypatch, staff):
-    real_extract = import_service.extract_claims
+    real_extract = extraction_pool.extract_claims
     calls = {"n": 0}
 
     def killed_after_two(*args, **kwargs):
@@ -653,17 +659,23 @@ def test_an_interrupted_job_resumes_without_duplicating(db, monkeypatch, staff):
         return real_extract(*args, **kwargs)
 
     monkeypatch.setattr(import_service, "BATCH_SIZE", 1)
-    monkeypatch.setattr(import_service, "extract_claims", killed_after_two)
+    monkeypatch.setattr(extraction_pool, "extract_claims", killed_after_two)
     job = ImportJob.objects.create(created_by=staff, files=[str(DATA / "other_order.csv"), str(DATA / "mixed.jsonl")])
     with pytest.raises(KeyboardInterrupt):
         article_import(paths=job.files, user=staff, job=job)
     job.refresh_from_db()
-    assert job.state == "failed" and Article.objects.count() == 2
+    # Articles are stored before their claims: the third is stored, its claims are still to come.
+    assert job.state == "failed" and Article.objects.count() == 3
+    assert Article.objects.filter(extracted_at__isnull=True).count() == 1
 
-    monkeypatch.setattr(import_service, "extract_claims", real_extract)
+    monkeypatch.setattr(extraction_pool, "extract_claims", real_extract)
     report = article_import(paths=job.files, user=staff, job=job)
     job.refresh_from_db()
     assert Article.objects.count() == 5
+    assert not Article.objects.filter(extracted_at__isnull=True).exists()
+    assert Claim.objects.filter(article__import_job=job).count() == sum(
+        len(extract_claims(a.body, title=a.title, language=a.language)) for a in Article.objects.all()
+    )
     assert (job.state, job.imported, job.duplicates, job.failed) == ("done", 5, 0, 4)
     assert report.summary == "imported 5, duplicates 0, failed 4"
 
@@ -712,7 +724,7 @@ def test_claims_stored_through_the_orm_when_the_model_has_changed_match_the_fast
     )
     Claim.objects.all().delete()
     Article.objects.all().delete()
-    monkeypatch.setattr(import_service, "_CLAIM_COLUMNS", (*import_service._CLAIM_COLUMNS, "a_new_field"))
+    monkeypatch.setattr(extracting, "CLAIM_COLUMNS", (*extracting.CLAIM_COLUMNS, "a_new_field"))
     article_import(paths=[str(SEEDS / "002_6f2129f11252ae90.txt")])
     orm = list(Claim.objects.values_list("start", "end", "text", "source__name", "via", "hedged", "cue", "status_hint"))
     assert sorted(orm) == sorted(fast) and len(fast) > 5

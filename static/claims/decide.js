@@ -12,6 +12,17 @@
     return spec ? document.querySelector(spec) : null;
   }
 
+  function renewKey(form) {
+    var field = form.querySelector('input[name="idempotency_key"]');
+    if (!field || !window.crypto || !window.crypto.getRandomValues) return;
+    var bytes = window.crypto.getRandomValues(new Uint8Array(16));
+    field.value = Array.prototype.map
+      .call(bytes, function (b) {
+        return (b < 16 ? "0" : "") + b.toString(16);
+      })
+      .join("");
+  }
+
   // opts: url, target (element or selector), version, values (extra fields). True if sent.
   function decide(form, status, opts) {
     opts = opts || {};
@@ -26,6 +37,15 @@
     });
     var values = Object.assign({}, opts.values || {}, { status: status });
     if (opts.version !== undefined && opts.version !== null) values.version = String(opts.version);
+    // The form's idempotency token ({% decision_key %}) travels with the form's fields: a request
+    // sent twice records once. Once the server has answered, the next decision is a new intent and
+    // gets a new token (the queue's panel is one form for every row and is not re-rendered).
+    var answered = function (event) {
+      form.removeEventListener("htmx:afterRequest", answered);
+      var xhr = event.detail && event.detail.xhr;
+      if (xhr && xhr.status > 0) renewKey(form);
+    };
+    form.addEventListener("htmx:afterRequest", answered);
     var done = function () {
       form.removeAttribute("data-busy");
       buttons.forEach(function (button) {

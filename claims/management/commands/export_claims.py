@@ -1,6 +1,7 @@
 """Export claims as ClaimReview JSON-LD, CSV or JSON Lines, streamed to stdout or a file."""
 
 import os
+import sys
 from argparse import RawDescriptionHelpFormatter
 
 from django.core.management.base import BaseCommand, CommandError
@@ -23,8 +24,9 @@ Export claims, streamed (constant memory however many claims there are).
                         decision history of the selected claims, oldest first per claim);
                         --status then selects claims by their current status.
 
-Writes to stdout unless --output FILE is given (written to FILE.part, renamed when complete).
-A short summary goes to stderr. Exit status 2 on a usage error.
+Writes to stdout unless --output FILE is given (written to FILE.part, renamed when complete, so
+a file that exists is whole). A short summary goes to stderr. A reader that stops early
+(`| head`) ends the export quietly. Exit status 2 on a usage error.
 """
 
 
@@ -57,16 +59,30 @@ class Command(BaseCommand):
         stream = export_stream(claims, format=fmt, kind="decisions" if history else "claims")
         # Each exporter yields one chunk per record plus its header/footer chunks.
         chunks = self._write_file(stream, output) if output else self._write_stdout(stream)
+        if chunks is None:
+            return  # the reader went away (`| head`): end quietly, as other tools do
         records = chunks - {"claimreview": 2, "csv": 1, "jsonl": 0}[fmt]
         noun = "decision" if history else "review" if fmt == "claimreview" else "claim"
         self.stderr.write(f"exported {records} {noun}{'' if records == 1 else 's'} ({fmt}) to {output or 'stdout'}")
 
-    def _write_stdout(self, stream) -> int:
+    def _write_stdout(self, stream) -> int | None:
+        """Write the export to stdout; None when the pipe was closed before the end."""
         chunks = 0
-        for chunk in stream:
-            self.stdout.write(chunk, ending="")
-            chunks += 1
-        self.stdout.flush()
+        try:
+            for chunk in stream:
+                self.stdout.write(chunk, ending="")
+                chunks += 1
+            self.stdout.flush()
+        except BrokenPipeError:
+            # Python would report the pipe again when flushing stdout at exit: point it at /dev/null.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, sys.stdout.fileno())
+            except (OSError, ValueError):  # stdout is not a real file (tests capture it)
+                pass
+            finally:
+                os.close(devnull)
+            return None
         return chunks
 
     def _write_file(self, stream, output: str) -> int:

@@ -1,0 +1,43 @@
+"""Request rate limits on Django's cache: fixed windows counted per client address or API token.
+
+django-axes locks a username+address pair after repeated failures; these limits add what it does
+not cover: password spraying (many usernames from one address) and API floods (per token and per
+address, bad tokens counted separately). Counters live in the configured cache (`CACHES`): the
+in-process LocMem cache by default, which counts per server process, or Redis when
+`VERIFIER_CACHE_URL` is set, which counts across processes and machines (see README).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def _key(scope: str, ident: str, window: int, now: float) -> tuple[str, float]:
+    bucket = int(now // window)
+    digest = hashlib.sha256(ident.encode("utf-8", "replace")).hexdigest()[:32]  # tokens never in the cache
+    return f"rl:{scope}:{digest}:{bucket}", (bucket + 1) * window - now
+
+
+def rate_limit_hit(scope: str, ident: str) -> int | None:
+    """Count one request in `scope` for `ident`; the seconds to wait when that went over the limit."""
+    limit, window = settings.VERIFIER_RATE_LIMITS[scope]
+    key, left = _key(scope, ident, window, time.time())
+    cache.add(key, 0, timeout=window + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window + 1)
+        count = 1
+    return max(1, math.ceil(left)) if count > limit else None
+
+
+def rate_limit_blocked(scope: str, ident: str) -> int | None:
+    """The seconds to wait when `ident` already used up `scope`'s limit in this window (counts nothing)."""
+    limit, window = settings.VERIFIER_RATE_LIMITS[scope]
+    key, left = _key(scope, ident, window, time.time())
+    return max(1, math.ceil(left)) if (cache.get(key) or 0) >= limit else None
