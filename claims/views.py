@@ -695,6 +695,7 @@ def _panel_context(pk: int) -> dict:
         "aliases": [a.name for a in claim.source.aliases.order_by("name") if a.name != claim.source.name],
         "track": selectors.source_track_record(source=claim.source_id),
         "latest": selectors.claim_latest_decision(claim_id=claim.pk),
+        "corroboration": claim_corroboration(claim=claim),  # "also reported by", credibility (issue 15)
     }
 
 

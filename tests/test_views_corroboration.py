@@ -305,3 +305,17 @@ def test_viewers_get_no_apply_to_all_in_the_collapsed_queue(client, viewer, stor
     client.force_login(viewer)
     html = client.get(reverse("claims:queue") + "?collapse=1").content.decode()
     assert "2 reports" in html and "Apply to all" not in html
+
+
+def test_reader_panel_says_who_else_reports_the_claim(client, analyst, db):
+    text = "Two drones were shot down over Odesa region overnight, the air force said."
+    claims = []
+    for source in ("air force", "navy"):
+        article = make_article(body=text)
+        claims.append(make_claim(article=article, source=make_source(name=source), start=0, end=len(text)))
+    claims_corroborate(claim_ids=[c.pk for c in claims])
+    client.force_login(analyst)
+    html = client.get(reverse("claims:claim_panel", args=[claims[0].pk]), headers={"HX-Request": "true"}).content
+    html = html.decode()
+    assert "Also reported by" in html and f'data-member-id="{claims[1].pk}"' in html and ">navy<" in html
+    assert 'data-credibility="' in html
