@@ -445,3 +445,34 @@ def test_claim_exports_label_undecided_apart_from_unverified(analyst):
     rows = {r["claim_id"]: r for r in claim_rows(Claim.objects.all())}
     assert (rows[open_.pk]["status"], rows[open_.pk]["status_label"]) == ("unverified", "Undecided")
     assert (rows[rejected.pk]["status"], rows[rejected.pk]["status_label"]) == ("unverified", "Unverified")
+
+
+# --- after the merge with hardening: every decide form carries its idempotency token ------------
+
+
+def _decide_forms_and_keys(html: str) -> tuple[int, list[str]]:
+    forms = re.findall(r"<form[^>]*(?:data-decide|data-decide-panel)[^>]*>.*?</form>", html, re.S)
+    keys = [m for form in forms for m in re.findall(r'name="idempotency_key" value="([0-9a-f]{32})"', form)]
+    return len(forms), keys
+
+
+def test_every_decide_form_carries_its_own_idempotency_token(client, analyst, claim):
+    client.force_login(analyst)
+    claim_set_status(claim=claim, status=Status.CONFIRMED, analyst=make_analyst())
+    pages = [
+        client.get(reverse("claims:queue")).content.decode(),  # the decide panel
+        client.get(reverse("claims:claim_panel", args=[claim.pk]), headers=HX).content.decode(),
+        client.get(reverse("claims:claim_detail", args=[claim.pk])).content.decode(),
+        # a stale decision's "apply anyway" form
+        client.post(
+            reverse("claims:set_status", args=[claim.pk]),
+            {"status": "unverified", "version": 0},
+            headers={**HX, "HX-Target": "claim-panel"},
+        ).content.decode(),
+    ]
+    seen = []
+    for html in pages:
+        forms, keys = _decide_forms_and_keys(html)
+        assert forms >= 1 and len(keys) == forms, html[:300]
+        seen += keys
+    assert len(set(seen)) == len(seen)
