@@ -31,11 +31,11 @@ $(STAMP): $(PY) requirements.txt requirements-dev.txt
 run: $(STAMP)
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(PY) manage.py import_articles seeds/
-	DJANGO_DEBUG=1 $(PY) manage.py ensure_analyst
+	DJANGO_DEBUG=1 $(PY) manage.py ensure_analyst --url http://$(HOST):$(PORT)/
 	@echo "Serving on http://$(HOST):$(PORT)/ with a background task worker for admin uploads (Ctrl-C stops both)"
-	DJANGO_DEBUG=1 $(PY) manage.py db_worker --interval 1 & worker=$$!; \
+	DJANGO_DEBUG=1 HOST=$(HOST) PORT=$(PORT) $(PY) manage.py db_worker --interval 1 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	  DJANGO_DEBUG=1 HOST=$(HOST) PORT=$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -29,15 +29,17 @@ from django.db.models import Count  # noqa: E402
 from django.middleware.csrf import _get_new_csrf_string  # noqa: E402
 
 from claims.models import Article, Claim  # noqa: E402
+from claims.selectors import live_start  # noqa: E402
 
 BENCH_USER = "bench.analyst"
 
 
-def bench_session() -> tuple[str, str]:
-    """A database session for the bench analyst (in Analysts, no usable password) and a CSRF secret."""
-    user = User.objects.filter(username=BENCH_USER).first()
+def bench_session(username: str = BENCH_USER, *, staff: bool = False) -> tuple[str, str]:
+    """A database session for a bench user (in Analysts, no usable password; `staff`: staff and
+    superuser, for the admin) and a CSRF secret."""
+    user = User.objects.filter(username=username).first()
     if user is None:
-        user = User(username=BENCH_USER)
+        user = User(username=username, is_staff=staff, is_superuser=staff)
         user.set_unusable_password()
         user.save()
     user.groups.add(Group.objects.get(name="Analysts"))
@@ -53,6 +55,7 @@ def bench_session() -> tuple[str, str]:
 def main() -> None:
     rng = random.Random(1)
     session_key, csrf = bench_session()
+    admin_session, _ = bench_session("bench.admin", staff=True)
     n_claims = Claim.objects.count()
     top_sources = list(
         Claim.objects.order_by().values("source").annotate(n=Count("id")).order_by("-n").values_list("source", "n")
@@ -79,6 +82,10 @@ def main() -> None:
                 "deep_after": deep,
                 "article_ids": article_ids,
                 "claim_ids": rng.sample(claim_ids, len(claim_ids)),
+                # a staff session for the Django admin's claim list (the issue's yardstick)
+                "admin_session": admin_session,
+                # where an open page's live updates start (claims.selectors.live_start)
+                "live_cursor": str(live_start()),
             }
         )
     )

@@ -60,6 +60,10 @@ SCENARIOS = [
     "queue_page",
     "set_status",
     "article",
+    "queue_article_order",
+    "queue_alias_search",
+    "live_poll",
+    "admin_claims",
 ]
 
 
@@ -162,6 +166,17 @@ def scenario_requests(name: str, fx: dict) -> list[tuple[str, str, str, dict]]:
         return [("GET", f"/queue/?page={p}", "", {}) for p in (20, 50, 100, 200)]
     if name == "article":
         return [("GET", f"/articles/{pk}/", "", {}) for pk in fx["article_ids"]]
+    if name == "queue_article_order":
+        return [("GET", f"/queue/?sort=article&page={p}", "", {}) for p in (1, 2, 10)]
+    if name == "queue_alias_search":
+        return [("GET", f"/queue/?q={quote_plus(t)}", "", {}) for t in ("HUR", "Genshtab", "CNR")]
+    if name == "live_poll":
+        # an open queue's poll every 3 s: the 50 rows' ids and the cursor (nothing new: the steady state)
+        ids = ",".join(str(pk) for pk in fx["claim_ids"][:50])
+        return [("GET", f"/live/?view=queue&since={fx['live_cursor']}&ids={ids}", "", {})]
+    if name == "admin_claims":
+        cookie = f"{fx['session_cookie']}={fx['admin_session']}; {fx['csrf_cookie']}={fx['csrf']}"
+        return [("GET", "/admin/claims/claim/", "", {"Cookie": cookie})]
     if name == "set_status":
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",

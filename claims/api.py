@@ -56,6 +56,7 @@ from claims.models import (
 from claims.ratelimit import rate_limit_blocked, rate_limit_hit
 from claims.services import (
     NOTE_MAX_CHARS,
+    DecisionUnchangedError,
     StaleVersionError,
     claim_set_status,
     user_can_decide,
@@ -447,6 +448,7 @@ def claim_get(request, claim_id: Id):
 @api.post(
     "/claims/{claim_id}/decisions",
     response={
+        200: ConflictOut,
         201: DecisionCreatedOut,
         400: ErrorOut,
         401: ErrorOut,
@@ -492,6 +494,10 @@ def claim_decide(request, response: HttpResponse, claim_id: Id, payload: Decisio
             "someone decided since you loaded it. Review the current claim and decide again."
         )
         return Status(409, {"detail": detail, "claim": _claim_detail_out(request, claim_id)})
+    except DecisionUnchangedError as unchanged:
+        # 200, not 201: nothing was created (a repeated request, or someone already decided the same).
+        detail = f"Claim {claim_id} is already {unchanged.claim.get_status_display()}; nothing recorded."
+        return Status(200, {"detail": detail, "claim": _claim_detail_out(request, claim_id)})
     decision.analyst = request.auth
     if getattr(decision, "replayed", False):
         response["Idempotent-Replayed"] = "true"

@@ -28,7 +28,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 
 from claims.corroboration_selectors import corroboration_annotations
-from claims.models import Claim, SourceKind, Status, VerificationStatus
+from claims.models import Claim, SourceKind, Status, VerificationStatus, status_key, status_key_label
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ CLAIM_FIELDS = [
     "claim_url",
     "text",
     "status",
+    "status_label",  # for people: "Undecided" until the first decision (the stored status is `unverified`)
     "version",
     "hedged",
     "via",
@@ -102,12 +103,22 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _claim_url_maker():
+def site_base_url(request=None) -> str:
+    """Where links point: VERIFIER_ORG_URL when set, else the request's own host (a web export),
+    else the HOST and PORT the app is served on (a command-line export)."""
+    if settings.VERIFIER_SITE_URL:
+        return settings.VERIFIER_SITE_URL
+    if request is not None:
+        return request.build_absolute_uri("/")
+    return settings.VERIFIER_ORGANIZATION["url"]
+
+
+def _claim_url_maker(base_url: str | None = None):
     """A function id -> absolute URL of the claim's page, reversing the route only once."""
     marker = 987654321
     path = reverse("claims:claim_detail", kwargs={"pk": marker})
     head, tail = path.split(str(marker), 1)
-    base = settings.VERIFIER_ORGANIZATION["url"].rstrip("/")
+    base = (base_url or site_base_url()).rstrip("/")
     return lambda pk: f"{base}{head}{pk}{tail}"
 
 
@@ -151,9 +162,9 @@ _CLAIM_VALUES = (
 )
 
 
-def claim_rows(claims: QuerySet) -> Iterator[dict]:
+def claim_rows(claims: QuerySet, *, base_url: str | None = None) -> Iterator[dict]:
     """One dict per claim (keys CLAIM_FIELDS, JSON-ready values), in claim id order."""
-    claim_url = _claim_url_maker()
+    claim_url = _claim_url_maker(base_url)
     latest = _latest_decisions()
     # Correlated subqueries on the (claim, -version) index: one query in all, however many rows.
     qs = (
@@ -181,6 +192,7 @@ def claim_rows(claims: QuerySet) -> Iterator[dict]:
             "claim_url": claim_url(row["id"]),
             "text": row["text"],
             "status": row["status"],
+            "status_label": status_key_label(status_key(row["status"], row["version"])),
             "version": row["version"],
             "hedged": row["hedged"],
             "via": row["via"],
@@ -237,17 +249,17 @@ def decision_rows(claims: QuerySet) -> Iterator[dict]:
 # --- serialisers -------------------------------------------------------------------------------
 
 
-def _rows(claims: QuerySet, kind: str) -> tuple[list[str], Iterator[dict]]:
+def _rows(claims: QuerySet, kind: str, base_url: str | None = None) -> tuple[list[str], Iterator[dict]]:
     if kind == "claims":
-        return CLAIM_FIELDS, claim_rows(claims)
+        return CLAIM_FIELDS, claim_rows(claims, base_url=base_url)
     if kind == "decisions":
         return DECISION_FIELDS, decision_rows(claims)
     raise ExportError(f"Unknown export kind {kind!r}; use one of {', '.join(KINDS)}.")
 
 
-def csv_stream(claims: QuerySet, *, kind: str = "claims") -> Iterator[str]:
+def csv_stream(claims: QuerySet, *, kind: str = "claims", base_url: str | None = None) -> Iterator[str]:
     """CSV with a header row; cells that would start a formula are prefixed with a quote."""
-    fields, rows = _rows(claims, kind)
+    fields, rows = _rows(claims, kind, base_url)
     writer = csv.writer(_Line())
     yield writer.writerow(fields)
     for row in rows:
@@ -259,9 +271,9 @@ def csv_stream(claims: QuerySet, *, kind: str = "claims") -> Iterator[str]:
         )
 
 
-def jsonl_stream(claims: QuerySet, *, kind: str = "claims") -> Iterator[str]:
+def jsonl_stream(claims: QuerySet, *, kind: str = "claims", base_url: str | None = None) -> Iterator[str]:
     """One JSON object per line."""
-    _, rows = _rows(claims, kind)
+    _, rows = _rows(claims, kind, base_url)
     for row in rows:
         yield json.dumps(row, ensure_ascii=False) + "\n"
 
@@ -317,9 +329,9 @@ def claimreview_item(row: dict, *, claim_url: str, author: dict) -> dict:
     }
 
 
-def claimreview_items(claims: QuerySet) -> Iterator[dict]:
+def claimreview_items(claims: QuerySet, *, base_url: str | None = None) -> Iterator[dict]:
     """One ClaimReview dict per reviewed claim among `claims`, in claim id order."""
-    claim_url = _claim_url_maker()
+    claim_url = _claim_url_maker(base_url)
     author = organization()
     qs = (
         reviewed_claims(claims)
@@ -341,11 +353,11 @@ def claimreview_items(claims: QuerySet) -> Iterator[dict]:
         yield claimreview_item(row, claim_url=claim_url(row["id"]), author=author)
 
 
-def claimreview_stream(claims: QuerySet) -> Iterator[str]:
+def claimreview_stream(claims: QuerySet, *, base_url: str | None = None) -> Iterator[str]:
     """A JSON-LD document: `{"@context": "https://schema.org", "@graph": [ClaimReview, ...]}`."""
     yield '{"@context": "https://schema.org", "@graph": ['
     separator = "\n"
-    for item in claimreview_items(claims):
+    for item in claimreview_items(claims, base_url=base_url):
         yield separator + json.dumps(item, ensure_ascii=False)
         separator = ",\n"
     yield "\n]}\n"
@@ -354,8 +366,11 @@ def claimreview_stream(claims: QuerySet) -> Iterator[str]:
 # --- entry point -------------------------------------------------------------------------------
 
 
-def export_stream(claims: QuerySet | None = None, *, format: str, kind: str = "claims") -> Iterator[str]:
-    """The chosen export of `claims` (all claims when None) as a stream of text chunks."""
+def export_stream(
+    claims: QuerySet | None = None, *, format: str, kind: str = "claims", base_url: str | None = None
+) -> Iterator[str]:
+    """The chosen export of `claims` (all claims when None) as a stream of text chunks; claim links
+    start with `base_url` (default: site_base_url())."""
     if claims is None:
         claims = Claim.objects.all()
     if format not in FORMATS:
@@ -365,10 +380,10 @@ def export_stream(claims: QuerySet | None = None, *, format: str, kind: str = "c
     if format == "claimreview":
         if kind != "claims":
             raise ExportError("The decision history exports as csv or jsonl, not as ClaimReview.")
-        return claimreview_stream(claims)
+        return claimreview_stream(claims, base_url=base_url)
     if format == "csv":
-        return csv_stream(claims, kind=kind)
-    return jsonl_stream(claims, kind=kind)
+        return csv_stream(claims, kind=kind, base_url=base_url)
+    return jsonl_stream(claims, kind=kind, base_url=base_url)
 
 
 def export_filename(*, format: str, kind: str = "claims", stamp: datetime | None = None) -> str:
@@ -389,12 +404,17 @@ def trailer_line(*, format: str, rows: int) -> str:
     return json.dumps({"export_complete": True, "rows": rows}) + "\n"
 
 
-def verifiable_stream(claims: QuerySet | None = None, *, format: str, kind: str = "claims") -> Iterator[str]:
+def verifiable_stream(
+    claims: QuerySet | None = None, *, format: str, kind: str = "claims", base_url: str | None = None
+) -> Iterator[str]:
     """The export for a download: CSV and JSONL end with a trailer line naming the row count, so a
     stream cut short (a server timeout, a dropped connection) never looks complete; a ClaimReview
     document cut short is not valid JSON. A failure while streaming ends the stream where it is,
-    without the trailer: it is logged, and no error text ever lands inside the file."""
-    stream = export_stream(claims, format=format, kind=kind)  # ExportError here, before any byte is sent
+    without the trailer: it is logged, and no error text ever lands inside the file. Claim links start
+    with `base_url` (default: site_base_url())."""
+    stream = export_stream(
+        claims, format=format, kind=kind, base_url=base_url
+    )  # ExportError here, before any byte is sent
 
     def generate() -> Iterator[str]:
         rows = 0

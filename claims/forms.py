@@ -42,7 +42,19 @@ class QueueFilterForm(forms.Form):
         label="Language",
     )
     sort = forms.ChoiceField(
-        required=False, choices=[("newest", "Newest first"), ("oldest", "Oldest first")], label="Sort"
+        required=False,
+        choices=[("newest", "Newest first"), ("oldest", "Oldest first"), ("article", "Article order")],
+        label="Sort",
+    )
+    # A source or publisher by any of its names (the autocomplete offers names and aliases); the
+    # view puts the resolved id in the URL as `source` / `publisher`.
+    source_name = forms.CharField(required=False, max_length=300, strip=True, label="Source")
+    publisher = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, label="Publisher")
+    publisher_name = forms.CharField(required=False, max_length=300, strip=True, label="Publisher")
+    hint = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any"), ("1", "Source gives a status"), ("0", "No status from the source")],
+        label="Status hint",
     )
     credibility = forms.ChoiceField(
         required=False,
@@ -52,6 +64,29 @@ class QueueFilterForm(forms.Form):
     collapse = forms.ChoiceField(required=False, choices=[("", "Every claim"), ("1", "One row per cluster")])
     page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, label="Page")
     after = forms.IntegerField(required=False, min_value=0, max_value=MAX_ID, label="Cursor")
+
+    def _resolve(self, data: dict, name_field: str, id_field: str) -> None:
+        from claims.services import source_find
+
+        name = data.get(name_field) or ""
+        if "\x00" in name:
+            self.add_error(name_field, "The name is not text.")
+            return
+        if name:
+            found = source_find(name=name)
+            if found is None:
+                self.add_error(name_field, f"No source has the name or alias “{name}”.")
+            else:
+                data[id_field] = found.pk
+
+    def clean(self):
+        data = super().clean()
+        self._resolve(data, "source_name", "source")
+        self._resolve(data, "publisher_name", "publisher")
+        start, end = data.get("from"), data.get("to")
+        if start and end and end < start:
+            self.add_error("to", "The end date is before the start date.")
+        return data
 
     def to_filters(self, user) -> QueueFilters:
         data = self.cleaned_data
@@ -65,9 +100,18 @@ class QueueFilterForm(forms.Form):
             hedged=hedged,
             language=(data.get("language") or "").lower(),
             sort=data.get("sort") or "newest",
+            publisher=data.get("publisher"),
+            published_from=data.get("from"),
+            published_to=data.get("to"),
+            hinted={"1": True, "0": False}.get(data.get("hint") or ""),
             credibility=data.get("credibility") or "",
             collapse=data.get("collapse") == "1",
         )
+
+
+# `from` and `to` are Python keywords: declared here, named as the URL has them.
+QueueFilterForm.base_fields["from"] = forms.DateField(required=False, label="Published from")
+QueueFilterForm.base_fields["to"] = forms.DateField(required=False, label="Published to")
 
 
 class DecisionForm(forms.Form):

@@ -79,10 +79,15 @@ def integrity_check() -> IntegrityReport:
 
     if connection.vendor == "postgresql":
         # The trigger-kept status tally (migration 0006) must agree with a real count.
-        from claims.selectors import _status_rows
+        from claims.selectors import _status_rows, shown_status_expression
 
         tally = {status: n for status, n in _status_rows() if n}
-        real = dict(Claim.objects.order_by().values_list("status").annotate(n=Count("id")))
+        real = dict(
+            Claim.objects.order_by()
+            .annotate(shown=shown_status_expression())
+            .values_list("shown")
+            .annotate(n=Count("id"))
+        )
         if tally != real:
             report.add(f"status tally {tally} differs from the claims' statuses {real}")
 

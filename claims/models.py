@@ -39,6 +39,20 @@ class Status(models.TextChoices):
     UNVERIFIED = "unverified", "Unverified"
 
 
+# No decision yet: stored as `unverified` at version 0, shown as "Undecided" (CONTRACT.md).
+UNDECIDED = "undecided"
+UNDECIDED_LABEL = "Undecided"
+
+
+def status_key(status: str, version: int) -> str:
+    """What a page shows for a stored status: "undecided" until the first decision, else the status."""
+    return UNDECIDED if version == 0 else status
+
+
+def status_key_label(key: str) -> str:
+    return UNDECIDED_LABEL if key == UNDECIDED else Status(key).label
+
+
 class Source(models.Model):
     """Whoever makes a claim: an outlet, agency, person, group, document or an unnamed source."""
 
@@ -284,6 +298,12 @@ class Claim(models.Model):
             models.Index(fields=["status", "-id"], name="claim_status_idx"),
             models.Index(fields=["source", "-id"], name="claim_source_idx"),
             models.Index(fields=["article", "start"], name="claim_article_idx"),
+            models.Index(fields=["-article", "start"], name="claim_article_order_idx"),  # sort=article
+            # The decided-Unverified queue, newest first, without walking the undecided claims (the
+            # Undecided queue has claim_undecided_idx, migration 0004).
+            models.Index(
+                fields=["-id"], condition=Q(status="unverified", version__gt=0), name="claim_unverified_decided_idx"
+            ),
             models.Index(fields=["assignee", "-id"], name="claim_assignee_idx"),
         ]
 
@@ -292,6 +312,15 @@ class Claim(models.Model):
 
     def get_absolute_url(self):
         return reverse("claims:claim_detail", kwargs={"pk": self.pk})
+
+    @property
+    def shown_status(self) -> str:
+        """`undecided` before the first decision, else the stored status (for CSS classes and filters)."""
+        return status_key(self.status, self.version)
+
+    @property
+    def shown_status_label(self) -> str:
+        return status_key_label(self.shown_status)
 
 
 class AppendOnlyError(Exception):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Case,
+    CharField,
     Count,
     F,
     Func,
@@ -16,6 +19,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -26,10 +30,22 @@ from claims.corroboration_selectors import (
     filter_collapsed,
     filter_credibility,
 )
-from claims.models import Article, AuditEvent, Claim, Source, SourceAlias, Status, VerificationStatus
+from claims.models import (
+    UNDECIDED,  # a queue filter and a shown status: claims nobody has decided yet (version 0)
+    UNDECIDED_LABEL,
+    Article,
+    AuditEvent,
+    Claim,
+    Source,
+    SourceAlias,
+    Status,
+    VerificationStatus,
+)
 
 QUEUE_PAGE_SIZE = 50
-UNDECIDED = "undecided"  # a queue filter: claims nobody has decided yet (version 0)
+QUEUE_SORTS = ("newest", "oldest", "article")
+# The statuses a page shows, in triage order: nobody decided yet, then the three decisions.
+SHOWN_STATUSES = [(UNDECIDED, UNDECIDED_LABEL), *Status.choices]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +59,11 @@ class QueueFilters:
     assignee: int | None = None  # a user id ("assignee=me" in the URL)
     hedged: bool | None = None
     language: str = ""
-    sort: str = "newest"  # newest | oldest
+    sort: str = "newest"  # newest | oldest | article (articles newest first, claims in text order)
+    publisher: int | None = None
+    published_from: datetime.date | None = None
+    published_to: datetime.date | None = None
+    hinted: bool | None = None  # the source itself says "being clarified", "confirmed"...
     credibility: str = ""  # "1".."6", "none" (not assessed), or "" for all
     collapse: bool = False  # one row per cluster of the same claim, with its count
 
@@ -54,6 +74,7 @@ class QueuePage:
     has_more: bool
     next_after: int | None
     page: int | None = None
+    next_page: int | None = None  # for orders without a keyset (sort=article)
 
 
 @dataclass(slots=True)
@@ -80,10 +101,15 @@ class FullTextMatch(Func):
 
 
 def _search(qs: QuerySet, q: str) -> QuerySet:
-    """Full-text search on PostgreSQL (stored vector, GIN index), a substring match elsewhere."""
-    if connection.vendor == "postgresql":
-        return qs.filter(FullTextMatch(Value(q)))
-    return qs.filter(text__icontains=q)
+    """The claim's words (full-text on PostgreSQL: stored vector, GIN index; a substring match
+    elsewhere), or any name of its source: searching "Genshtab" finds the General Staff's claims."""
+    words = Q(FullTextMatch(Value(q))) if connection.vendor == "postgresql" else Q(text__icontains=q)
+    # The sources first, as a literal list (one small query): `source_id = ANY(...)` then joins the
+    # full-text match as a bitmap OR on PostgreSQL, where a subquery would scan every claim.
+    sources = list(
+        SourceAlias.objects.filter(name__icontains=q).order_by().values_list("source_id", flat=True).distinct()[:200]
+    )
+    return qs.filter(words | Q(source_id__in=sources)) if sources else qs.filter(words)
 
 
 def _latest_decision():
@@ -103,6 +129,8 @@ def queue_queryset() -> QuerySet:
             "hedged",
             "via",
             "cue",
+            "status_hint",
+            "start",
             "article__id",
             "article__title",
             "article__published_at",
@@ -127,6 +155,8 @@ def queue_queryset() -> QuerySet:
 def _filter(qs: QuerySet, filters: QueueFilters) -> QuerySet:
     if filters.status == UNDECIDED:
         qs = qs.filter(version=0)
+    elif filters.status == Status.UNVERIFIED:
+        qs = qs.filter(status=filters.status, version__gt=0)  # decided unverified, not undecided
     elif filters.status:
         qs = qs.filter(status=filters.status)
     if filters.source is not None:
@@ -139,6 +169,14 @@ def _filter(qs: QuerySet, filters: QueueFilters) -> QuerySet:
         qs = qs.filter(hedged=filters.hedged)
     if filters.language:
         qs = qs.filter(article__language=filters.language)
+    if filters.publisher is not None:
+        qs = qs.filter(article__publisher_id=filters.publisher)
+    if filters.published_from is not None:
+        qs = qs.filter(article__published_at__date__gte=filters.published_from)
+    if filters.published_to is not None:
+        qs = qs.filter(article__published_at__date__lte=filters.published_to)
+    if filters.hinted is not None:
+        qs = qs.exclude(status_hint="") if filters.hinted else qs.filter(status_hint="")
     if filters.q:
         qs = _search(qs, filters.q)
     if filters.credibility:
@@ -168,6 +206,8 @@ def claim_queue(
     a numbered page past the first skips its offset over ids alone (an index-only walk), then loads
     its rows with their annotations: two queries, whatever the page size.
     """
+    if filters.sort == "article":
+        return _claim_queue_article_order(filters=filters, page=page or 1, page_size=page_size)
     order = "id" if filters.sort == "oldest" else "-id"
     if after is not None or (page or 1) == 1:
         qs = _filter(queue_queryset(), filters).order_by(order)
@@ -197,6 +237,34 @@ def claim_queue(
     )
 
 
+ARTICLE_ORDER = ("-article_id", "start", "id")
+
+
+def _claim_queue_article_order(*, filters: QueueFilters, page: int, page_size: int) -> QueuePage:
+    """Articles newest first, each article's claims in text order (index claim_article_order_idx).
+
+    No keyset here (the order is not by id): numbered pages, the offset skipped over ids alone.
+    """
+    offset = (page - 1) * page_size
+    ids = list(
+        _filter(Claim.objects.all(), filters)
+        .order_by(*ARTICLE_ORDER)
+        .values_list("id", flat=True)[offset : offset + page_size + 1]
+    )
+    has_more = len(ids) > page_size
+    ids = ids[:page_size]
+    rows = []
+    if ids:
+        qs = queue_queryset().filter(pk__in=ids)
+        if filters.collapse:
+            qs = qs.annotate(cluster_size=cluster_size_annotation())
+        by_id = {row.pk: row for row in qs}
+        rows = _with_segments([by_id[i] for i in ids if i in by_id])
+        if filters.collapse:
+            attach_cluster_versions(rows)
+    return QueuePage(rows=rows, has_more=has_more, next_after=None, page=page, next_page=page + 1 if has_more else None)
+
+
 def claim_queue_rows(*, ids: list[int]) -> list[Claim]:
     """The queue rows of these claims (after a decision), in the order of `ids`."""
     by_id = {row.pk: row for row in queue_queryset().filter(pk__in=ids)}
@@ -206,25 +274,41 @@ def claim_queue_rows(*, ids: list[int]) -> list[Claim]:
     return rows
 
 
+def shown_status_expression():
+    """SQL for Claim.shown_status: "undecided" at version 0, else the stored status."""
+    return Case(When(version=0, then=Value(UNDECIDED)), default=F("status"), output_field=CharField())
+
+
 def _status_rows() -> list[tuple[str, int]]:
+    """(shown status, claims) pairs: undecided apart from decided-unverified."""
     if connection.vendor == "postgresql":
-        # Kept by triggers (migration 0006): a few rows per status, not a count of every claim.
+        # Kept by triggers (migrations 0006, 0013): a few rows per shown status, not a count of
+        # every claim.
         with connection.cursor() as cursor:
             cursor.execute("SELECT status, sum(n) FROM claims_status_tally GROUP BY status")
             return [(status, int(n)) for status, n in cursor.fetchall()]
-    return list(Claim.objects.order_by().values_list("status").annotate(n=Count("id")))
+    return list(
+        Claim.objects.order_by().annotate(shown=shown_status_expression()).values_list("shown").annotate(n=Count("id"))
+    )
+
+
+def _by_status(counts: dict) -> dict:
+    total = sum(counts.values())
+    return {
+        "total": total,
+        "decided": total - counts[UNDECIDED],
+        "by_status": [{"value": value, "label": label, "count": counts[value]} for value, label in SHOWN_STATUSES],
+    }
 
 
 def status_counts() -> dict:
-    """Claims by status (plus the total), in one query."""
-    counts = dict.fromkeys(Status.values, 0)
+    """Claims by shown status (Undecided, Confirmed, Being clarified, Unverified), the total and
+    how many are decided, in one query."""
+    counts = dict.fromkeys((key for key, _ in SHOWN_STATUSES), 0)
     for status, n in _status_rows():
         if status in counts:
             counts[status] = n
-    return {
-        "total": sum(counts.values()),
-        "by_status": [{"value": value, "label": label, "count": counts[value]} for value, label in Status.choices],
-    }
+    return _by_status(counts)
 
 
 def _find_ci(haystack: str, needle: str, start: int = 0) -> int:
@@ -337,15 +421,19 @@ def source_merge_preview(*, keep: Source, merge: Source) -> MergePreview:
 # --- sources ---------------------------------------------------------------------------------
 
 
-def source_track_record(*, source: Source) -> dict:
-    """How many of the source's claims are in each status (one grouped query)."""
-    counts = dict.fromkeys(Status.values, 0)
-    for status, n in Claim.objects.filter(source=source).order_by().values_list("status").annotate(n=Count("id")):
+def source_track_record(*, source: Source | int) -> dict:
+    """How many of the source's claims are in each shown status (one grouped query)."""
+    counts = dict.fromkeys((key for key, _ in SHOWN_STATUSES), 0)
+    rows = (
+        Claim.objects.filter(source=source)
+        .order_by()
+        .annotate(shown=shown_status_expression())
+        .values_list("shown")
+        .annotate(n=Count("id"))
+    )
+    for status, n in rows:
         counts[status] = n
-    return {
-        "total": sum(counts.values()),
-        "by_status": [{"value": value, "label": label, "count": counts[value]} for value, label in Status.choices],
-    }
+    return _by_status(counts)
 
 
 def _count(qs: QuerySet):
@@ -407,6 +495,8 @@ def article_list(*, page: int = 1, page_size: int = 50, q: str = "") -> tuple[li
         qs = qs.filter(title__icontains=q)
     offset = (page - 1) * page_size
     rows = list(qs.order_by(F("published_at").desc(nulls_last=True), "-id")[offset : offset + page_size + 1])
+    for row in rows:
+        row.n_undecided = row.n_claims - row.n_decided
     return rows[:page_size], len(rows) > page_size
 
 
@@ -414,7 +504,18 @@ def article_claims(*, article: Article) -> list[Claim]:
     return list(
         Claim.objects.filter(article=article)
         .select_related("source")
-        .only("id", "start", "end", "text", "status", "version", "hedged", "source__id", "source__name")
+        .only(
+            "id",
+            "start",
+            "end",
+            "text",
+            "status",
+            "version",
+            "hedged",
+            "status_hint",
+            "source__id",
+            "source__name",
+        )
         .annotate(cluster_size=cluster_size_annotation())  # "also reported by" (issue 15)
         .order_by("start", "-end", "id")
     )
@@ -474,3 +575,146 @@ def articles_most_undecided(*, limit: int = 10) -> list[dict]:
     )
     titles = dict(Article.objects.filter(pk__in=[t["article"] for t in top]).values_list("pk", "title"))
     return [{"id": t["article"], "title": titles.get(t["article"], ""), "undecided": t["n"]} for t in top]
+
+
+def claim_latest_decision(*, claim_id: int) -> VerificationStatus | None:
+    """The claim's latest decision with its analyst (what a conflict shows)."""
+    return (
+        VerificationStatus.objects.select_related("analyst")
+        .filter(claim_id=claim_id)
+        .order_by("-version")
+        .only("id", "status", "note", "version", "created_at", "analyst__username")
+        .first()
+    )
+
+
+# --- live updates ------------------------------------------------------------------------------
+#
+# Open pages poll `claims:live` with a cursor: the highest decision, audit event and claim ids they
+# have seen. Each poll is three primary-key range scans (no table grows the cost of a poll), so it
+# works the same under runserver and gunicorn, with no long-lived connections.
+
+LIVE_LIMIT = 200
+
+
+@dataclass(frozen=True, slots=True)
+class LiveCursor:
+    decision: int = 0
+    event: int = 0
+    claim: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.decision}.{self.event}.{self.claim}"
+
+    @classmethod
+    def parse(cls, text: str) -> LiveCursor | None:
+        parts = text.split(".")
+        if len(parts) != 3 or not all(p.isdigit() and len(p) < 19 for p in parts):
+            return None
+        return cls(*(int(p) for p in parts))
+
+
+@dataclass(slots=True)
+class LiveChange:
+    claim_id: int
+    kind: str  # "decision" | "assignment"
+    by: str
+    status: str = ""  # a shown status (decisions)
+    label: str = ""
+    note: str = ""
+    assignee: str = ""
+
+    @property
+    def text(self) -> str:
+        if self.kind == "decision":
+            return f"Changed by {self.by} to {self.label} just now"
+        return (
+            f"Assigned to {self.assignee} by {self.by} just now"
+            if self.assignee
+            else f"Unassigned by {self.by} just now"
+        )
+
+
+@dataclass(slots=True)
+class LiveChanges:
+    cursor: LiveCursor
+    changes: list[LiveChange]
+    new_claims: int
+
+
+def live_start() -> LiveCursor:
+    """Where a page's live updates start: the newest decision, audit event and claim (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT max(id) FROM claims_verificationstatus), (SELECT max(id) FROM claims_auditevent),"
+            " (SELECT max(id) FROM claims_claim)"
+        )
+        row = cursor.fetchone()
+    return LiveCursor(*(n or 0 for n in row))
+
+
+def live_changes(
+    *, since: LiveCursor, user_id: int | None = None, article: int | None = None, claim: int | None = None
+) -> LiveChanges:
+    """Decisions, assignments and new claims after `since`, by others than `user_id`, optionally of
+    one article or one claim; the cursor moves past what was read (in id order, LIMIT at a time)."""
+    decisions = VerificationStatus.objects.filter(id__gt=since.decision)
+    events = AuditEvent.objects.filter(id__gt=since.event)
+    new = Claim.objects.filter(id__gt=since.claim)
+    if article is not None:
+        decisions = decisions.filter(claim__article_id=article)
+        new = new.filter(article_id=article)
+    if claim is not None:
+        decisions = decisions.filter(claim_id=claim)
+        events = events.filter(object_id=str(claim))
+        new = new.none()
+    decision_rows = list(
+        decisions.order_by("id").values_list(
+            "id", "claim_id", "status", "version", "note", "analyst_id", "analyst__username"
+        )[:LIVE_LIMIT]
+    )
+    event_rows = list(
+        events.order_by("id").values_list(
+            "id", "action", "object_type", "object_id", "details", "actor_id", "actor__username"
+        )[:LIVE_LIMIT]
+    )
+    new_rows = list(new.order_by("id").values_list("id", "created_by_id")[:LIVE_LIMIT]) if claim is None else []
+    changes: list[LiveChange] = []
+    for _, claim_id, status, version, note, analyst_id, username in decision_rows:
+        if analyst_id == user_id:
+            continue
+        key = UNDECIDED if version == 0 else status
+        changes.append(
+            LiveChange(
+                claim_id=claim_id,
+                kind="decision",
+                by=username,
+                status=key,
+                label=dict(SHOWN_STATUSES)[key],
+                note=note,
+            )
+        )
+    assignee_ids = {
+        d.get("assignee")
+        for _, action, otype, _, d, actor_id, _ in event_rows
+        if action == "claim_assign" and otype == "claim" and actor_id != user_id and d.get("assignee")
+    }
+    names = {}
+    if assignee_ids:
+        from django.contrib.auth import get_user_model
+
+        names = dict(get_user_model().objects.filter(pk__in=assignee_ids).values_list("pk", "username"))
+    for _, action, otype, object_id, details, actor_id, username in event_rows:
+        if action != "claim_assign" or otype != "claim" or actor_id == user_id or not object_id.isdigit():
+            continue
+        assignee = names.get(details.get("assignee"), "")
+        changes.append(
+            LiveChange(claim_id=int(object_id), kind="assignment", by=username or "someone", assignee=assignee)
+        )
+    cursor = LiveCursor(
+        decision=decision_rows[-1][0] if decision_rows else since.decision,
+        event=event_rows[-1][0] if event_rows else since.event,
+        claim=new_rows[-1][0] if new_rows else since.claim,
+    )
+    new_claims = sum(1 for _, created_by in new_rows if created_by is None or created_by != user_id)
+    return LiveChanges(cursor=cursor, changes=changes, new_claims=new_claims)

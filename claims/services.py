@@ -36,6 +36,14 @@ class StaleVersionError(Exception):
         self.claim = claim
 
 
+class DecisionUnchangedError(Exception):
+    """The decision would change nothing (the claim already has that status, no note, no evidence)."""
+
+    def __init__(self, claim: Claim):
+        super().__init__(f"Claim {claim.pk} is already {claim.get_status_display()}; nothing recorded")
+        self.claim = claim
+
+
 def user_can_decide(user) -> bool:
     """Analysts (and superusers) may change statuses and claims; Viewers only read."""
     if not user or not user.is_authenticated or not user.is_active:
@@ -87,9 +95,13 @@ def claim_set_status(
 
     Locks the claim row, refuses a stale `expected_version` (StaleVersionError), appends the
     VerificationStatus, sets Claim.status and bumps Claim.version, all in one transaction.
+    A decision that changes nothing (same status as a decided claim, no note, no evidence) records
+    nothing and raises DecisionUnchangedError, stale version or not: a repeated key press or a
+    second analyst agreeing adds no history.
     With an `idempotency_key` already used by this analyst for the same decision, nothing is recorded
     and that earlier decision is returned with `replayed = True` (a different decision under the same
-    key raises IdempotencyKeyReused); the database's unique (analyst, key) is the last word.
+    key raises IdempotencyKeyReused); the database's unique (analyst, key) is the last word. The replay
+    check comes first: a replayed request answers as the first one did, not as "unchanged".
     """
     note = (note or "").strip()
     evidence_url = (evidence_url or "").strip()
@@ -108,6 +120,8 @@ def claim_set_status(
                 earlier = _decision_by_key(analyst=analyst, key=idempotency_key)
                 if earlier is not None:
                     return _replay(earlier, claim=claim, status=status, note=note, evidence_url=evidence_url)
+            if locked.version > 0 and locked.status == status and not note and not evidence_url:
+                raise DecisionUnchangedError(locked)
             if expected_version is not None and locked.version != expected_version:
                 raise StaleVersionError(locked)
             new_version = locked.version + 1
@@ -397,12 +411,18 @@ def claims_bulk_set_status(
     """Decide several claims at once; each still gets its own VerificationStatus.
 
     `versions` maps claim ids to the versions the analyst saw; a stale one raises StaleVersionError
-    (callers run this in a transaction, so nothing is recorded then).
+    (callers run this in a transaction, so nothing is recorded then). Claims that already have the
+    status (and no note is given) are skipped: the list holds only the decisions recorded.
     """
     versions = versions or {}
-    return [
-        claim_set_status(
-            claim=claim, status=status, analyst=analyst, note=note, expected_version=versions.get(claim.pk)
-        )
-        for claim in claims
-    ]
+    recorded = []
+    for claim in claims:
+        try:
+            recorded.append(
+                claim_set_status(
+                    claim=claim, status=status, analyst=analyst, note=note, expected_version=versions.get(claim.pk)
+                )
+            )
+        except DecisionUnchangedError:
+            continue
+    return recorded

@@ -42,6 +42,7 @@ from claims.forms import (
 )
 from claims.models import Article, Claim, Source, Status
 from claims.services import (
+    DecisionUnchangedError,
     StaleVersionError,
     claim_assign,
     claim_create,
@@ -55,7 +56,25 @@ from claims.services import (
     user_can_decide,
 )
 
-QUEUE_PARAMS = ("status", "source", "article", "q", "assignee", "hedged", "language", "sort", "credibility", "collapse")
+QUEUE_PARAMS = (
+    "status",
+    "source",
+    "article",
+    "q",
+    "assignee",
+    "hedged",
+    "language",
+    "sort",
+    "publisher",
+    "from",
+    "to",
+    "hint",
+    "credibility",
+    "collapse",
+)
+# Who answers a decision: the htmx target names the page region that asked (HX-Target).
+PANEL_TARGET = "claim-panel"  # the reader's side panel
+CLAIM_PAGE_TARGET = "claim-decide"  # the claim page's decide region
 
 
 @login_not_required
@@ -116,13 +135,17 @@ def _next_url(request, default: str) -> str:
     return default
 
 
-def _queue_params(query: QueryDict) -> QueryDict:
-    """Only the queue's filter parameters that are set (no page or cursor): links and pushed URLs."""
+def _queue_params(query: QueryDict, resolved: dict | None = None) -> QueryDict:
+    """Only the queue's filter parameters that are set (no page or cursor): links and pushed URLs.
+
+    `resolved` holds ids the filter form found for names (`source_name` -> `source`): the URL keeps
+    the id, so a link names one source whatever its aliases.
+    """
     params = QueryDict(mutable=True)
     for name in QUEUE_PARAMS:
-        value = query.get(name, "").strip()
+        value = (resolved or {}).get(name) or query.get(name, "").strip()
         if value and not (name == "sort" and value == "newest"):  # the default stays out of URLs
-            params[name] = value
+            params[name] = str(value)
     return params
 
 
@@ -173,7 +196,7 @@ def queue(request):
     filters = form.to_filters(request.user)
     after, page_no = form.cleaned_data.get("after"), form.cleaned_data.get("page")
     page = selectors.claim_queue(filters=filters, after=after, page=page_no)
-    filter_params = _queue_params(request.GET)
+    filter_params = _queue_params(request.GET, {"source": filters.source, "publisher": filters.publisher})
     canonical = reverse("claims:queue") + (f"?{filter_params.urlencode()}" if filter_params else "")
     context = _queue_context(request, filters, filter_params, request.get_full_path())
     context.update(
@@ -181,11 +204,16 @@ def queue(request):
         page=page,
         canonical_url=canonical,
         source_filter=Source.objects.only("id", "name").filter(pk=filters.source).first() if filters.source else None,
+        publisher_filter=Source.objects.only("id", "name").filter(pk=filters.publisher).first()
+        if filters.publisher
+        else None,
         article_filter=Article.objects.only("id", "title").filter(pk=filters.article).first()
         if filters.article
         else None,
         statuses=Status.choices,
     )
+    if not (request.htmx and request.htmx.target == "queue-body"):
+        context["live"] = selectors.live_start()
     template = "claims/queue.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#more" if request.htmx.target == "queue-body" else "#results"
@@ -196,9 +224,35 @@ def queue(request):
     return response
 
 
+def _decision_response(request, claim_pk: int, *, next_url: str, status: int = 200, **extra):
+    """The fragment for the region that asked (HX-Target): the reader's panel, the claim page's
+    decide region, or (the default) the queue row with the counters and the panel's message."""
+    target = request.htmx.target if request.htmx else ""
+    context = {"can_decide": True, "next_url": next_url, **extra}
+    if target == PANEL_TARGET:
+        context.update(_panel_context(claim_pk))
+        template = "claims/includes/claim_panel.html"
+    elif target == CLAIM_PAGE_TARGET:
+        claim = _get_claim(claim_pk)
+        context.update(claim=claim, decisions=selectors.claim_decisions(claim=claim), oob=True)
+        template = "claims/claim_detail.html#decide"
+    else:
+        context.update(
+            c=selectors.claim_queue_rows(ids=[claim_pk])[0],
+            counts=selectors.status_counts(),
+            filter_params=_params_of(next_url),
+            oob=True,
+        )
+        template = "claims/queue.html#decided"
+    response = render(request, template, context, status=status)
+    response["X-Verifier-Decision"] = extra.get("decision_outcome", "")
+    return response
+
+
 @require_POST
 def set_status(request, pk: int):
-    """Record a decision (CONTRACT.md): row fragment with htmx, 409 + current row when stale."""
+    """Record a decision (CONTRACT.md): the asking region's fragment with htmx, 409 + the current
+    state (and what was tried) when stale; a decision that changes nothing records nothing."""
     if not user_can_decide(request.user):
         return _forbidden(request, "Only analysts may decide on claims. Your account can only read.")
     claim = get_object_or_404(Claim.objects.only("id", "version", "status"), pk=pk)
@@ -207,6 +261,7 @@ def set_status(request, pk: int):
         return _bad_request(request, f"Decision not recorded. {form_errors_text(form)}")
     data = form.cleaned_data
     next_url = _next_url(request, reverse("claims:queue"))
+    label = Status(data["status"]).label
     # One key per form and status: a second click on the same button replays, another button decides anew.
     key = f"form:{data['idempotency_key']}:{data['status']}" if data["idempotency_key"] else None
     try:
@@ -219,38 +274,58 @@ def set_status(request, pk: int):
             expected_version=data["version"],
             idempotency_key=key,
         )
-    except StaleVersionError:
-        row = selectors.claim_queue_rows(ids=[claim.pk])[0]
+    except StaleVersionError as stale:
+        latest = selectors.claim_latest_decision(claim_id=claim.pk)
+        current = stale.claim
         conflict = {
+            "claim_id": claim.pk,
+            "version": current.version,
             "status": data["status"],
-            "label": Status(data["status"]).label,
+            "label": label,
             "note": data["note"],
             "evidence_url": data["evidence_url"],
+            "by": latest.analyst.username if latest else "someone",
+            "at": latest.created_at if latest else None,
+            "their_label": current.shown_status_label,
+            "their_note": latest.note if latest else "",
         }
-        context = {
-            "c": row,
-            "conflict": conflict,
-            "can_decide": True,
-            "next_url": next_url,
-            "filter_params": _params_of(next_url),
-        }
-        template = "claims/queue.html#row" if request.htmx else "claims/conflict.html"
-        return render(request, template, context, status=409)
+        message = f"Not saved: claim {claim.pk} was changed by {conflict['by']} to {conflict['their_label']}."
+        if not request.htmx:
+            context = {
+                "c": selectors.claim_queue_rows(ids=[claim.pk])[0],
+                "conflict": conflict,
+                "can_decide": True,
+                "next_url": next_url,
+                "stale_version": stale.claim.version,
+            }
+            return render(request, "claims/conflict.html", context, status=409)
+        return _decision_response(
+            request,
+            claim.pk,
+            next_url=next_url,
+            status=409,
+            conflict=conflict,
+            decision_outcome="conflict",
+            decision_message=message,
+        )
+    except DecisionUnchangedError:
+        message = f"Claim {claim.pk} is already {label}: nothing recorded."
+        if not request.htmx:
+            messages.info(request, message)
+            return _see_other(next_url)
+        return _decision_response(
+            request, claim.pk, next_url=next_url, decision_outcome="unchanged", decision_message=message
+        )
     except ValidationError as error:
         return _bad_request(request, f"Decision not recorded. {_message_of(error)}")
     except PermissionDenied as error:
         return _forbidden(request, str(error))
+    message = f"Claim {claim.pk} marked {label}."
     if request.htmx:
-        context = {
-            "c": selectors.claim_queue_rows(ids=[claim.pk])[0],
-            "can_decide": True,
-            "next_url": next_url,
-            "counts": selectors.status_counts(),
-            "filter_params": _params_of(next_url),
-            "oob": True,
-        }
-        return render(request, "claims/queue.html#decided", context)
-    messages.success(request, f"Claim {claim.pk} marked {Status(data['status']).label}.")
+        return _decision_response(
+            request, claim.pk, next_url=next_url, decision_outcome="recorded", decision_message=message
+        )
+    messages.success(request, message)
     return _see_other(next_url)
 
 
@@ -276,7 +351,7 @@ def bulk_set_status(request):
     next_url = _next_url(request, reverse("claims:queue"))
     try:
         with transaction.atomic():
-            claims_bulk_set_status(
+            recorded = claims_bulk_set_status(
                 claims=claims, status=status, analyst=request.user, note=form.cleaned_data["note"], versions=versions
             )
     except StaleVersionError as stale:
@@ -301,7 +376,10 @@ def bulk_set_status(request):
         return _bad_request(request, f"Nothing recorded. {_message_of(error)}")
     except PermissionDenied as error:
         return _forbidden(request, str(error))
-    message = f"{len(claims)} claim{'s' if len(claims) != 1 else ''} marked {Status(status).label}."
+    n = len(recorded)
+    message = f"{n} claim{'s' if n != 1 else ''} marked {Status(status).label}."
+    if n < len(claims):
+        message += f" {len(claims) - n} already {Status(status).label}: nothing recorded for them."
     if request.htmx:
         context = {
             "rows": selectors.claim_queue_rows(ids=ids),
@@ -333,6 +411,7 @@ def _claim_page(request, claim: Claim, *, status: int = 200, **forms):
         "can_decide": user_can_decide(request.user),
         "statuses": Status.choices,
         "span_form": forms.get("span_form") or SpanForm(initial={"start": claim.start, "end": claim.end}),
+        "live": selectors.live_start(),
         "source_form": forms.get("source_form") or SourceChoiceForm(initial={"source_name": claim.source.name}),
         "next_url": request.path,
         "corroboration": claim_corroboration(claim=claim),
@@ -444,6 +523,7 @@ def article_detail(request, pk: int):
     article = get_object_or_404(Article.objects.select_related("publisher"), pk=pk)
     context = _reader_context(request, article)
     context["add_form"] = ClaimAddForm(initial={"kind": "organization"})
+    context["live"] = selectors.live_start()
     return render(request, "claims/article_detail.html", context)
 
 
@@ -603,3 +683,82 @@ def source_merge_view(request, pk: int):
             messages.success(request, f"Merged “{other.name}” into “{source.name}”.")
             return _see_other(source.get_absolute_url())
     return _source_page(request, source, status=400, merge_form=form)
+
+
+# --- reader panel ------------------------------------------------------------------------------
+
+
+def _panel_context(pk: int) -> dict:
+    claim = _get_claim(pk)
+    return {
+        "claim": claim,
+        "aliases": [a.name for a in claim.source.aliases.order_by("name") if a.name != claim.source.name],
+        "track": selectors.source_track_record(source=claim.source_id),
+        "latest": selectors.claim_latest_decision(claim_id=claim.pk),
+        "corroboration": claim_corroboration(claim=claim),  # "also reported by", credibility (issue 15)
+    }
+
+
+@require_GET
+def claim_panel(request, pk: int):
+    """The reader's side panel for one claim: its source, wording, status and the decide controls.
+    Without htmx (a plain link), the claim page itself."""
+    if not request.htmx:
+        return _see_other(reverse("claims:claim_detail", kwargs={"pk": pk}))
+    context = _panel_context(pk)
+    context.update(can_decide=user_can_decide(request.user), next_url=request.GET.get("next", ""))
+    return render(request, "claims/includes/claim_panel.html", context)
+
+
+# --- live updates ------------------------------------------------------------------------------
+
+LIVE_VIEWS = ("queue", "reader", "claim")
+
+
+def _int_param(request, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
+@require_GET
+def live(request):
+    """What changed since the page's cursor (polled every few seconds by open pages): rows, highlights
+    or the claim's status and history, out of band, and the poller itself with the next cursor."""
+    view = request.GET.get("view", "")
+    since = selectors.LiveCursor.parse(request.GET.get("since", ""))
+    if view not in LIVE_VIEWS or since is None:
+        return _bad_request(request, "Live updates need a view and a cursor.")
+    article, claim_pk = _int_param(request, "article"), _int_param(request, "claim")
+    result = selectors.live_changes(
+        since=since,
+        user_id=request.user.pk,
+        article=article if view == "reader" else None,
+        claim=claim_pk if view == "claim" else None,
+    )
+    shown = {int(i) for i in request.GET.get("ids", "").split(",")[:500] if i.isdigit() and len(i) < 19}
+    latest: dict[int, selectors.LiveChange] = {}
+    for change in result.changes:
+        latest[change.claim_id] = change
+    context = {
+        "live": result.cursor,
+        "live_view": view,
+        "live_article": article,
+        "live_claim": claim_pk,
+        "live_new": (_int_param(request, "new") or 0) + result.new_claims,
+        "changes": list(latest.values()),
+        "can_decide": SimpleLazyObject(lambda: user_can_decide(request.user)),
+    }
+    if view == "queue":
+        ids = [pk for pk in latest if pk in shown]
+        rows = selectors.claim_queue_rows(ids=ids) if ids else []
+        for row in rows:
+            row.live_change = latest[row.pk].text
+        # The counters' links keep the page's filters (live.js sends them as `filters`).
+        filter_params = _queue_params(QueryDict(request.GET.get("filters", "")[:2000]))
+        context.update(rows=rows, filter_params=filter_params, next_url=reverse("claims:queue"))
+        if any(c.kind == "decision" for c in result.changes):
+            context.update(counts=selectors.status_counts(), oob_counters=True)
+    elif view == "claim" and claim_pk is not None and latest.get(claim_pk):
+        claim = _get_claim(claim_pk)
+        context.update(claim=claim, decisions=selectors.claim_decisions(claim=claim), claim_changed=latest[claim_pk])
+    return render(request, "claims/includes/live.html", context)

@@ -13,17 +13,19 @@ from claims.exporting import (
     ExportError,
     export_filename,
     reviewed_claims,
+    site_base_url,
     verifiable_stream,
 )
 from claims.forms import QueueFilterForm, form_errors_text
 
 
-def export_response(claims, *, format: str, kind: str = "claims") -> StreamingHttpResponse:
-    """A streamed download of `claims` in `format` (raises ExportError for an impossible export).
+def export_response(claims, *, format: str, kind: str = "claims", request=None) -> StreamingHttpResponse:
+    """A streamed download of `claims` in `format` (raises ExportError for an impossible export);
+    claim links use VERIFIER_ORG_URL or the request's host.
 
     CSV and JSONL end with a trailer line holding the row count (claims.exporting.verifiable_stream).
     """
-    stream = verifiable_stream(claims, format=format, kind=kind)
+    stream = verifiable_stream(claims, format=format, kind=kind, base_url=site_base_url(request))
     response = StreamingHttpResponse(stream, content_type=CONTENT_TYPES[format])
     filename = export_filename(format=format, kind=kind, stamp=timezone.now())
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -54,7 +56,7 @@ def export_download(request):
     # The queue's own filtering (claims.selectors), so the export is exactly what the queue shows.
     claims = selectors.claim_queue_queryset(filters=filters)
     try:
-        return export_response(claims, format=fmt, kind="decisions" if history else "claims")
+        return export_response(claims, format=fmt, kind="decisions" if history else "claims", request=request)
     except ExportError as error:
         return _plain(400, str(error))
 
@@ -64,7 +66,7 @@ def export_download(request):
 
 @admin.action(description="Export selected claims as CSV")
 def export_selected_csv(modeladmin, request, queryset):
-    return export_response(queryset, format="csv")
+    return export_response(queryset, format="csv", request=request)
 
 
 @admin.action(description="Export selected claims as ClaimReview (JSON-LD)")
@@ -77,4 +79,4 @@ def export_selected_claimreview(modeladmin, request, queryset):
             messages.WARNING,
         )
         return None
-    return export_response(queryset, format="claimreview")
+    return export_response(queryset, format="claimreview", request=request)

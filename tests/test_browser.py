@@ -128,6 +128,19 @@ def row(page, claim):
     return page.locator(f"#claim-{claim.pk}")
 
 
+def panel(page):
+    return page.locator("#decide-panel")
+
+
+def decide_row(page, claim, label: str, note: str = ""):
+    """Select the row with a click, then decide it in the queue's decide panel."""
+    row(page, claim).locator(".col-status").click()
+    wait_until(page, f"document.getElementById('decide-panel').dataset.claimId === '{claim.pk}'")
+    if note:
+        panel(page).get_by_role("textbox", name="Note").fill(note)
+    panel(page).get_by_role("button", name=label, exact=True).click()
+
+
 def set_marker(page):
     page.evaluate("window.__noReload = 'still here'")
 
@@ -174,9 +187,7 @@ def test_sign_in_filter_and_decide_with_a_button_without_reload(browser, live_se
     page.get_by_label("Search").fill("")
     wait_until(page, "document.querySelectorAll('#queue-body tr.row').length === 7")
 
-    target = row(page, claims[2])
-    target.get_by_role("textbox", name=f"Note for claim {claims[2].pk}").fill("Matches the ministry's statement")
-    target.get_by_role("button", name="Confirmed", exact=True).click()
+    decide_row(page, claims[2], "Confirmed", note="Matches the ministry's statement")
     page.locator(f"#claim-{claims[2].pk}.row-confirmed").wait_for()
     assert page.locator(f"#claim-{claims[2].pk} .badge").inner_text() == "Confirmed"
     counters = page.locator("#status-counters")
@@ -216,7 +227,7 @@ def test_keyboard_alone_decides_every_claim_without_reload(browser, live_server,
         page.keyboard.press(key)
         page.locator(f"#claim-{claim.pk}.row-{expected[key]}").wait_for()
         wait_until(
-            page, f"document.getElementById('claim-{claim.pk}').querySelector('.last').textContent.includes('ana')"
+            page, f"document.getElementById('claim-{claim.pk}').querySelector('.last')?.textContent.includes('ana')"
         )
     for claim, key in zip(shown, keys, strict=True):
         claim.refresh_from_db()
@@ -244,6 +255,7 @@ def test_note_key_focuses_the_note_and_enter_there_decides_nothing(browser, live
     page.keyboard.press("j")
     page.keyboard.press("n")
     assert page.evaluate("document.activeElement.classList.contains('note')")
+    assert page.evaluate("document.activeElement.closest('#decide-panel') !== null")
     page.keyboard.type("checked")
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
@@ -293,14 +305,18 @@ def test_conflict_between_two_analysts_shows_in_place_and_can_be_applied_anyway(
     sign_in(bea, "bea")
     set_marker(ana.page)
 
-    row(bea.page, claim).get_by_role("button", name="Confirmed", exact=True).click()
+    decide_row(bea.page, claim, "Confirmed", note="Two independent sources")
     bea.page.locator(f"#claim-{claim.pk}.row-confirmed").wait_for()
 
-    # Ana still sees version 0 and decides otherwise: 409, the current row in place.
-    row(ana.page, claim).get_by_role("button", name="Unverified", exact=True).click()
+    # Ana still sees version 0 and decides otherwise (before her page's next live poll): 409,
+    # the current row in place with bea's note, and ana's own note kept visible.
+    decide_row(ana.page, claim, "Unverified", note="No second source")
     conflict = ana.page.locator(f"#claim-{claim.pk} .conflict")
     conflict.wait_for()
     assert "changed by bea to Confirmed at" in conflict.inner_text()
+    assert "Their note: “Two independent sources”" in conflict.inner_text()
+    assert "No second source" in conflict.inner_text()
+    assert panel(ana.page).get_by_role("textbox", name="Note").input_value() == "No second source"
     assert ana.page.locator(f"#claim-{claim.pk} .badge").inner_text() == "Confirmed"
     claim.refresh_from_db()
     assert (claim.status, claim.version) == ("confirmed", 1)
@@ -325,7 +341,7 @@ def test_a_refused_decision_is_shown_not_lost(browser, live_server, analyst_user
     sign_in(watched, "ana")
     gone = claims[0]
     Claim.objects.filter(pk=gone.pk).delete()  # deleted by someone else meanwhile
-    row(page, gone).get_by_role("button", name="Confirmed", exact=True).click()
+    decide_row(page, gone, "Confirmed")
     alert = page.locator("#alerts .alert")
     alert.wait_for()
     assert "404" in alert.inner_text()
@@ -363,14 +379,16 @@ def test_add_a_claim_by_selecting_text_in_the_reader(browser, live_server, analy
         analyst_user,
         source,
     )
-    assert page.locator(f"#claim-{added.pk}.hl-unverified").inner_text() == wanted
+    assert page.locator(f"#claim-{added.pk}.hl-undecided").inner_text() == wanted
     assert marker_survived(page)
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "reader-1280.png"), full_page=True)
     page.set_viewport_size(PHONE)
     page.screenshot(path=str(ARTIFACTS / "reader-390.png"), full_page=True)
-    page.locator(f"#claim-{added.pk}").click()
+    page.locator(f"#claim-{added.pk}").click()  # opens the claim's panel beside the text
+    page.locator(f"#claim-panel [data-panel][data-claim-id='{added.pk}']").wait_for()
+    page.locator("#claim-panel").get_by_role("link", name="Open the claim page").click()
     page.wait_for_url(f"**/claims/{added.pk}/")
     assert watched.problems() == []
     context.close()
@@ -382,7 +400,8 @@ def test_queue_on_a_phone_width_screen_decides_without_horizontal_scroll(browser
     page = watched.page
     sign_in(watched, "ana")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    button = row(page, claims[-1]).get_by_role("button", name="Being clarified", exact=True)
+    row(page, claims[-1]).locator(".col-status").click()
+    button = panel(page).get_by_role("button", name="Being clarified", exact=True)
     assert button.is_visible()
     button.click()
     page.locator(f"#claim-{claims[-1].pk}.row-being_clarified").wait_for()
@@ -441,7 +460,7 @@ def test_new_analyst_decides_every_seed_claim_with_the_keyboard_only(browser, li
         # The selection moves on by itself once the previous decision is saved.
         wait_until(page, f"document.querySelector('tr.row.is-selected')?.id === 'claim-{claim.pk}'")
         page.keyboard.press("cbu"[i % 3])
-        wait_until(page, f"document.querySelector('#claim-{claim.pk} .last').textContent.includes('ana')")
+        wait_until(page, f"document.querySelector('#claim-{claim.pk} .last')?.textContent.includes('ana')")
     assert not Claim.objects.filter(version=0).exists()
     assert VerificationStatus.objects.count() == len(claims)
     assert marker_survived(page)
@@ -468,9 +487,14 @@ def test_deciding_works_without_javascript(browser, live_server, analyst_user):
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/queue/?hedged=0")
     target = claims[1]  # not hedged
-    row(page, target).get_by_role("button", name="Being clarified", exact=True).click()
-    page.wait_for_url("**/queue/?hedged=0")
+    # Without JavaScript the queue has no decide panel: a row's claim page decides it.
+    assert not panel(page).is_visible()
+    row(page, target).locator("a.sentence").click()
+    page.wait_for_url(f"**/claims/{target.pk}/")
+    page.get_by_role("button", name="Being clarified", exact=True).click()
+    page.wait_for_url(f"**/claims/{target.pk}/")
     assert "marked Being clarified" in page.locator(".messages").inner_text()
+    page.goto(live_server.url + "/queue/?hedged=0")
     assert page.locator(f"#claim-{target.pk} .badge").inner_text() == "Being clarified"
     page.goto(live_server.url + "/queue/")
     page.get_by_label(f"Select claim {claims[0].pk}").check()

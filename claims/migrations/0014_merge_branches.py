@@ -8,6 +8,7 @@ class Migration(migrations.Migration):
         ("claims", "0010_import_pipeline"),
         ("claims", "0011_corroboration"),
         ("claims", "0012_hardening"),
+        ("claims", "0013_triage_undecided_tally"),
     ]
 
     operations = []

@@ -1,10 +1,12 @@
-"""Template filters for showing imported (untrusted) data safely."""
+"""Template filters: showing imported (untrusted) data safely, and cheap pieces of the queue rows."""
 
+import functools
 import uuid
 from urllib.parse import urlsplit
 
 from django import template
-from django.utils.html import format_html
+from django.urls import get_script_prefix, reverse
+from django.utils.html import conditional_escape, format_html, format_html_join
 
 register = template.Library()
 
@@ -41,6 +43,38 @@ def timeuntil_or_minutes(value) -> str:
     except AttributeError:
         return ""
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+@register.filter
+def sentence_html(segments) -> str:
+    """A claim's sentence with the source's name and the cue emphasised (selectors.sentence_segments),
+    escaped, as one string: a template loop over the segments costs more than the rest of a queue row."""
+    parts = []
+    for seg in segments:
+        if seg.kind == "source":
+            parts.append(format_html('<strong class="src-name">{}</strong>', seg.text))
+        elif seg.kind == "cue":
+            parts.append(format_html('<em class="cue">{}</em>', seg.text))
+        else:
+            parts.append(conditional_escape(seg.text))
+    return format_html_join("", "{}", ((part,) for part in parts))
+
+
+_MARK = 987654321
+
+
+@functools.lru_cache(maxsize=64)
+def _pk_route(name: str, script_prefix: str) -> tuple[str, str]:
+    head, tail = reverse(name, kwargs={"pk": _MARK}).split(str(_MARK), 1)
+    return head, tail
+
+
+@register.filter
+def pk_url(pk, name: str) -> str:
+    """`{% url name pk %}` for a route whose only argument is `pk`, reversed once per route: the
+    queue's rows link three times each, and reversing 150 links was a fifth of the page's time."""
+    head, tail = _pk_route(name, get_script_prefix())
+    return f"{head}{int(pk)}{tail}"
 
 
 @register.simple_tag

@@ -52,6 +52,17 @@
     showAlert(STATUS_TEXT[0]);
   });
 
+  // Phones: the main navigation is collapsed behind "Menu" (CSS hides it only once this runs).
+  document.documentElement.classList.add("js");
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest && event.target.closest("[data-nav-toggle]");
+    if (!toggle) return;
+    var nav = document.getElementById(toggle.getAttribute("aria-controls"));
+    var open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", String(open));
+    if (nav) nav.classList.toggle("is-open", open);
+  });
+
   window.verifier = window.verifier || {};
   window.verifier.showAlert = showAlert;
 })();

@@ -1,14 +1,17 @@
-// The triage queue's keyboard and selection: j/k move, c/b/u decide, n note, x select,
-// / search, ? shortcuts, o/Enter open. Decisions go through the row's own buttons (htmx), so the
-// keyboard, the mouse and the no-JavaScript form all take the same path to the server.
+// The triage queue's keyboard and selection: j/k move, c/b/u decide the selected claim, n note,
+// e evidence, x tick for a bulk decision, / search, ? shortcuts, o/Enter open. Rows carry no
+// controls: the decide panel (one per page) decides the selected row, through verifier.decide, with
+// the row's data-version. Keys and buttons take that one path; a second decision while one is in
+// flight is refused, and a key held down (auto-repeat) is not a second intent.
 (function () {
   "use strict";
 
   var selectedId = null; // claim id of the selected row
-  var advanceAfter = null; // claim id whose decision, once saved, moves the selection on
+  var advanceAfter = null; // claim id whose decision, once recorded, moves the selection on
   var lastChecked = null; // for shift-click ranges
 
   var DECIDE_KEYS = { c: "confirmed", b: "being_clarified", u: "unverified" };
+  var LABELS = { undecided: "Undecided", confirmed: "Confirmed", being_clarified: "Being clarified", unverified: "Unverified" };
 
   function rows() {
     return Array.prototype.slice.call(document.querySelectorAll("#queue-body > tr.row"));
@@ -18,19 +21,54 @@
     return id === null ? null : document.getElementById("claim-" + id);
   }
 
+  function idOf(row) {
+    return row.id.slice("claim-".length);
+  }
+
+  function panel() {
+    return document.getElementById("decide-panel");
+  }
+
+  function shownStatus(row) {
+    return row.getAttribute("data-version") === "0" ? "undecided" : row.getAttribute("data-status");
+  }
+
+  function showInPanel(row) {
+    var p = panel();
+    if (!p) return;
+    var out = p.querySelector("[data-panel-claim]");
+    if (!row) {
+      out.textContent = "Select a claim: j/k or a click.";
+      p.removeAttribute("data-claim-id");
+      return;
+    }
+    var sentence = row.querySelector(".sentence");
+    var text = sentence ? sentence.textContent.trim() : "";
+    if (text.length > 140) text = text.slice(0, 139) + "…";
+    out.textContent = "Claim " + idOf(row) + " (" + LABELS[shownStatus(row)] + "): " + text;
+    p.setAttribute("data-claim-id", idOf(row));
+    p.querySelectorAll('button[name="status"]').forEach(function (button) {
+      button.classList.toggle("is-current", button.value === shownStatus(row));
+    });
+  }
+
   function mark(row) {
     rows().forEach(function (r) {
-      r.classList.remove("is-selected");
-      r.removeAttribute("aria-current");
+      if (r !== row) {
+        r.classList.remove("is-selected");
+        r.removeAttribute("aria-current");
+      }
     });
-    if (!row) return;
-    row.classList.add("is-selected");
-    row.setAttribute("aria-current", "true");
+    if (row) {
+      row.classList.add("is-selected");
+      row.setAttribute("aria-current", "true");
+    }
+    showInPanel(row);
   }
 
   function select(row, focus) {
     if (!row) return;
-    selectedId = row.getAttribute("data-claim-id");
+    selectedId = idOf(row);
     mark(row);
     if (focus !== false) {
       row.focus({ preventScroll: true });
@@ -46,19 +84,27 @@
     var next = index < 0 ? (delta > 0 ? 0 : all.length - 1) : Math.min(all.length - 1, Math.max(0, index + delta));
     select(all[next]);
     if (index === all.length - 1 && delta > 0) {
-      // At the end: fetch more if there is more.
       var more = document.querySelector("#load-more a");
       if (more) more.click();
     }
   }
 
+  // Only a row that is in the page and not being swapped can be decided.
+  function ready(row) {
+    return row && row.isConnected && !row.classList.contains("htmx-swapping") && !row.classList.contains("htmx-settling");
+  }
+
   function decide(status) {
     var row = rowOf(selectedId);
-    if (!row) return;
-    var button = row.querySelector('form.decide button[name="status"][value="' + status + '"]');
-    if (!button) return;
-    advanceAfter = selectedId;
-    button.click();
+    var p = panel();
+    if (!p || !ready(row) || !window.verifier.decide) return;
+    var sent = window.verifier.decide(p, status, {
+      url: p.getAttribute("data-status-url").replace("/0/", "/" + idOf(row) + "/"),
+      target: row,
+      version: row.getAttribute("data-version"),
+      values: { next: window.location.pathname + window.location.search }
+    });
+    if (sent) advanceAfter = selectedId;
   }
 
   function isTyping(el) {
@@ -72,16 +118,24 @@
   }
 
   function updateBulkCount() {
-    var n = document.querySelectorAll("#queue-body .row-check:checked").length;
+    var n = document.querySelectorAll('#queue-body input[name="ids"]:checked').length;
     var out = document.querySelector("[data-bulk-count]");
     if (out) out.textContent = String(n);
-    var bar = document.getElementById("bulk-form");
+    var bar = document.querySelector("[data-bulkbar]");
     if (bar) bar.classList.toggle("has-selection", n > 0);
   }
 
   function openShortcuts() {
     var dialog = document.getElementById("shortcuts");
     if (dialog && !dialog.open) dialog.showModal();
+  }
+
+  function focusField(selector) {
+    var p = panel();
+    var field = p && p.querySelector(selector);
+    if (!field) return false;
+    field.focus();
+    return true;
   }
 
   document.addEventListener("keydown", function (event) {
@@ -99,25 +153,21 @@
     var dialog = document.getElementById("shortcuts");
     if (dialog && dialog.open) return; // Escape closes it natively
     var key = event.key;
-    if (key === "j" || key === "ArrowDown" && target.classList && target.classList.contains("row")) {
+    var onRow = target.classList && target.classList.contains("row");
+    if (key === "j" || (key === "ArrowDown" && onRow)) {
       event.preventDefault();
       move(1);
-    } else if (key === "k" || key === "ArrowUp" && target.classList && target.classList.contains("row")) {
+    } else if (key === "k" || (key === "ArrowUp" && onRow)) {
       event.preventDefault();
       move(-1);
     } else if (DECIDE_KEYS[key]) {
       event.preventDefault();
-      decide(DECIDE_KEYS[key]);
-    } else if (key === "n") {
-      var row = rowOf(selectedId);
-      var note = row && row.querySelector("input.note");
-      if (note) {
-        event.preventDefault();
-        note.focus();
-      }
+      if (!event.repeat) decide(DECIDE_KEYS[key]);
+    } else if (key === "n" || key === "e") {
+      if (rowOf(selectedId) && focusField(key === "n" ? "input.note" : "input.evidence")) event.preventDefault();
     } else if (key === "x") {
       var r = rowOf(selectedId);
-      var box = r && r.querySelector(".row-check");
+      var box = r && r.querySelector('input[name="ids"]');
       if (box) {
         event.preventDefault();
         box.checked = !box.checked;
@@ -134,11 +184,11 @@
     } else if (key === "?") {
       event.preventDefault();
       openShortcuts();
-    } else if ((key === "o" || key === "Enter") && target.classList && target.classList.contains("row")) {
+    } else if ((key === "o" || key === "Enter") && onRow) {
       var open = rowOf(selectedId);
       if (open) {
         event.preventDefault();
-        window.location.assign(open.getAttribute("data-claim-url"));
+        window.location.assign(open.querySelector(".sentence").getAttribute("href"));
       }
     }
   });
@@ -150,15 +200,20 @@
       return;
     }
     if (target.matches && target.matches("[data-select-all]")) {
-      document.querySelectorAll("#queue-body .row-check").forEach(function (box) { box.checked = target.checked; });
+      document.querySelectorAll('#queue-body input[name="ids"]').forEach(function (box) {
+        box.checked = target.checked;
+      });
       updateBulkCount();
       return;
     }
-    if (target.classList && target.classList.contains("row-check")) {
-      var boxes = Array.prototype.slice.call(document.querySelectorAll("#queue-body .row-check"));
+    if (target.matches && target.matches('#queue-body input[name="ids"]')) {
+      var boxes = Array.prototype.slice.call(document.querySelectorAll('#queue-body input[name="ids"]'));
       if (event.shiftKey && lastChecked && lastChecked !== target && boxes.indexOf(lastChecked) >= 0) {
-        var a = boxes.indexOf(lastChecked), b = boxes.indexOf(target);
-        boxes.slice(Math.min(a, b), Math.max(a, b) + 1).forEach(function (box) { box.checked = target.checked; });
+        var a = boxes.indexOf(lastChecked),
+          b = boxes.indexOf(target);
+        boxes.slice(Math.min(a, b), Math.max(a, b) + 1).forEach(function (box) {
+          box.checked = target.checked;
+        });
       }
       lastChecked = target;
       updateBulkCount();
@@ -167,56 +222,53 @@
     if (row) select(row, false);
   });
 
-  document.addEventListener("htmx:responseError", function () {
-    advanceAfter = null;
-  });
-
-  // A row swapped after a mouse or Tab decision keeps focus on the same control in the new row.
-  var refocus = null;
-  document.addEventListener("htmx:beforeRequest", function () {
-    var active = document.activeElement;
-    var holder = active && active.closest ? active.closest("#queue-body > tr.row") : null;
-    refocus = holder && active.tagName === "BUTTON"
-      ? { id: holder.id, selector: 'button[name="status"][value="' + active.value + '"]' }
-      : null;
-  });
-  document.addEventListener("htmx:afterSettle", function () {
-    if (!refocus) return;
-    var target = document.getElementById(refocus.id);
-    var control = target && target.querySelector("form.decide " + refocus.selector);
-    refocus = null;
-    if (control && (document.activeElement === document.body || !document.activeElement)) control.focus();
-  });
-
-  document.addEventListener("htmx:afterSettle", function (event) {
-    var status = event.detail && event.detail.xhr ? event.detail.xhr.status : 0;
-    if (advanceAfter !== null) {
-      var decided = rowOf(advanceAfter);
-      advanceAfter = null;
-      if (decided && status === 200) {
-        var all = rows();
-        var index = all.indexOf(decided);
-        select(all[Math.min(all.length - 1, index + 1)]);
-      } else if (decided) {
-        select(decided); // a conflict: stay on it, the row shows what changed
-      }
-    } else {
-      var current = rowOf(selectedId);
-      if (current) mark(current);
-      else selectedId = null;
-    }
-    updateBulkCount();
-  });
-
+  // The panel's answer: recorded moves the selection on and clears the note; unchanged or a
+  // conflict keeps the selection and what was typed (the conflict row shows both notes).
   document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.detail.elt;
-    if (form && form.id === "bulk-form" && event.detail.successful) {
-      var all = document.querySelector("[data-select-all]");
-      if (all) all.checked = false;
+    var p = panel();
+    var elt = event.detail.elt;
+    if (p && elt === p) {
+      var xhr = event.detail.xhr;
+      var outcome = xhr ? xhr.getResponseHeader("X-Verifier-Decision") : "";
+      var decided = advanceAfter;
+      advanceAfter = null;
+      if (outcome === "recorded") {
+        p.querySelector("input.note").value = "";
+        p.querySelector("input.evidence").value = "";
+        var all = rows();
+        var index = all.indexOf(rowOf(decided));
+        if (index >= 0 && String(selectedId) === String(decided)) select(all[Math.min(all.length - 1, index + 1)]);
+      } else if (decided && String(selectedId) === String(decided)) {
+        select(rowOf(decided));
+      }
+    }
+    if (elt && elt.id === "bulk-form" && event.detail.successful) {
+      var selectAll = document.querySelector("[data-select-all]");
+      if (selectAll) selectAll.checked = false;
       updateBulkCount();
     }
   });
 
+  // Any swap (a decision, a live update, load more, a filter): keep the selection on its row.
+  document.addEventListener("htmx:afterSettle", function () {
+    var current = rowOf(selectedId);
+    if (current) {
+      mark(current);
+      if (document.activeElement === document.body) current.focus({ preventScroll: true });
+    } else if (selectedId !== null) {
+      selectedId = null;
+      mark(null);
+    }
+    updateBulkCount();
+  });
+
+  function init() {
+    var p = panel();
+    if (p) p.hidden = false;
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+
   window.verifier = window.verifier || {};
-  window.verifier.queue = { select: select, move: move };
+  window.verifier.queue = { select: select, move: move, decide: decide };
 })();

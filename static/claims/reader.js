@@ -86,6 +86,120 @@
     if (selection) selection.removeAllRanges();
   });
 
+  // --- reviewing claims: a click or j/k on a highlight opens its panel beside the text; c/b/u
+  // decide it there (verifier.decide: one decision in flight per panel); the answer repaints the
+  // highlight in place.
+
+  var currentId = null;
+
+  function highlights() {
+    var body = bodyElement();
+    return body ? Array.prototype.slice.call(body.querySelectorAll("[data-claim-id]")) : [];
+  }
+
+  function claimPanel() {
+    return document.getElementById("claim-panel");
+  }
+
+  function openClaim(mark) {
+    var panelElt = claimPanel();
+    if (!mark || !panelElt || !window.htmx) return;
+    currentId = mark.getAttribute("data-claim-id");
+    highlights().forEach(function (h) {
+      h.classList.toggle("is-current", h === mark);
+    });
+    mark.scrollIntoView({ block: "nearest" });
+    window.htmx.ajax("GET", mark.getAttribute("data-panel-url"), { source: panelElt, target: panelElt, swap: "innerHTML" });
+  }
+
+  function paint(claimId, shown, label) {
+    highlights().forEach(function (h) {
+      if (h.getAttribute("data-claim-id") !== String(claimId)) return;
+      h.className = h.className.replace(/\bhl-[a-z_]+/g, "").trim() + " hl-" + shown;
+      h.title = label + h.title.replace(/^[^·]*/, " ");
+    });
+    var badge = document.querySelector('[data-list-status="' + claimId + '"]');
+    if (badge) {
+      badge.className = "badge badge-" + shown;
+      badge.textContent = label;
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var mark = event.target.closest && event.target.closest("[data-article-body] [data-claim-id]");
+    if (!mark || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+    var selection = window.getSelection();
+    if (selection && !selection.isCollapsed && selection.toString().trim()) return; // selecting text to add a claim
+    event.preventDefault();
+    openClaim(mark);
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var panelElt = claimPanel();
+    if (!panelElt || event.detail.target !== panelElt) return;
+    var inner = panelElt.querySelector("[data-panel]");
+    if (inner) paint(inner.getAttribute("data-claim-id"), inner.getAttribute("data-shown"), inner.getAttribute("data-label"));
+  });
+
+  document.addEventListener("verifier:live-change", function (event) {
+    var change = event.detail;
+    if (change.kind !== "decision") return;
+    paint(change.claimId, change.status, change.label);
+    var inner = document.querySelector("#claim-panel [data-panel]");
+    if (inner && inner.getAttribute("data-claim-id") === String(change.claimId)) {
+      var notice = inner.querySelector("[data-panel-notice]");
+      if (notice) notice.textContent = change.text;
+      var badge = inner.querySelector("[data-panel-status]");
+      if (badge) {
+        badge.className = "badge badge-" + change.status;
+        badge.textContent = change.label;
+      }
+    }
+  });
+
+  function isTyping(el) {
+    if (!el || !el.tagName) return false;
+    var tag = el.tagName.toLowerCase();
+    if (el.isContentEditable || tag === "textarea" || tag === "select") return true;
+    if (tag !== "input") return false;
+    var type = (el.getAttribute("type") || "text").toLowerCase();
+    return ["checkbox", "radio", "button", "submit", "reset"].indexOf(type) < 0;
+  }
+
+  var DECIDE_KEYS = { c: "confirmed", b: "being_clarified", u: "unverified" };
+
+  document.addEventListener("keydown", function (event) {
+    if (!bodyElement() || event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (isTyping(event.target)) {
+      if (event.key === "Escape") event.target.blur();
+      return;
+    }
+    var key = event.key;
+    if (key === "j" || key === "k") {
+      var all = highlights();
+      if (!all.length) return;
+      event.preventDefault();
+      var index = -1;
+      all.forEach(function (h, i) {
+        if (h.getAttribute("data-claim-id") === currentId) index = i;
+      });
+      var next = index < 0 ? (key === "j" ? 0 : all.length - 1) : Math.min(all.length - 1, Math.max(0, index + (key === "j" ? 1 : -1)));
+      openClaim(all[next]);
+    } else if (DECIDE_KEYS[key]) {
+      var form = document.querySelector("#claim-panel [data-panel] form.decide");
+      var inner = document.querySelector("#claim-panel [data-panel]");
+      if (!form || !inner || inner.getAttribute("data-claim-id") !== currentId || !window.verifier.decide) return;
+      event.preventDefault();
+      if (!event.repeat) window.verifier.decide(form, DECIDE_KEYS[key]);
+    } else if (key === "n") {
+      var note = document.querySelector("#claim-panel input.note");
+      if (note) {
+        event.preventDefault();
+        note.focus();
+      }
+    }
+  });
+
   window.verifier = window.verifier || {};
   window.verifier.readerSelection = currentSelection;
 })();
