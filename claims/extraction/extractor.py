@@ -1836,72 +1836,150 @@ _AND_SPLIT = re.compile(r"\s+and\s+(?=(?:the\s+)?(?:[A-Z][\w\-]*\s+)?[a-z][\w\-]
 _MESSAGE_BACKREF = frozenset({"report", "statement", "assessment", "update", "analysis", "bulletin", "release", "post"})
 
 
-def _party(np: str, at: int, mentions: MentionRegistry, state: _State, att) -> _Resolved | None:
-    """Resolve one party's noun phrase: definite descriptions through the mention registry, then the name rules."""
-    np = _POSSESSIVE_END.sub("", np.strip())
-    words = np.split()
-    low = [w.lower().strip(_STRIP) for w in words]
-    if len(words) == 1 and low[0] in ("he", "she") and mentions.spokesman_body is not None:
-        body_at, body = mentions.spokesman_body
-        if body_at > mentions.person_at:  # "A Houthi spokesman said ... He added ...": the body speaks
+@dataclass
+class _Phrase:
+    """A party's noun phrase with what the party rules read of it."""
+
+    np: str
+    at: int  # offset of its sentence
+    mentions: MentionRegistry
+    state: _State
+    att: object = None  # the english.Attribution, for its apposition
+
+    @functools.cached_property
+    def words(self) -> list[str]:
+        return self.np.split()
+
+    @functools.cached_property
+    def low(self) -> list[str]:
+        return [w.lower().strip(_STRIP) for w in self.words]
+
+
+def _rule_pronoun_after_spokesman(p: _Phrase) -> _Resolved | None:
+    """ "A Houthi spokesman said ... He added ...": the body the unnamed spokesman speaks for."""
+    if len(p.words) == 1 and p.low[0] in ("he", "she") and p.mentions.spokesman_body is not None:
+        body_at, body = p.mentions.spokesman_body
+        if body_at > p.mentions.person_at:
             return body
-    if low and low[0] in _DEFINITE and 2 <= len(words) <= 4 and all(w.islower() for w in words[1:]):
-        head = low[-1]
-        if head in GENERIC_HEADS:
-            mods = tuple(w for w in low[1:-1] if w not in {"same", "also", "former", "latest"})
-            name = mentions.resolve(head, at, modifiers=mods)
-            if name is not None:
-                res = _resolve(name, state)
-                if res is not None and res.kind != "unnamed":
-                    return res
-            kinds = _BACKREF_KINDS.get(head) if not mods else None  # "the agriculture ministry" is new
-            ent = state.latest(kinds) if kinds else None
-            if ent is not None:  # "the agency said": the latest source that can be one
-                return _from_entity(ent)
-    if low and low[0] in ("its", "their") and 2 <= len(words) <= 4 and low[-1] in _OWNED_BODIES:
-        owner = _resolve(low[0], state)  # "Its defence ministry posted": the owner's ministry
-        if owner is not None and owner.kind != "unnamed":
-            short = min((a for a in owner.aliases if a.isupper() and 2 <= len(a) <= 6), key=len, default=owner.name)
-            return _Resolved(f"{short} {' '.join(words[1:])}", "organization", (), owner.name)
-    m = _OWNER_PERSON.match(np)
-    if m and _person_split(m.group("name").split()):  # "Al Jazeera's Resul Serdar": the person, of the outlet
-        res = _resolve(m.group("name"), state, affiliation=m.group("owner"), is_person=True)
+    return None
+
+
+def _rule_definite_description(p: _Phrase) -> _Resolved | None:
+    """ "the channel", "the news agency", "the armed forces": the nearest party described so, or the latest
+    source of a kind that fits the noun."""
+    if not (p.low and p.low[0] in _DEFINITE and 2 <= len(p.words) <= 4 and all(w.islower() for w in p.words[1:])):
+        return None
+    head = p.low[-1]
+    if head not in GENERIC_HEADS:
+        return None
+    mods = tuple(w for w in p.low[1:-1] if w not in {"same", "also", "former", "latest"})
+    name = p.mentions.resolve(head, p.at, modifiers=mods)
+    if name is not None:
+        res = _resolve(name, p.state)
+        if res is not None and res.kind != "unnamed":
+            return res
+    kinds = _BACKREF_KINDS.get(head) if not mods else None  # "the agriculture ministry" is a new party
+    ent = p.state.latest(kinds) if kinds else None
+    return _from_entity(ent) if ent is not None else None
+
+
+def _rule_owned_body(p: _Phrase) -> _Resolved | None:
+    """ "Its defence ministry posted": the owner's ministry, named by the owner's acronym."""
+    if not (p.low and p.low[0] in ("its", "their") and 2 <= len(p.words) <= 4 and p.low[-1] in _OWNED_BODIES):
+        return None
+    owner = _resolve(p.low[0], p.state)
+    if owner is None or owner.kind == "unnamed":
+        return None
+    short = min((a for a in owner.aliases if a.isupper() and 2 <= len(a) <= 6), key=len, default=owner.name)
+    return _Resolved(f"{short} {' '.join(p.words[1:])}", "organization", (), owner.name)
+
+
+def _rule_owner_person(p: _Phrase) -> _Resolved | None:
+    """ "Al Jazeera's Resul Serdar": the person, of the outlet."""
+    m = _OWNER_PERSON.match(p.np)
+    if not (m and _person_split(m.group("name").split())):
+        return None
+    return _resolve(m.group("name"), p.state, affiliation=m.group("owner"), is_person=True)
+
+
+def _rule_named_body_spokesman(p: _Phrase) -> _Resolved | None:
+    """ "A Houthi military spokesman": the body he speaks for (CONVENTIONS 3.5)."""
+    m = _NAMED_BODY_SPOKES.match(p.np)
+    if not m:
+        return None
+    name = p.mentions.with_word(m.group("body"), p.at)
+    res = _resolve(name or m.group("body"), p.state)
+    if res is None or res.kind == "unnamed":
+        return None
+    p.mentions.spokesman_body = (p.at, res)
+    return res
+
+
+def _rule_message_back_reference(p: _Phrase) -> _Resolved | None:
+    """ "the latest report said", "the statement said": the latest organisation or outlet, its author."""
+    if not (p.low and p.low[0] in _DEFINITE | {"its", "their"} and p.low[-1] in _MESSAGE_BACKREF):
+        return None
+    if not p.words[-1].islower() or len(p.words) > 4:
+        return None
+    ent = p.state.latest(("organization", "outlet", "group"))
+    return _from_entity(ent) if ent is not None else None
+
+
+def _rule_common_body_spokesman(p: _Phrase) -> _Resolved | None:
+    """ "An army spokesman": the army he speaks for."""
+    m = _BODY_SPOKES.match(p.np)
+    if not (m and m.group("body").lower() in GENERIC_HEADS):
+        return None
+    inner = _party(f"the {m.group('body')}", p.at, p.mentions, p.state, None)
+    return inner if inner is not None and inner.kind != "unnamed" else None
+
+
+def _rule_spokesman_for(p: _Phrase) -> _Resolved | None:
+    """ "a spokesman for the group": the group; "a spokesman for a brigade ...": the description."""
+    m = _SPOKES_FOR.match(p.np)
+    if not m:
+        return None
+    if m.group("body").split()[0].lower() in {"a", "an"}:
+        return _Resolved(p.np.split(None, 1)[1] if p.low[0] in {"a", "an", "the"} else p.np, "unnamed", ())
+    inner = _party(m.group("body"), p.at, p.mentions, p.state, None)
+    return inner if inner is not None and inner.kind != "unnamed" else None
+
+
+def _rule_described_anonymous(p: _Phrase) -> _Resolved | None:
+    """ "a military source", "officials in Rwanda": an unnamed source keeps its description (3.9)."""
+    if not ((_DESCRIBED_PLURAL.match(p.np) or _DESCRIBED_ONE.match(p.np)) and len(p.words) <= 8):
+        return None
+    desc = re.sub(r"^(?:an?|the|one)\s+", "", p.np, flags=re.I)
+    return _from_entity(p.state.add(_Entity(desc, "unnamed")))
+
+
+# Tried in order; the first that resolves the phrase wins, and the name rules (_resolve) come last.
+# A new rule is a small function here, with its example sentences in tests/test_extraction_rules.py.
+_PARTY_RULES = (
+    _rule_pronoun_after_spokesman,
+    _rule_definite_description,
+    _rule_owned_body,
+    _rule_owner_person,
+    _rule_named_body_spokesman,
+    _rule_message_back_reference,
+    _rule_common_body_spokesman,
+    _rule_spokesman_for,
+    _rule_described_anonymous,
+)
+
+
+def _party(np: str, at: int, mentions: MentionRegistry, state: _State, att) -> _Resolved | None:
+    """Resolve one party's noun phrase: the back-reference and description rules, then the name rules."""
+    phrase = _Phrase(_POSSESSIVE_END.sub("", np.strip()), at, mentions, state, att)
+    if not phrase.words:
+        return None
+    for rule in _PARTY_RULES:
+        res = rule(phrase)
         if res is not None:
             return res
-    m = _NAMED_BODY_SPOKES.match(np)
-    if m:  # "A Houthi military spokesman": the body he speaks for
-        name = mentions.with_word(m.group("body"), at)
-        res = _resolve(name or m.group("body"), state)
-        if res is not None and res.kind != "unnamed":
-            mentions.spokesman_body = (at, res)
-            return res
-    if (
-        low
-        and low[0] in _DEFINITE | {"its", "their"}
-        and low[-1] in _MESSAGE_BACKREF
-        and words[-1].islower()
-        and len(words) <= 4
-    ):
-        ent = state.latest(("organization", "outlet", "group"))  # "the latest report said": its author
-        if ent is not None:
-            return _from_entity(ent)
-    m = _BODY_SPOKES.match(np)
-    if m and m.group("body").lower() in GENERIC_HEADS:  # "an army spokesman": the army he speaks for
-        inner = _party(f"the {m.group('body')}", at, mentions, state, None)
-        if inner is not None and inner.kind != "unnamed":
-            return inner
-    m = _SPOKES_FOR.match(np)
-    if m:
-        body = m.group("body")
-        if body.split()[0].lower() in {"a", "an"}:  # "a spokesman for a brigade fighting nearby": the description
-            return _Resolved(np.split(None, 1)[1] if low[0] in {"a", "an", "the"} else np, "unnamed", ())
-        inner = _party(body, at, mentions, state, None)
-        if inner is not None and inner.kind != "unnamed":
-            return inner
-    if (_DESCRIBED_PLURAL.match(np) or _DESCRIBED_ONE.match(np)) and len(words) <= 8:
-        desc = re.sub(r"^(?:an?|the|one)\s+", "", np, flags=re.I)  # "a military source": the description
-        return _from_entity(state.add(_Entity(desc, "unnamed")))
-    return _resolve(np, state, affiliation=att.affiliation if att else "", is_person=att.person if att else False)
+    return _resolve(
+        phrase.np, state, affiliation=att.affiliation if att else "", is_person=att.person if att else False
+    )
 
 
 def _english_claims(
