@@ -129,6 +129,7 @@ def _store(rng, proposition: str, sources, published) -> list[int]:
 
 
 def _import_round(k: int, seed: int, corroborate: bool) -> float:
+    import claims.importing.extracting as extracting
     import claims.importing.service as service
     from bench.bench_import import article
 
@@ -137,7 +138,7 @@ def _import_round(k: int, seed: int, corroborate: bool) -> float:
     with open(path, "w", encoding="utf-8") as out:
         for i in range(k):
             out.write(json.dumps(article(rng, seed * 10**6 + i), ensure_ascii=False) + "\n")
-    original = service.claims_corroborate
+    original = extracting.claims_corroborate  # called where the extraction stores claims
     spent = [0.0]
 
     def timed(**kwargs):
@@ -147,13 +148,13 @@ def _import_round(k: int, seed: int, corroborate: bool) -> float:
         finally:
             spent[0] += time.perf_counter() - t
 
-    service.claims_corroborate = timed if corroborate else (lambda **kwargs: None)
+    extracting.claims_corroborate = timed if corroborate else (lambda **kwargs: None)
     try:
         started = time.perf_counter()
         report = service.article_import(paths=[str(path)])
         seconds = time.perf_counter() - started
     finally:
-        service.claims_corroborate = original
+        extracting.claims_corroborate = original
     assert report.imported == k, report.summary
     _import_round.corroboration_seconds = getattr(_import_round, "corroboration_seconds", 0.0) + spent[0]
     return seconds
