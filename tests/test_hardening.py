@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from io import StringIO
 from pathlib import Path
 
@@ -52,6 +53,18 @@ def analyst_token(analyst):
 
 def _limits(settings, **overrides):
     settings.VERIFIER_RATE_LIMITS = {**settings.VERIFIER_RATE_LIMITS, **overrides}
+
+
+@pytest.fixture(autouse=True)
+def _one_rate_window(monkeypatch):
+    """Counters are fixed windows: a test that straddled a window's end would see its count restart.
+    The clock the limits read stands still in the middle of a window (Retry-After stays positive)."""
+    import types
+
+    import claims.ratelimit
+
+    now = (int(time.time()) // 86400) * 86400 + 30.0
+    monkeypatch.setattr(claims.ratelimit, "time", types.SimpleNamespace(time=lambda: now))  # that module's clock only
 
 
 # --- 6: API tokens only for oneself -----------------------------------------------------------------
