@@ -494,11 +494,6 @@ def _via_of(cue: _Cue, nested: list[_Cue], *, whole: bool = False) -> str:
     return ""
 
 
-def parent_of(cue: _Cue, tok_i: int) -> bool:
-    """Whether token `tok_i` is an ancestor of the cue's word."""
-    return any(a.i == tok_i for a in cue.tok.ancestors)
-
-
 def attributions(doc, quote_spans: list[tuple[int, int]]) -> list[Attribution]:
     """The attributions of one parsed sentence, outermost cues only, in sentence order."""
 
@@ -511,15 +506,14 @@ def attributions(doc, quote_spans: list[tuple[int, int]]) -> list[Attribution]:
     by_tok = {c.tok.i: c for c in cues}
     outer: list[_Cue] = []
     nested: dict[int, list[_Cue]] = {}
-    demoted: set[int] = set()
+    demoted: dict[int, _Cue] = {}  # verb cue's token -> the "according to" cue that frames it
     for cue in cues:  # "According to the Post, a document stated ...": "according to" frames the verb
         if cue.kind == "according" and not cue.own:
             parent = _outer(cue, by_tok)
             if parent is not None and parent.kind != "according":
                 nested.setdefault(cue.tok.i, []).append(parent)
-                demoted.add(parent.tok.i)
-    for tok_i in demoted:
-        by_tok[tok_i] = next(c for c in cues if c.kind == "according" and parent_of(c, tok_i))
+                demoted.setdefault(parent.tok.i, cue)
+    by_tok.update(demoted)
     for cue in cues:
         if cue.tok.i in demoted:
             continue
