@@ -208,3 +208,21 @@ def test_another_pipeline_can_be_named_and_a_missing_one_is_a_clear_error(settin
     settings.VERIFIER_NLP_MODEL = "no_such_pipeline_xx"
     with pytest.raises(nlp.ModelNotInstalled, match="no_such_pipeline_xx"):
         nlp.english()
+
+
+def test_the_mention_registry_reads_in_time_linear_in_the_text():
+    import time
+
+    from claims.extraction.mentions import MentionRegistry
+
+    def cost(n: int) -> float:
+        body = "Abc " * n + "."  # a run of capitalised words that never becomes a described name
+        best = float("inf")
+        for _ in range(3):
+            started = time.perf_counter()
+            MentionRegistry(body)
+            best = min(best, time.perf_counter() - started)
+        return best
+
+    cost(500)
+    assert cost(16_000) / max(cost(2_000), 1e-4) < 30  # 8x the text: well under 64x (quadratic)

@@ -63,7 +63,9 @@ _STOP = frozenset(
      "known", "called", "named", "led"}
 )  # fmt: skip
 
-_NAME = r"(?:[A-Z][\w'’.\-]*|al-[A-Z][\w'’\-]*)(?:\s+(?:(?:of|the|for|and|on|al|de|du)\s+){0,2}(?:[A-Z][\w'’.\-]*))*"
+# At most eight words: a bounded name keeps every scan below linear in the text (a run of thousands
+# of capitalised words would otherwise be re-read from each of its words).
+_NAME = r"(?:[A-Z][\w'’.\-]{0,40}|al-[A-Z][\w'’\-]{0,40})(?:\s+(?:(?:of|the|for|and|on|al|de|du)\s+){0,2}(?:[A-Z][\w'’.\-]{0,40})){0,7}"
 # "NAME, a Telegram channel linked to ...": an apposition after the name
 _APPOS_AFTER = re.compile(rf"(?P<name>{_NAME})\s*(?:\([^()]{{1,20}}\))?,\s+(?:an?|the)\s+(?P<desc>[^,;:.()]{{2,80}})")
 # "the Telegram channel Gray Zone", "Syria's state news agency SANA": lowercase descriptors before the name
