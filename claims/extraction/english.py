@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import lexicon as L
 from . import lexicon_en as E
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
@@ -328,38 +329,8 @@ def _outer(cue: _Cue, by_tok: dict) -> _Cue | None:
 _CUT_DEPS = frozenset({"relcl", "acl", "advcl", "punct", "cc", "conj", "appos", "advmod", "npadvmod", "prep"})
 _KEEP_PREPS = frozenset({"of", "for", "in", "at", "from", "with", "on", "near", "inside", "within", "close"})
 _PLACE_LESS = frozenset({"media", "press", "outlets", "bloggers", "journalists", "reporters"})
-_DATE_WORDS = frozenset(
-    [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "today",
-        "yesterday",
-        "morning",
-        "evening",
-        "night",
-        "week",
-        "weekend",
-        "month",
-        "year",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ]
-)
+# "on Friday", "last week": a time, not part of the party's name (the word rules' list, plus "weekend")
+_DATE_WORDS = frozenset(L.DATE_WORDS) | {"weekend"}
 
 
 def _np_tokens(head) -> list:
