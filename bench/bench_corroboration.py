@@ -189,8 +189,8 @@ def child(size: int, database_url: str, new: int, import_articles: int) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
-    from claims.corroboration_services import claims_corroborate, claims_index
     from claims.models import Claim, ClaimBand, ClusterMember
+    from claims.services.corroboration import claims_corroborate, claims_index
 
     _fresh_database(database_url)
     result: dict = {"size": size, "vendor": connection.vendor}

@@ -148,7 +148,7 @@ class ClaimAdmin(admin.ModelAdmin):
     list_select_related = ["source", "article", "assignee"]
     autocomplete_fields = ["source", "assignee"]
     raw_id_fields = ["article"]
-    # Status and version change only through claim_set_status (the triage pages, the API).
+    # Status and version change only through claim_decide (the triage pages, the API).
     readonly_fields = ["status", "version", "start", "end", "text", "created_by", "created_at", "updated_at"]
     inlines = [DecisionInline]
     actions = [export_selected_csv, export_selected_claimreview]

@@ -12,7 +12,7 @@ Rules:
 - Every error is JSON `{"detail": "..."}` (plus fields where useful): 401 without a valid token,
   403 for a Viewer deciding or a non-staff import, 404 for unknown ids and paths, 409 with the
   current claim on a stale version, 422 for invalid input.
-- Reads reuse the queue's selectors; decisions go through `claims.services.claim_set_status`, the
+- Reads reuse the queue's selectors; decisions go through `claims.services.claim_decide`, the
   same path as the triage pages.
 """
 
@@ -54,12 +54,12 @@ from claims.models import (
     VerificationStatus,
 )
 from claims.ratelimit import rate_limit_blocked, rate_limit_hit
+from claims.roles import user_can_decide
 from claims.services import (
     NOTE_MAX_CHARS,
     DecisionUnchangedError,
     StaleVersionError,
-    claim_set_status,
-    user_can_decide,
+    decisions,
 )
 from verifier.settings import client_ip_address
 
@@ -479,7 +479,7 @@ def claim_decide(request, response: HttpResponse, claim_id: Id, payload: Decisio
     if not user_can_decide(request.auth):
         raise PermissionDenied("Only analysts may decide on claims; this token's user is read-only.")
     try:
-        decision = claim_set_status(
+        decision = decisions.claim_decide(
             claim=claim,
             status=payload.status,
             analyst=request.auth,

@@ -27,8 +27,8 @@ from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 
-from claims.corroboration_selectors import corroboration_annotations
 from claims.models import Claim, SourceKind, Status, VerificationStatus, status_key, status_key_label
+from claims.selectors.corroboration import corroboration_annotations
 
 logger = logging.getLogger(__name__)
 

@@ -3,9 +3,9 @@
 from django import forms
 from django.core.validators import RegexValidator
 
-from claims.models import Reliability, SourceKind, Status
-from claims.selectors import UNDECIDED, QueueFilters
-from claims.services import NOTE_MAX_CHARS
+from claims.models import UNDECIDED, Reliability, SourceKind, Status
+from claims.selectors import QueueFilters
+from claims.services import NOTE_MAX_CHARS, source_find
 
 MAX_PAGE = 1_000_000_000
 MAX_ID = 2**63 - 1  # a database bigint: larger ids would crash the query, not just find nothing
@@ -66,8 +66,6 @@ class QueueFilterForm(forms.Form):
     after = forms.IntegerField(required=False, min_value=0, max_value=MAX_ID, label="Cursor")
 
     def _resolve(self, data: dict, name_field: str, id_field: str) -> None:
-        from claims.services import source_find
-
         name = data.get(name_field) or ""
         if "\x00" in name:
             self.add_error(name_field, "The name is not text.")

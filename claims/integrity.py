@@ -6,6 +6,8 @@ from django.db import connection
 from django.db.models import Count, F, Max, Min, OuterRef, Subquery
 
 from claims.models import Article, Claim, Source, SourceAlias, Status, VerificationStatus
+from claims.models.corroboration import ClaimCluster, ClaimContradiction, ClusterMember
+from claims.selectors import shown_status_expression, status_rows
 
 MAX_REPORTED = 200
 
@@ -79,9 +81,7 @@ def integrity_check() -> IntegrityReport:
 
     if connection.vendor == "postgresql":
         # The trigger-kept status tally (migration 0006) must agree with a real count.
-        from claims.selectors import _status_rows, shown_status_expression
-
-        tally = {status: n for status, n in _status_rows() if n}
+        tally = {status: n for status, n in status_rows() if n}
         real = dict(
             Claim.objects.order_by()
             .annotate(shown=shown_status_expression())
@@ -103,8 +103,6 @@ def integrity_check() -> IntegrityReport:
 def _check_corroboration(report: IntegrityReport) -> None:
     """Clusters (issue 15): two members or more, keyed by their lowest member id; no contradiction
     inside one cluster."""
-    from claims.models_corroboration import ClaimCluster, ClaimContradiction, ClusterMember
-
     report.counts["clusters"] = ClaimCluster.objects.count()
     clusters = ClaimCluster.objects.annotate(n=Count("members"), low=Min("members__claim_id")).values_list(
         "pk", "key_claim_id", "n", "low"

@@ -16,7 +16,6 @@ from django.core.exceptions import (
     TooManyFilesSent,
     ValidationError,
 )
-from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -26,7 +25,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from claims import selectors
-from claims.corroboration_selectors import claim_corroboration
 from claims.forms import (
     AssignForm,
     BulkDecisionForm,
@@ -41,19 +39,20 @@ from claims.forms import (
     form_errors_text,
 )
 from claims.models import Article, Claim, Source, Status
+from claims.roles import user_can_decide
+from claims.selectors.corroboration import claim_corroboration
 from claims.services import (
     DecisionUnchangedError,
     StaleVersionError,
     claim_assign,
     claim_create,
-    claim_set_status,
+    claim_decide,
     claim_update,
-    claims_bulk_set_status,
+    claims_decide,
     source_create,
     source_find,
     source_merge,
     source_update,
-    user_can_decide,
 )
 
 QUEUE_PARAMS = (
@@ -265,7 +264,7 @@ def set_status(request, pk: int):
     # One key per form and status: a second click on the same button replays, another button decides anew.
     key = f"form:{data['idempotency_key']}:{data['status']}" if data["idempotency_key"] else None
     try:
-        claim_set_status(
+        claim_decide(
             claim=claim,
             status=data["status"],
             analyst=request.user,
@@ -350,10 +349,9 @@ def bulk_set_status(request):
     versions = {pk: int(v) for pk in ids if (v := request.POST.get(f"v{pk}", "")).isdigit() and len(v) < 10}
     next_url = _next_url(request, reverse("claims:queue"))
     try:
-        with transaction.atomic():
-            recorded = claims_bulk_set_status(
-                claims=claims, status=status, analyst=request.user, note=form.cleaned_data["note"], versions=versions
-            )
+        recorded = claims_decide(
+            claims=claims, status=status, analyst=request.user, note=form.cleaned_data["note"], versions=versions
+        )
     except StaleVersionError as stale:
         message = (
             f"Nothing recorded: claim {stale.claim.pk} was decided by someone else since you loaded it "

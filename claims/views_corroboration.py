@@ -11,19 +11,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
-from claims.corroboration_services import (
+from claims.forms import MAX_ID, form_errors_text
+from claims.models import Claim, Status
+from claims.models.corroboration import ClaimContradiction, ContradictionState
+from claims.roles import user_can_decide
+from claims.services import NOTE_MAX_CHARS, StaleVersionError, decisions
+from claims.services.corroboration import (
     cluster_confirm,
     cluster_member_ids,
     cluster_merge,
-    cluster_set_status,
     cluster_split,
     contradiction_set_state,
     credibility_override,
 )
-from claims.forms import MAX_ID, form_errors_text
-from claims.models import Claim, Status
-from claims.models_corroboration import ClaimContradiction, ContradictionState
-from claims.services import NOTE_MAX_CHARS, StaleVersionError, user_can_decide
 from claims.views import _bad_request, _forbidden, _next_url, _see_other
 
 
@@ -149,7 +149,7 @@ def cluster_decide(request, pk: int):
     next_url = _next_url(request, claim.get_absolute_url())
     status = form.cleaned_data["status"]
     try:
-        decisions = cluster_set_status(
+        recorded = decisions.cluster_decide(
             claim=claim, status=status, analyst=request.user, note=form.cleaned_data["note"], versions=versions
         )
     except StaleVersionError as stale:
@@ -163,5 +163,5 @@ def cluster_decide(request, pk: int):
         return _bad_request(request, f"Nothing recorded. {' '.join(error.messages)}")
     except PermissionDenied as error:
         return _forbidden(request, str(error))
-    messages.success(request, f"{len(decisions)} claims in the cluster marked {Status(status).label}.")
+    messages.success(request, f"{len(recorded)} claims in the cluster marked {Status(status).label}.")
     return _see_other(next_url)

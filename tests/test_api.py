@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from claims.auth_tokens import api_token_create, api_token_hash
 from claims.models import ApiToken, Article, AuditEvent, Claim, ImportJob, VerificationStatus
-from claims.services import claim_set_status
+from claims.services import claim_decide
 from tests.factories import make_article, make_claim, make_source
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -151,7 +151,7 @@ def test_claim_list_filters_like_the_queue(api, analyst_token, analyst):
     a = make_claim(article=article, source=source)
     b = make_claim(source=source)
     c = make_claim()
-    claim_set_status(claim=b, status="confirmed", analyst=analyst)
+    claim_decide(claim=b, status="confirmed", analyst=analyst)
 
     def ids(**params):
         response = api.get(reverse("api:claim_list"), token=analyst_token, **params)
@@ -169,7 +169,7 @@ def test_claim_list_filters_like_the_queue(api, analyst_token, analyst):
 
 def test_claim_list_items_carry_source_article_and_last_decision(api, analyst_token, analyst):
     claim = make_claim(source=make_source(name="Oleh Kiper", kind="person"), hedged=True)
-    decision = claim_set_status(claim=claim, status="unverified", analyst=analyst)
+    decision = claim_decide(claim=claim, status="unverified", analyst=analyst)
     (item,) = api.get(reverse("api:claim_list"), token=analyst_token).json()["items"]
     assert item["text"] == claim.text and item["status"] == "unverified" and item["version"] == 1
     assert item["hedged"] is True
@@ -204,7 +204,7 @@ def test_claim_list_takes_the_same_number_of_queries_for_1_and_50_claims(
         api.get(reverse("api:claim_list"), token=analyst_token)
     for _ in range(49):
         claim = make_claim()
-        claim_set_status(claim=claim, status="confirmed", analyst=analyst)
+        claim_decide(claim=claim, status="confirmed", analyst=analyst)
     with django_assert_num_queries(len(one.captured_queries)):
         response = api.get(reverse("api:claim_list"), token=analyst_token)
     assert len(response.json()["items"]) == 50
@@ -234,8 +234,8 @@ def test_search_text_with_a_nul_is_a_422_not_a_database_error(api, analyst_token
 
 
 def test_claim_detail_has_the_decision_history_oldest_first(api, analyst_token, analyst, claim):
-    claim_set_status(claim=claim, status="being_clarified", analyst=analyst, note="asking")
-    claim_set_status(claim=claim, status="confirmed", analyst=analyst, evidence_url="https://ev.example/x")
+    claim_decide(claim=claim, status="being_clarified", analyst=analyst, note="asking")
+    claim_decide(claim=claim, status="confirmed", analyst=analyst, evidence_url="https://ev.example/x")
     body = api.get(reverse("api:claim_get", kwargs={"claim_id": claim.pk}), token=analyst_token).json()
     assert body["status"] == "confirmed" and body["version"] == 2
     assert [(d["version"], d["status"], d["analyst"]) for d in body["decisions"]] == [
@@ -328,7 +328,7 @@ def test_viewer_token_cannot_decide(api, viewer_token, claim):
 
 
 def test_stale_version_gets_409_with_the_current_claim_and_records_nothing(api, analyst, analyst_token, claim):
-    claim_set_status(claim=claim, status="being_clarified", analyst=analyst)
+    claim_decide(claim=claim, status="being_clarified", analyst=analyst)
     response = api.post(decide_url(claim), {"status": "confirmed", "version": 0}, token=analyst_token)
     assert response.status_code == 409
     body = response.json()
@@ -584,7 +584,7 @@ def test_schemathesis_finds_no_server_error_and_responses_match_the_schema(
 
     immediate_tasks.ALLOWED_HOSTS = ["*"]
     claims = [make_claim() for _ in range(3)]
-    claim_set_status(claim=claims[0], status="confirmed", analyst=analyst)
+    claim_decide(claim=claims[0], status="confirmed", analyst=analyst)
     make_source(aliases=["Alias"])
     job = ImportJob.objects.create(files=["imports/none.json"])
     token = staff_token if path.startswith("/api/imports") else analyst_token

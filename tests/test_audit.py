@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from claims.integrity import integrity_check
 from claims.models import AppendOnlyError, Article, AuditEvent, Claim, VerificationStatus
-from claims.services import claim_assign, claim_create, claim_set_status, claim_update, source_create, source_merge
+from claims.services import claim_assign, claim_create, claim_decide, claim_update, source_create, source_merge
 from tests.factories import make_analyst, make_article, make_claim, make_source
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ postgres_only = pytest.mark.skipif(
 
 @pytest.fixture
 def decision(claim, analyst):
-    return claim_set_status(claim=claim, status="confirmed", analyst=analyst, note="two sources agree")
+    return claim_decide(claim=claim, status="confirmed", analyst=analyst, note="two sources agree")
 
 
 def _row(decision):
@@ -283,8 +283,8 @@ def test_claim_added_by_hand_is_recorded(analyst, source):
 def decided_claims(analyst):
     claims = [make_claim() for _ in range(3)]
     for claim in claims:
-        claim_set_status(claim=claim, status="being_clarified", analyst=analyst)
-        claim_set_status(claim=claim, status="confirmed", analyst=analyst)
+        claim_decide(claim=claim, status="being_clarified", analyst=analyst)
+        claim_decide(claim=claim, status="confirmed", analyst=analyst)
     return claims
 
 

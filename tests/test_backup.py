@@ -17,7 +17,7 @@ from django.db import connection
 
 from claims.integrity import integrity_check
 from claims.models import VerificationStatus
-from claims.services import claim_assign, claim_set_status, source_merge
+from claims.services import claim_assign, claim_decide, source_merge
 from tests.factories import make_analyst, make_article, make_claim, make_source, make_viewer
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -56,7 +56,7 @@ def _history():
     statuses = ["being_clarified", "confirmed", "unverified", "confirmed"]
     for i, claim in enumerate(claims):
         for n, status in enumerate(statuses[: i + 2]):
-            claim_set_status(
+            claim_decide(
                 claim=claim,
                 status=status,
                 analyst=analysts[n % 2],

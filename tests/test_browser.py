@@ -18,7 +18,7 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from claims.models import Claim, Status, VerificationStatus  # noqa: E402
-from claims.services import claim_set_status  # noqa: E402
+from claims.services import claim_decide  # noqa: E402
 from tests.chromium import launched_chromium  # noqa: E402
 from tests.factories import make_article, make_claim, make_source, make_user  # noqa: E402
 
@@ -355,7 +355,7 @@ def test_add_a_claim_by_selecting_text_in_the_reader(browser, live_server, analy
     article = make_article(title="Power cuts", body=body)
     source = make_source(name="Regional governor", aliases=["the governor"])
     existing = make_claim(article=article, source=source, start=0, end=5)
-    claim_set_status(claim=existing, status=Status.CONFIRMED, analyst=analyst_user)
+    claim_decide(claim=existing, status=Status.CONFIRMED, analyst=analyst_user)
 
     context, watched = open_page(browser, live_server)
     page = watched.page
@@ -413,7 +413,7 @@ def test_queue_on_a_phone_width_screen_decides_without_horizontal_scroll(browser
 
 def test_every_page_loads_without_console_or_csp_errors(browser, live_server, analyst_user):
     (claim,) = seed_claims(1)
-    claim_set_status(claim=claim, status=Status.BEING_CLARIFIED, analyst=analyst_user, note="asked")
+    claim_decide(claim=claim, status=Status.BEING_CLARIFIED, analyst=analyst_user, note="asked")
     context, watched = open_page(browser, live_server)
     sign_in(watched, "ana", next_path="/")
     for path in [

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from claims.corroboration_services import claims_corroborate
 from claims.models import VerificationStatus
+from claims.services.corroboration import claims_corroborate
 from tests.factories import make_article, make_claim, make_source
 from tests.test_browser import ARTIFACTS, analyst_user, browser, groups, open_page, sign_in  # noqa: F401
 

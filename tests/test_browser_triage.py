@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from claims.models import Claim, Status, VerificationStatus
-from claims.services import claim_assign, claim_set_status
+from claims.services import claim_assign, claim_decide
 from tests.chromium import launched_chromium
 from tests.factories import make_article, make_claim, make_source, make_user
 from tests.test_browser import (
@@ -147,8 +147,8 @@ def test_undecided_is_shown_apart_from_unverified_on_every_page(browser, live_se
     source = make_source(name="Alpha")
     spans = [(0, 30), (32, 65), (67, 86)]
     undecided, rejected, confirmed = (make_claim(article=article, source=source, start=s, end=e) for s, e in spans)
-    claim_set_status(claim=rejected, status=Status.UNVERIFIED, analyst=analyst_user)
-    claim_set_status(claim=confirmed, status=Status.CONFIRMED, analyst=analyst_user)
+    claim_decide(claim=rejected, status=Status.UNVERIFIED, analyst=analyst_user)
+    claim_decide(claim=confirmed, status=Status.CONFIRMED, analyst=analyst_user)
     context, watched = open_page(browser, live_server)
     page = watched.page
     sign_in(watched, "ana")
@@ -344,8 +344,8 @@ def test_reader_and_claim_page_show_others_decisions_live_and_keep_typed_text(br
     set_marker(reader.page)
     set_marker(detail.page)
 
-    claim_set_status(claim=first, status=Status.UNVERIFIED, analyst=bea, note="no trace of it")
-    claim_set_status(claim=second, status=Status.CONFIRMED, analyst=bea)
+    claim_decide(claim=first, status=Status.UNVERIFIED, analyst=bea, note="no trace of it")
+    claim_decide(claim=second, status=Status.CONFIRMED, analyst=bea)
 
     reader.page.locator(f"[data-article-body] #claim-{first.pk}.hl-unverified").wait_for(timeout=LIVE_SECONDS * 1000)
     reader.page.locator(f"[data-article-body] #claim-{second.pk}.hl-confirmed").wait_for(timeout=LIVE_SECONDS * 1000)
@@ -412,7 +412,7 @@ def test_queue_source_filter_autocompletes_aliases_and_lands_in_the_url(browser,
 
 def test_phone_width_pages_fit_the_screen_and_navigation_is_collapsed(browser, live_server, analyst_user):
     (claim,) = seed_claims(1)
-    claim_set_status(claim=claim, status=Status.CONFIRMED, analyst=analyst_user, note="a long note " * 10)
+    claim_decide(claim=claim, status=Status.CONFIRMED, analyst=analyst_user, note="a long note " * 10)
     context, watched = open_page(browser, live_server, viewport=PHONE)
     page = watched.page
     sign_in(watched, "ana", next_path="/")

@@ -1,7 +1,7 @@
 """No decision is lost or doubled when many analysts decide on the same claims at the same moment.
 
 Real HTTP against a threaded live server, and against two gunicorn processes sharing one PostgreSQL
-database: the row lock and version check in claim_set_status, and the (claim, version) unique
+database: the row lock and version check in claim_decide, and the (claim, version) unique
 constraint behind them, are what these tests put under load. SQLite serialises writers for the whole
 database, so the race these tests look for cannot happen there; they run on PostgreSQL only.
 """

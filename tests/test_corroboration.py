@@ -17,16 +17,6 @@ from claims.corroboration import (
     compare,
     credibility_suggest,
 )
-from claims.corroboration_services import (
-    CANDIDATES_MAX,
-    claims_corroborate,
-    cluster_confirm,
-    cluster_merge,
-    cluster_set_status,
-    cluster_split,
-    contradiction_set_state,
-    credibility_override,
-)
 from claims.exporting import export_stream
 from claims.importing.service import article_import
 from claims.integrity import integrity_check
@@ -41,7 +31,16 @@ from claims.models import (
     Source,
     VerificationStatus,
 )
-from claims.services import StaleVersionError, claim_set_status
+from claims.services import StaleVersionError, claim_decide, cluster_decide
+from claims.services.corroboration import (
+    CANDIDATES_MAX,
+    claims_corroborate,
+    cluster_confirm,
+    cluster_merge,
+    cluster_split,
+    contradiction_set_state,
+    credibility_override,
+)
 from tests.factories import make_analyst, make_article, make_claim, make_source
 
 PAIRS = Path(__file__).parent / "data" / "corroboration_pairs.jsonl"
@@ -341,7 +340,7 @@ def test_candidate_search_reads_a_bounded_number_of_claims(django_assert_max_num
     result = linked(newest)
     assert result.joined == 1 and cluster_of(newest) == cluster_of(first)
     assert ClusterMember.objects.count() == 122
-    from claims.corroboration_services import _candidates, _Row, band_keys
+    from claims.services.corroboration import _candidates, _Row, band_keys
 
     row = _Row.load([newest.pk])[newest.pk]
     assert len(_candidates({row.id: band_keys(row.signature)})[row.id]) <= CANDIDATES_MAX
@@ -380,7 +379,7 @@ def test_a_decision_on_a_member_updates_the_cluster_credibility(analyst):
     b = report(KILLED.format("police"), source="police")
     linked(a, b)
     assert credibility(a) == 2
-    claim_set_status(claim=b, status="confirmed", analyst=analyst)
+    claim_decide(claim=b, status="confirmed", analyst=analyst)
     assert credibility(a) == 1
     assert f"an analyst confirmed claim #{b.pk}" in ClaimCredibility.objects.get(claim=a).explanation
 
@@ -487,7 +486,7 @@ def test_viewers_cannot_change_clusters(pair, viewer):
 
 def test_deciding_a_cluster_records_one_decision_per_claim(pair, analyst):
     a, b = pair
-    decisions = cluster_set_status(claim=a, status="confirmed", analyst=analyst, versions={a.pk: 0, b.pk: 0})
+    decisions = cluster_decide(claim=a, status="confirmed", analyst=analyst, versions={a.pk: 0, b.pk: 0})
     assert len(decisions) == 2
     assert set(VerificationStatus.objects.values_list("claim_id", "status")) == {
         (a.pk, "confirmed"),
@@ -497,9 +496,9 @@ def test_deciding_a_cluster_records_one_decision_per_claim(pair, analyst):
 
 def test_deciding_a_cluster_stops_at_a_stale_version_and_records_nothing(pair, analyst):
     a, b = pair
-    claim_set_status(claim=b, status="unverified", analyst=make_analyst())
+    claim_decide(claim=b, status="unverified", analyst=make_analyst())
     with pytest.raises(StaleVersionError):
-        cluster_set_status(claim=a, status="confirmed", analyst=analyst, versions={a.pk: 0, b.pk: 0})
+        cluster_decide(claim=a, status="confirmed", analyst=analyst, versions={a.pk: 0, b.pk: 0})
     assert VerificationStatus.objects.filter(status="confirmed").count() == 0
 
 
@@ -608,7 +607,7 @@ def test_two_imports_linking_the_same_story_at_once_make_one_cluster(monkeypatch
 
     from django.db import connection, connections
 
-    import claims.corroboration_services as service
+    import claims.services.corroboration as service
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite serialises writers, so two linkers cannot race on it")
@@ -647,7 +646,7 @@ def test_two_imports_linking_the_same_story_at_once_make_one_cluster(monkeypatch
 def test_a_cluster_split_while_linking_is_skipped_not_a_failure(monkeypatch, analyst):
     """The linker read the cluster, then an analyst dissolved it before the newcomer was added:
     the newcomer is left unlinked (no dangling member), and nothing fails."""
-    import claims.corroboration_services as service
+    import claims.services.corroboration as service
 
     a = report(KILLED.format("governor"), source="governor")
     b = report(KILLED.format("police"), source="police")

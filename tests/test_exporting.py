@@ -25,7 +25,7 @@ from claims.exporting import (
     export_stream,
 )
 from claims.models import Article, Claim, Source, VerificationStatus
-from claims.services import claim_set_status
+from claims.services import claim_decide
 from tests.factories import make_article, make_claim, make_source
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,8 +81,8 @@ def decided(analyst):
     )
     person = make_source(name="Oleh Kiper", kind="person")
     claim = make_claim(article=article, source=person, via="local media", hedged=True, cue="said")
-    claim_set_status(claim=claim, status="being_clarified", analyst=analyst, note="asking the agency")
-    claim_set_status(
+    claim_decide(claim=claim, status="being_clarified", analyst=analyst, note="asking the agency")
+    claim_decide(
         claim=claim, status="confirmed", analyst=analyst, note="photos match", evidence_url="https://ev.example/1"
     )
     return claim
@@ -150,7 +150,7 @@ def test_csv_neutralises_cells_that_a_spreadsheet_would_run_as_formulas(analyst)
     body = '=HYPERLINK("http://evil.example","x") said the source. +1 more, -2 less, @SUM(A1).'
     article = make_article(title="@cmd|' /C calc'!A0", body=body)
     claim = make_claim(article=article, source=make_source(name="-Minus Agency"), end=body.index(".") + 1)
-    claim_set_status(claim=claim, status="confirmed", analyst=analyst, note="+danger")
+    claim_decide(claim=claim, status="confirmed", analyst=analyst, note="+danger")
     (row,) = csv_rows(export(format="csv"))
     assert row["text"] == "'" + claim.text
     assert row["article_title"] == "'@cmd|' /C calc'!A0"
@@ -173,7 +173,7 @@ def test_csv_safe_leaves_other_values_alone(value):
 
 def test_decision_history_has_one_row_per_decision_oldest_first(decided, analyst):
     other = make_claim()
-    claim_set_status(claim=other, status="unverified", analyst=analyst, note="no second source")
+    claim_decide(claim=other, status="unverified", analyst=analyst, note="no second source")
     rows = csv_rows(export(format="csv", kind="decisions"))
     assert list(rows[0].keys()) == DECISION_FIELDS
     assert len(rows) == VerificationStatus.objects.count() == 3
@@ -194,7 +194,7 @@ def test_decision_history_has_one_row_per_decision_oldest_first(decided, analyst
 
 def test_decision_history_as_jsonl_covers_only_the_selected_claims(decided, analyst):
     other = make_claim()
-    claim_set_status(claim=other, status="unverified", analyst=analyst)
+    claim_decide(claim=other, status="unverified", analyst=analyst)
     rows = jsonl_rows(export(Claim.objects.filter(pk=other.pk), format="jsonl", kind="decisions"))
     assert [(r["claim_id"], r["version"], r["status"]) for r in rows] == [(other.pk, 1, "unverified")]
 
@@ -282,11 +282,11 @@ def test_claimreview_has_every_field_of_googles_example_except_the_documented_om
 
 def test_claimreview_covers_decided_verdicts_only(analyst):
     confirmed, unverified, undecided, clarifying, reopened = (make_claim() for _ in range(5))
-    claim_set_status(claim=confirmed, status="confirmed", analyst=analyst)
-    claim_set_status(claim=unverified, status="unverified", analyst=analyst)
-    claim_set_status(claim=clarifying, status="being_clarified", analyst=analyst)
-    claim_set_status(claim=reopened, status="confirmed", analyst=analyst)
-    claim_set_status(claim=reopened, status="being_clarified", analyst=analyst)
+    claim_decide(claim=confirmed, status="confirmed", analyst=analyst)
+    claim_decide(claim=unverified, status="unverified", analyst=analyst)
+    claim_decide(claim=clarifying, status="being_clarified", analyst=analyst)
+    claim_decide(claim=reopened, status="confirmed", analyst=analyst)
+    claim_decide(claim=reopened, status="being_clarified", analyst=analyst)
     items = reviews(export(format="claimreview"))
     urls = {item["url"] for item in items}
     assert urls == {f"https://verify.example.org/claims/{c.pk}/" for c in (confirmed, unverified)}
@@ -297,7 +297,7 @@ def test_claimreview_covers_decided_verdicts_only(analyst):
 
 def test_claimreview_author_is_an_organization_for_non_person_sources(analyst):
     claim = make_claim(source=make_source(name="General Staff", kind="organization"))
-    claim_set_status(claim=claim, status="unverified", analyst=analyst)
+    claim_decide(claim=claim, status="unverified", analyst=analyst)
     (review,) = reviews(export(format="claimreview"))
     assert review["itemReviewed"]["author"] == {"@type": "Organization", "name": "General Staff"}
 
@@ -306,8 +306,8 @@ def test_claimreview_date_is_the_latest_decision_and_text_is_trimmed(analyst):
     body = "  The   bridge\nwas damaged, the governor said.  And more."
     article = make_article(body=body)
     claim = make_claim(article=article, end=body.index(".") + 1)
-    claim_set_status(claim=claim, status="confirmed", analyst=analyst)
-    latest = claim_set_status(claim=claim, status="unverified", analyst=analyst)
+    claim_decide(claim=claim, status="confirmed", analyst=analyst)
+    latest = claim_decide(claim=claim, status="unverified", analyst=analyst)
     (review,) = reviews(export(format="claimreview"))
     assert review["claimReviewed"] == "The bridge was damaged, the governor said."
     assert review["datePublished"] == latest.created_at.isoformat()
@@ -341,7 +341,7 @@ def test_a_confirmed_seed_claim_exports_as_a_claimreview_by_its_source(
     report = article_import(paths=[str(SEEDS)])
     assert report.imported >= 2 and report.failed == 0
     claim = Claim.objects.select_related("source").get(text__startswith=sentence_start)
-    claim_set_status(claim=claim, status="confirmed", analyst=analyst, note="checked against the original")
+    claim_decide(claim=claim, status="confirmed", analyst=analyst, note="checked against the original")
     (review,) = reviews(export(format="claimreview"))
     assert review["itemReviewed"]["author"] == {"@type": author_type, "name": source_name}
     assert review["claimReviewed"].startswith(sentence_start)

@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from claims.models import Claim
-from claims.services import claim_set_status
+from claims.services import claim_decide
 
 
 @pytest.mark.django_db
@@ -29,14 +29,14 @@ def test_healthz_answers_ok_without_sign_in_or_database(client, django_assert_nu
 
 @pytest.mark.django_db
 def test_verify_integrity_passes_on_consistent_data(claim, analyst, capsys):
-    claim_set_status(claim=claim, status="confirmed", analyst=analyst)
+    claim_decide(claim=claim, status="confirmed", analyst=analyst)
     call_command("verify_integrity")
     assert capsys.readouterr().out.startswith("integrity ok:")
 
 
 @pytest.mark.django_db
 def test_verify_integrity_catches_a_status_that_is_not_the_latest_decision(claim, analyst):
-    claim_set_status(claim=claim, status="confirmed", analyst=analyst)
+    claim_decide(claim=claim, status="confirmed", analyst=analyst)
     Claim.objects.filter(pk=claim.pk).update(status="unverified")
     with pytest.raises(CommandError, match="1 problem"):
         call_command("verify_integrity")

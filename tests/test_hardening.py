@@ -25,7 +25,7 @@ from claims.importing.prepare import prepare_record
 from claims.importing.records import ArticleRecord
 from claims.importing.service import article_import
 from claims.models import ApiToken, Article, AuditEvent, Claim, ImportJob, Source, VerificationStatus
-from claims.services import SourceRef, claim_assign, claim_set_status, source_resolve
+from claims.services import SourceRef, claim_assign, claim_decide, source_resolve
 from tests.factories import make_analyst, make_article, make_claim, make_source, make_user
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,7 +189,7 @@ def test_an_overlong_idempotency_key_is_invalid_input(client, analyst_token, cla
 
 
 def test_the_database_refuses_two_decisions_under_one_key(analyst, claim):
-    claim_set_status(claim=claim, status="confirmed", analyst=analyst, idempotency_key="dup")
+    claim_decide(claim=claim, status="confirmed", analyst=analyst, idempotency_key="dup")
     with pytest.raises(IntegrityError), transaction.atomic():
         VerificationStatus.objects.create(
             claim=claim, status="confirmed", version=2, analyst=analyst, idempotency_key="dup"
@@ -198,8 +198,8 @@ def test_the_database_refuses_two_decisions_under_one_key(analyst, claim):
 
 def test_the_same_key_from_two_analysts_is_two_decisions(claim):
     first, second = make_analyst(), make_analyst()
-    claim_set_status(claim=claim, status="confirmed", analyst=first, idempotency_key="same")
-    claim_set_status(claim=claim, status="confirmed", analyst=second, note="agreed", idempotency_key="same")
+    claim_decide(claim=claim, status="confirmed", analyst=first, idempotency_key="same")
+    claim_decide(claim=claim, status="confirmed", analyst=second, note="agreed", idempotency_key="same")
     assert VerificationStatus.objects.filter(claim=claim).count() == 2
 
 
@@ -290,7 +290,7 @@ def test_a_nul_in_a_note_through_the_service_is_a_validation_error(analyst, clai
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        claim_set_status(claim=claim, status="confirmed", analyst=analyst, note="a\x00b")
+        claim_decide(claim=claim, status="confirmed", analyst=analyst, note="a\x00b")
 
 
 def test_api_import_text_with_a_nul_is_refused_with_the_reason_not_queued(client, staff):

@@ -16,8 +16,8 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from claims.demo import demo_generate
-from claims.models import Article, Claim
-from claims.selectors import UNDECIDED, QueueFilters, claim_queue, status_counts
+from claims.models import UNDECIDED, Article, Claim
+from claims.selectors import QueueFilters, claim_queue, status_counts
 
 pytestmark = [
     pytest.mark.postgres,
@@ -154,13 +154,13 @@ def counted() -> dict:
 
 @pytest.mark.django_db
 def test_tally_follows_bulk_inserts_and_decisions():
-    from claims.services import claim_set_status
+    from claims.services import claim_decide
 
     demo_generate(articles=30, claims_per_article=4, seed=9)  # COPY: one statement per batch
     assert tally() == counted()
     analyst = User.objects.get(username="demo.analyst1")
     for claim in Claim.objects.exclude(status="being_clarified").order_by("id")[:12]:
-        claim_set_status(claim=claim, status="being_clarified", analyst=analyst)
+        claim_decide(claim=claim, status="being_clarified", analyst=analyst)
     assert tally() == counted()
 
 

@@ -19,7 +19,7 @@ from claims.selectors import (
     source_track_record,
     status_counts,
 )
-from claims.services import claim_set_status
+from claims.services import claim_decide
 from tests.factories import make_analyst, make_article, make_claim, make_source
 
 # session, user, the analyst's groups, status counters, the page of claims, the live-update cursor
@@ -34,7 +34,7 @@ def make_claims(n: int, *, analyst=None) -> list[Claim]:
         source = make_source() if i % 3 == 0 else claims[-1].source
         claim = make_claim(article=article, source=source, start=i % 5 * 10, end=i % 5 * 10 + 8, hedged=i % 2 == 0)
         if analyst and i % 4 == 0:
-            claim_set_status(claim=claim, status=Status.CONFIRMED, analyst=analyst)
+            claim_decide(claim=claim, status=Status.CONFIRMED, analyst=analyst)
         if analyst and i % 7 == 0:
             Claim.objects.filter(pk=claim.pk).update(assignee=analyst)
         claims.append(claim)
@@ -111,7 +111,7 @@ def test_a_heavy_queue_row_stays_near_one_kilobyte(client, analyst):
         via="citing local media",
         status_hint="being_clarified",
     )
-    claim_set_status(claim=claim, status=Status.CONFIRMED, analyst=analyst, note="ok")
+    claim_decide(claim=claim, status=Status.CONFIRMED, analyst=analyst, note="ok")
     Claim.objects.filter(pk=claim.pk).update(assignee=analyst)
     client.force_login(analyst)
     _, rows = _row_html(client)
@@ -182,7 +182,7 @@ def test_keyset_pages_cover_every_claim_once():
 def test_status_counts_add_up():
     analyst = make_analyst()
     make_claims(8, analyst=analyst)
-    claim_set_status(claim=Claim.objects.filter(version=0).first(), status=Status.UNVERIFIED, analyst=analyst)
+    claim_decide(claim=Claim.objects.filter(version=0).first(), status=Status.UNVERIFIED, analyst=analyst)
     counts = status_counts()
     assert (counts["total"], counts["decided"]) == (8, 3)
     # Undecided (nobody looked) apart from Unverified (an analyst decided so), in triage order.
@@ -200,8 +200,8 @@ def test_source_track_record_counts_its_claims_by_status():
     source = make_source()
     other = make_claim()
     claims = [make_claim(source=source) for _ in range(3)]
-    claim_set_status(claim=claims[0], status=Status.BEING_CLARIFIED, analyst=analyst)
-    claim_set_status(claim=other, status=Status.CONFIRMED, analyst=analyst)
+    claim_decide(claim=claims[0], status=Status.BEING_CLARIFIED, analyst=analyst)
+    claim_decide(claim=other, status=Status.CONFIRMED, analyst=analyst)
     record = source_track_record(source=source)
     assert (record["total"], record["decided"]) == (3, 1)
     assert {i["value"]: i["count"] for i in record["by_status"]} == {

@@ -30,7 +30,7 @@ from claims.models import (
     SourceAlias,
     VerificationStatus,
 )
-from claims.services import NOTE_MAX_CHARS, claim_set_status
+from claims.services import NOTE_MAX_CHARS, claim_decide
 from claims.templatetags.verifier import safe_url
 from tests.chromium import launched_chromium
 from tests.factories import make_analyst, make_article, make_claim, make_source, make_viewer
@@ -187,7 +187,7 @@ def make_hostile(analyst) -> dict:
     article = make_article(title=f"Title {HOSTILE}", body=body, url=XSS_URL, publisher=publisher)
     first_end = body.index("overnight.") + len("overnight.")
     claim = make_claim(article=article, source=speaker, start=0, end=first_end, via=HOSTILE, cue="said")
-    claim_set_status(claim=claim, status="being_clarified", analyst=analyst, note=f"Note {HOSTILE}")
+    claim_decide(claim=claim, status="being_clarified", analyst=analyst, note=f"Note {HOSTILE}")
     second_start = article.body.index("Officials")
     second_end = article.body.index(f"{XSS_URL}.") + len(XSS_URL) + 1
     other = make_claim(article=article, source=publisher, start=second_start, end=second_end)

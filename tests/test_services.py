@@ -1,4 +1,4 @@
-"""claim_set_status is the only way a status changes; source services keep the registry coherent."""
+"""claim_decide is the only way a status changes; source services keep the registry coherent."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,7 +7,7 @@ from claims.models import AuditEvent, Claim, SourceAlias, VerificationStatus
 from claims.services import (
     SourceRef,
     StaleVersionError,
-    claim_set_status,
+    claim_decide,
     source_find,
     source_merge,
     source_resolve,
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_decision_is_recorded_and_bumps_the_version(claim, analyst):
-    decision = claim_set_status(claim=claim, status="confirmed", analyst=analyst, note="two sources agree")
+    decision = claim_decide(claim=claim, status="confirmed", analyst=analyst, note="two sources agree")
     claim.refresh_from_db()
     assert (claim.status, claim.version) == ("confirmed", 1)
     assert (decision.status, decision.version, decision.analyst, decision.note) == (
@@ -32,7 +32,7 @@ def test_decision_is_recorded_and_bumps_the_version(claim, analyst):
 
 def test_every_decision_is_kept_in_order(claim, analyst):
     for status in ["being_clarified", "confirmed", "unverified"]:
-        claim_set_status(claim=claim, status=status, analyst=analyst)
+        claim_decide(claim=claim, status=status, analyst=analyst)
     claim.refresh_from_db()
     assert claim.version == 3
     assert list(claim.decisions.order_by("version").values_list("status", flat=True)) == [
@@ -44,9 +44,9 @@ def test_every_decision_is_kept_in_order(claim, analyst):
 
 
 def test_stale_version_is_refused_and_nothing_recorded(claim, analyst):
-    claim_set_status(claim=claim, status="confirmed", analyst=analyst, expected_version=0)
+    claim_decide(claim=claim, status="confirmed", analyst=analyst, expected_version=0)
     with pytest.raises(StaleVersionError) as excinfo:
-        claim_set_status(claim=claim, status="unverified", analyst=analyst, expected_version=0)
+        claim_decide(claim=claim, status="unverified", analyst=analyst, expected_version=0)
     assert excinfo.value.claim.version == 1
     claim.refresh_from_db()
     assert (claim.status, claim.version, claim.decisions.count()) == ("confirmed", 1, 1)
@@ -54,27 +54,27 @@ def test_stale_version_is_refused_and_nothing_recorded(claim, analyst):
 
 def test_unknown_status_is_refused(claim, analyst):
     with pytest.raises(ValidationError):
-        claim_set_status(claim=claim, status="true", analyst=analyst)
+        claim_decide(claim=claim, status="true", analyst=analyst)
     assert not VerificationStatus.objects.exists()
 
 
 def test_viewer_cannot_decide(claim):
     with pytest.raises(PermissionDenied):
-        claim_set_status(claim=claim, status="confirmed", analyst=make_viewer())
+        claim_decide(claim=claim, status="confirmed", analyst=make_viewer())
     claim.refresh_from_db()
     assert claim.version == 0
 
 
 def test_evidence_must_be_an_http_url(claim, analyst):
     with pytest.raises(ValidationError):
-        claim_set_status(claim=claim, status="confirmed", analyst=analyst, evidence_url="javascript:alert(1)")
-    decision = claim_set_status(claim=claim, status="confirmed", analyst=analyst, evidence_url="https://example.org/x")
+        claim_decide(claim=claim, status="confirmed", analyst=analyst, evidence_url="javascript:alert(1)")
+    decision = claim_decide(claim=claim, status="confirmed", analyst=analyst, evidence_url="https://example.org/x")
     assert decision.evidence_url == "https://example.org/x"
 
 
 def test_oversize_note_is_refused(claim, analyst):
     with pytest.raises(ValidationError):
-        claim_set_status(claim=claim, status="confirmed", analyst=analyst, note="x" * 4001)
+        claim_decide(claim=claim, status="confirmed", analyst=analyst, note="x" * 4001)
 
 
 def test_resolve_matches_an_alias_and_registers_new_ones():

@@ -18,8 +18,8 @@ from claims.services import (
     DecisionUnchangedError,
     StaleVersionError,
     claim_assign,
-    claim_set_status,
-    claims_bulk_set_status,
+    claim_decide,
+    claims_decide,
 )
 from tests.factories import make_analyst, make_article, make_claim, make_source
 
@@ -35,36 +35,36 @@ def row_ids(response) -> list[int]:
 
 
 def test_the_same_decision_again_records_nothing(analyst, claim):
-    claim_set_status(claim=claim, status=Status.CONFIRMED, analyst=analyst)
+    claim_decide(claim=claim, status=Status.CONFIRMED, analyst=analyst)
     with pytest.raises(DecisionUnchangedError):
-        claim_set_status(claim=claim, status=Status.CONFIRMED, analyst=analyst, expected_version=1)
+        claim_decide(claim=claim, status=Status.CONFIRMED, analyst=analyst, expected_version=1)
     assert VerificationStatus.objects.filter(claim=claim).count() == 1
 
 
 def test_the_same_status_with_a_note_or_evidence_is_recorded(analyst, claim):
-    claim_set_status(claim=claim, status=Status.CONFIRMED, analyst=analyst)
-    claim_set_status(claim=claim, status=Status.CONFIRMED, analyst=analyst, note="a second source")
-    claim_set_status(claim=claim, status=Status.CONFIRMED, analyst=analyst, evidence_url="https://e.example/1")
+    claim_decide(claim=claim, status=Status.CONFIRMED, analyst=analyst)
+    claim_decide(claim=claim, status=Status.CONFIRMED, analyst=analyst, note="a second source")
+    claim_decide(claim=claim, status=Status.CONFIRMED, analyst=analyst, evidence_url="https://e.example/1")
     assert list(claim.decisions.order_by("version").values_list("version", flat=True)) == [1, 2, 3]
 
 
 def test_deciding_an_undecided_claim_unverified_is_a_decision(analyst, claim):
-    claim_set_status(claim=claim, status=Status.UNVERIFIED, analyst=analyst)
+    claim_decide(claim=claim, status=Status.UNVERIFIED, analyst=analyst)
     claim.refresh_from_db()
     assert (claim.status, claim.version, claim.shown_status) == ("unverified", 1, "unverified")
 
 
 def test_a_stale_request_that_would_change_nothing_is_unchanged_not_a_conflict(analyst, claim):
     rival = make_analyst()
-    claim_set_status(claim=claim, status=Status.CONFIRMED, analyst=rival)
+    claim_decide(claim=claim, status=Status.CONFIRMED, analyst=rival)
     with pytest.raises(DecisionUnchangedError):
-        claim_set_status(claim=claim, status=Status.CONFIRMED, analyst=analyst, expected_version=0)
+        claim_decide(claim=claim, status=Status.CONFIRMED, analyst=analyst, expected_version=0)
     with pytest.raises(StaleVersionError):
-        claim_set_status(claim=claim, status=Status.UNVERIFIED, analyst=analyst, expected_version=0)
+        claim_decide(claim=claim, status=Status.UNVERIFIED, analyst=analyst, expected_version=0)
 
 
 def test_set_status_that_changes_nothing_says_so_and_records_nothing(client, analyst, claim):
-    claim_set_status(claim=claim, status=Status.CONFIRMED, analyst=analyst)
+    claim_decide(claim=claim, status=Status.CONFIRMED, analyst=analyst)
     client.force_login(analyst)
     response = client.post(
         reverse("claims:set_status", args=[claim.pk]), {"status": "confirmed", "version": "1"}, headers=HX
@@ -76,7 +76,7 @@ def test_set_status_that_changes_nothing_says_so_and_records_nothing(client, ana
 
 
 def test_set_status_without_htmx_that_changes_nothing_redirects_with_a_message(client, analyst, claim):
-    claim_set_status(claim=claim, status=Status.CONFIRMED, analyst=analyst)
+    claim_decide(claim=claim, status=Status.CONFIRMED, analyst=analyst)
     client.force_login(analyst)
     response = client.post(reverse("claims:set_status", args=[claim.pk]), {"status": "confirmed"}, follow=True)
     assert "already Confirmed: nothing recorded" in response.content.decode()
@@ -84,7 +84,7 @@ def test_set_status_without_htmx_that_changes_nothing_redirects_with_a_message(c
 
 
 def test_api_decision_that_changes_nothing_is_200_and_records_nothing(client, analyst, claim):
-    claim_set_status(claim=claim, status=Status.CONFIRMED, analyst=analyst)
+    claim_decide(claim=claim, status=Status.CONFIRMED, analyst=analyst)
     raw = api_token_create(user=analyst)[1]
     response = client.post(
         f"/api/claims/{claim.pk}/decisions",
@@ -99,8 +99,8 @@ def test_api_decision_that_changes_nothing_is_200_and_records_nothing(client, an
 
 def test_bulk_decision_skips_claims_that_already_have_the_status(client, analyst):
     done, open_ = make_claim(), make_claim()
-    claim_set_status(claim=done, status=Status.CONFIRMED, analyst=analyst)
-    recorded = claims_bulk_set_status(claims=[done, open_], status=Status.CONFIRMED, analyst=analyst)
+    claim_decide(claim=done, status=Status.CONFIRMED, analyst=analyst)
+    recorded = claims_decide(claims=[done, open_], status=Status.CONFIRMED, analyst=analyst)
     assert [d.claim_id for d in recorded] == [open_.pk]
     client.force_login(analyst)
     other = make_claim()
@@ -113,7 +113,7 @@ def test_bulk_decision_skips_claims_that_already_have_the_status(client, analyst
 
 def test_conflict_shows_the_other_analysts_note_and_keeps_yours(client, analyst, claim):
     rival = make_analyst(username="rival")
-    claim_set_status(claim=claim, status=Status.BEING_CLARIFIED, analyst=rival, note="asked the ministry")
+    claim_decide(claim=claim, status=Status.BEING_CLARIFIED, analyst=rival, note="asked the ministry")
     client.force_login(analyst)
     response = client.post(
         reverse("claims:set_status", args=[claim.pk]),
@@ -189,9 +189,9 @@ def test_deciding_on_the_claim_page_answers_its_decide_region_and_status(client,
 
 def test_status_counts_match_a_real_count_after_decisions(analyst):
     claims = [make_claim() for _ in range(4)]
-    claim_set_status(claim=claims[0], status=Status.UNVERIFIED, analyst=analyst)
-    claim_set_status(claim=claims[1], status=Status.CONFIRMED, analyst=analyst)
-    claim_set_status(claim=claims[1], status=Status.UNVERIFIED, analyst=analyst)
+    claim_decide(claim=claims[0], status=Status.UNVERIFIED, analyst=analyst)
+    claim_decide(claim=claims[1], status=Status.CONFIRMED, analyst=analyst)
+    claim_decide(claim=claims[1], status=Status.UNVERIFIED, analyst=analyst)
     counts = {i["value"]: i["count"] for i in status_counts()["by_status"]}
     assert counts == {"undecided": 2, "confirmed": 0, "being_clarified": 0, "unverified": 2}
     Claim.objects.filter(pk=claims[3].pk).delete()
@@ -203,7 +203,7 @@ def test_postgres_tally_counts_undecided_apart_from_unverified(analyst):
     from claims.integrity import integrity_check
 
     claims = [make_claim() for _ in range(3)]
-    claim_set_status(claim=claims[0], status=Status.UNVERIFIED, analyst=analyst)
+    claim_decide(claim=claims[0], status=Status.UNVERIFIED, analyst=analyst)
     with connection.cursor() as cursor:
         cursor.execute("SELECT status, sum(n) FROM claims_status_tally GROUP BY status HAVING sum(n) <> 0")
         assert dict(cursor.fetchall()) == {"undecided": 2, "unverified": 1}
@@ -214,7 +214,7 @@ def test_dashboard_and_article_list_show_progress_decided_of_total(client, analy
     article = make_article()
     a = make_claim(article=article, start=0, end=10)
     make_claim(article=article, start=20, end=30)
-    claim_set_status(claim=a, status=Status.UNVERIFIED, analyst=analyst)
+    claim_decide(claim=a, status=Status.UNVERIFIED, analyst=analyst)
     client.force_login(analyst)
     dashboard = " ".join(client.get(reverse("claims:dashboard")).content.decode().split())
     assert '1 / 2</span><span class="stat-label">decided' in dashboard
@@ -230,8 +230,8 @@ def test_live_changes_list_others_decisions_and_assignments_after_the_cursor(ana
     rival = make_analyst(username="rival")
     mine, theirs, assigned = make_claim(), make_claim(), make_claim()
     since = live_start()
-    claim_set_status(claim=mine, status=Status.CONFIRMED, analyst=analyst)
-    claim_set_status(claim=theirs, status=Status.BEING_CLARIFIED, analyst=rival, note="asked")
+    claim_decide(claim=mine, status=Status.CONFIRMED, analyst=analyst)
+    claim_decide(claim=theirs, status=Status.BEING_CLARIFIED, analyst=rival, note="asked")
     claim_assign(claim=assigned, assignee=rival, actor=rival)
     new = make_claim()
     result = live_changes(since=since, user_id=analyst.pk)
@@ -254,8 +254,8 @@ def test_live_endpoint_answers_changed_rows_out_of_band_and_the_next_cursor(clie
     rival = make_analyst(username="rival")
     shown, hidden = make_claim(), make_claim()
     since = live_start()
-    claim_set_status(claim=shown, status=Status.CONFIRMED, analyst=rival)
-    claim_set_status(claim=hidden, status=Status.CONFIRMED, analyst=rival)
+    claim_decide(claim=shown, status=Status.CONFIRMED, analyst=rival)
+    claim_decide(claim=hidden, status=Status.CONFIRMED, analyst=rival)
     client.force_login(analyst)
     response = client.get(
         reverse("claims:live"), {"view": "queue", "since": str(since), "ids": str(shown.pk), "filters": "q=x"}
@@ -274,7 +274,7 @@ def test_live_poll_runs_a_fixed_number_of_queries(client, analyst, django_assert
     claims = [make_claim() for _ in range(rows)]
     since = live_start()
     for claim in claims:
-        claim_set_status(claim=claim, status=Status.CONFIRMED, analyst=rival)
+        claim_decide(claim=claim, status=Status.CONFIRMED, analyst=rival)
         claim_assign(claim=claim, assignee=rival, actor=rival)
     client.force_login(analyst)
     ids = ",".join(str(c.pk) for c in claims)
@@ -296,7 +296,7 @@ def test_quiet_live_poll_is_five_queries(client, analyst, django_assert_num_quer
 def test_live_claim_view_swaps_the_status_and_history_out_of_band(client, analyst, claim):
     rival = make_analyst(username="rival")
     since = live_start()
-    claim_set_status(claim=claim, status=Status.UNVERIFIED, analyst=rival, note="no trace")
+    claim_decide(claim=claim, status=Status.UNVERIFIED, analyst=rival, note="no trace")
     client.force_login(analyst)
     body = client.get(
         reverse("claims:live"), {"view": "claim", "since": str(since), "claim": claim.pk}
@@ -390,14 +390,14 @@ def test_filter_form_refuses_nul_in_names():
 
 def test_unverified_filter_means_decided_unverified(analyst):
     open_, rejected = make_claim(), make_claim()
-    claim_set_status(claim=rejected, status=Status.UNVERIFIED, analyst=analyst)
+    claim_decide(claim=rejected, status=Status.UNVERIFIED, analyst=analyst)
     assert [r.pk for r in claim_queue(filters=QueueFilters(status="unverified")).rows] == [rejected.pk]
     assert [r.pk for r in claim_queue(filters=QueueFilters(status="undecided")).rows] == [open_.pk]
 
 
 def test_validation_errors_still_refuse_bad_decisions(analyst, claim):
     with pytest.raises(ValidationError):
-        claim_set_status(claim=claim, status="maybe", analyst=analyst)
+        claim_decide(claim=claim, status="maybe", analyst=analyst)
     assert not VerificationStatus.objects.filter(claim=claim).exists()
 
 
@@ -441,7 +441,7 @@ def test_claim_exports_label_undecided_apart_from_unverified(analyst):
     from claims.exporting import claim_rows
 
     open_, rejected = make_claim(), make_claim()
-    claim_set_status(claim=rejected, status=Status.UNVERIFIED, analyst=analyst)
+    claim_decide(claim=rejected, status=Status.UNVERIFIED, analyst=analyst)
     rows = {r["claim_id"]: r for r in claim_rows(Claim.objects.all())}
     assert (rows[open_.pk]["status"], rows[open_.pk]["status_label"]) == ("unverified", "Undecided")
     assert (rows[rejected.pk]["status"], rows[rejected.pk]["status_label"]) == ("unverified", "Unverified")
@@ -458,7 +458,7 @@ def _decide_forms_and_keys(html: str) -> tuple[int, list[str]]:
 
 def test_every_decide_form_carries_its_own_idempotency_token(client, analyst, claim):
     client.force_login(analyst)
-    claim_set_status(claim=claim, status=Status.CONFIRMED, analyst=make_analyst())
+    claim_decide(claim=claim, status=Status.CONFIRMED, analyst=make_analyst())
     pages = [
         client.get(reverse("claims:queue")).content.decode(),  # the decide panel
         client.get(reverse("claims:claim_panel", args=[claim.pk]), headers=HX).content.decode(),

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from claims.models import AuditEvent, Claim, Source, Status, VerificationStatus
-from claims.services import claim_set_status
+from claims.services import claim_decide
 from tests.factories import make_analyst, make_article, make_claim, make_source
 
 pytestmark = pytest.mark.django_db
@@ -197,7 +197,7 @@ def test_queue_row_emphasises_source_name_and_cue(client, analyst):
 
 
 def test_queue_shows_last_decision_by_whom_and_when(client, analyst, claim):
-    claim_set_status(claim=claim, status=Status.CONFIRMED, analyst=analyst)
+    claim_decide(claim=claim, status=Status.CONFIRMED, analyst=analyst)
     client.force_login(analyst)
     body = client.get(reverse("claims:queue")).content.decode()
     assert re.search(rf'<div class="last">{analyst.username} · \d+ \w+ \d\d:\d\d</div>', body)
@@ -272,8 +272,8 @@ def test_queue_cursor_continues_where_the_page_ended(client, analyst):
 
 def test_queue_filters_by_status(client, analyst):
     decided, open_, rejected = make_claim(), make_claim(), make_claim()
-    claim_set_status(claim=decided, status=Status.BEING_CLARIFIED, analyst=analyst)
-    claim_set_status(claim=rejected, status=Status.UNVERIFIED, analyst=analyst)
+    claim_decide(claim=decided, status=Status.BEING_CLARIFIED, analyst=analyst)
+    claim_decide(claim=rejected, status=Status.UNVERIFIED, analyst=analyst)
     client.force_login(analyst)
     assert row_ids(client.get(reverse("claims:queue") + "?status=being_clarified")) == [decided.pk]
     # Unverified is a decision: claims nobody has decided are Undecided, not Unverified.
@@ -283,7 +283,7 @@ def test_queue_filters_by_status(client, analyst):
 
 def test_queue_filters_undecided_claims(client, analyst):
     decided, open_ = make_claim(), make_claim()
-    claim_set_status(claim=decided, status=Status.UNVERIFIED, analyst=analyst)
+    claim_decide(claim=decided, status=Status.UNVERIFIED, analyst=analyst)
     client.force_login(analyst)
     assert row_ids(client.get(reverse("claims:queue") + "?status=undecided")) == [open_.pk]
 
@@ -352,7 +352,7 @@ def test_set_status_with_htmx_answers_the_row_and_out_of_band_counters(client, a
 
 def test_set_status_with_a_stale_version_answers_409_with_the_current_row(client, analyst, claim):
     rival = make_analyst(username="rival")
-    claim_set_status(claim=claim, status=Status.BEING_CLARIFIED, analyst=rival)
+    claim_decide(claim=claim, status=Status.BEING_CLARIFIED, analyst=rival)
     client.force_login(analyst)
     response = client.post(
         reverse("claims:set_status", args=[claim.pk]),
@@ -371,7 +371,7 @@ def test_set_status_with_a_stale_version_answers_409_with_the_current_row(client
 
 
 def test_applying_anyway_with_the_current_version_records_the_decision(client, analyst, claim):
-    claim_set_status(claim=claim, status=Status.BEING_CLARIFIED, analyst=make_analyst())
+    claim_decide(claim=claim, status=Status.BEING_CLARIFIED, analyst=make_analyst())
     client.force_login(analyst)
     response = client.post(
         reverse("claims:set_status", args=[claim.pk]), {"status": "confirmed", "version": "1"}, headers=HX
@@ -382,7 +382,7 @@ def test_applying_anyway_with_the_current_version_records_the_decision(client, a
 
 
 def test_set_status_stale_without_htmx_shows_a_409_page_to_apply_anyway(client, analyst, claim):
-    claim_set_status(claim=claim, status=Status.BEING_CLARIFIED, analyst=make_analyst(username="rival2"))
+    claim_decide(claim=claim, status=Status.BEING_CLARIFIED, analyst=make_analyst(username="rival2"))
     client.force_login(analyst)
     response = client.post(reverse("claims:set_status", args=[claim.pk]), {"status": "confirmed", "version": "0"})
     assert response.status_code == 409
@@ -482,7 +482,7 @@ def test_bulk_decide_records_one_decision_per_claim(client, analyst):
 
 def test_bulk_decide_refuses_all_when_one_claim_changed_meanwhile(client, analyst):
     fresh, changed = make_claim(), make_claim()
-    claim_set_status(claim=changed, status="confirmed", analyst=make_analyst())
+    claim_decide(claim=changed, status="confirmed", analyst=make_analyst())
     client.force_login(analyst)
     response = client.post(
         reverse("claims:bulk_set_status"),
@@ -562,10 +562,8 @@ def test_claim_detail_marks_the_sentence_within_its_paragraph(client, analyst):
 
 
 def test_claim_detail_lists_the_full_decision_history(client, analyst, claim):
-    claim_set_status(claim=claim, status=Status.BEING_CLARIFIED, analyst=analyst, note="asked the ministry")
-    claim_set_status(
-        claim=claim, status=Status.CONFIRMED, analyst=analyst, evidence_url="https://example.org/statement"
-    )
+    claim_decide(claim=claim, status=Status.BEING_CLARIFIED, analyst=analyst, note="asked the ministry")
+    claim_decide(claim=claim, status=Status.CONFIRMED, analyst=analyst, evidence_url="https://example.org/statement")
     client.force_login(analyst)
     body = client.get(reverse("claims:claim_detail", args=[claim.pk])).content.decode()
     history = body.split('class="history"')[1]
@@ -650,7 +648,7 @@ def test_reader_highlights_each_claim_in_its_status_colour(client, analyst):
     article = make_article()
     first = make_claim(article=article, start=0, end=20)
     second = make_claim(article=article, start=102, end=150)
-    claim_set_status(claim=second, status=Status.CONFIRMED, analyst=analyst)
+    claim_decide(claim=second, status=Status.CONFIRMED, analyst=analyst)
     client.force_login(analyst)
     html = client.get(reverse("claims:article_detail", args=[article.pk])).content.decode()
     for claim, shown in ((first, "undecided"), (second, "confirmed")):
@@ -756,7 +754,7 @@ def test_article_list_shows_progress(client, analyst):
     article = make_article()
     one = make_claim(article=article, start=0, end=10)
     make_claim(article=article, start=20, end=30)
-    claim_set_status(claim=one, status=Status.CONFIRMED, analyst=analyst)
+    claim_decide(claim=one, status=Status.CONFIRMED, analyst=analyst)
     client.force_login(analyst)
     body = client.get(reverse("claims:article_list")).content.decode()
     assert "1 / 2 decided" in body
@@ -779,8 +777,8 @@ def test_article_list_query_count_does_not_grow_with_rows(client, analyst, djang
 def test_source_page_shows_its_track_record(client, analyst):
     source = make_source(name="Ministry of Defence", aliases=["MoD"])
     a, b, c = (make_claim(source=source) for _ in range(3))
-    claim_set_status(claim=a, status=Status.CONFIRMED, analyst=analyst)
-    claim_set_status(claim=b, status=Status.CONFIRMED, analyst=analyst)
+    claim_decide(claim=a, status=Status.CONFIRMED, analyst=analyst)
+    claim_decide(claim=b, status=Status.CONFIRMED, analyst=analyst)
     client.force_login(analyst)
     html = client.get(reverse("claims:source_detail", args=[source.pk])).content.decode()
     track = re.sub(r"\s+", " ", html.split('class="track"')[1].split("</ul>")[0])
@@ -881,7 +879,7 @@ def test_lists_answer_400_for_a_bad_page(client, viewer, url):
 def test_dashboard_shows_counts_my_claims_recent_decisions_and_undecided_articles(client, analyst):
     mine = make_claim(assignee=analyst)
     decided = make_claim()
-    claim_set_status(claim=decided, status=Status.CONFIRMED, analyst=analyst, note="checked with the ministry")
+    claim_decide(claim=decided, status=Status.CONFIRMED, analyst=analyst, note="checked with the ministry")
     client.force_login(analyst)
     html = client.get(reverse("claims:dashboard")).content.decode()
     assert f"/claims/{mine.pk}/" in html.split('id="mine-title"')[1].split("</section>")[0]

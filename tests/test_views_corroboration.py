@@ -5,8 +5,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from claims.corroboration_services import claims_corroborate
 from claims.models import AuditEvent, ClaimContradiction, ClaimCredibility, ClusterMember, VerificationStatus
+from claims.services.corroboration import claims_corroborate
 from tests.factories import make_article, make_claim, make_source
 
 KILLED = "Three civilians were killed in the shelling of Kupiansk, the {} said."

@@ -19,10 +19,11 @@ from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from claims.corroboration_services import claims_corroborate
 from claims.extraction import ExtractedClaim, normalise_source_name
 from claims.importing.pool import ArticleToExtract, Extracted, extract_one, pool_extract, pool_init
 from claims.models import Article, Claim, ImportJob, Source, SourceAlias, SourceKind, Status
+from claims.services import SourceRef, source_resolve
+from claims.services.corroboration import claims_corroborate
 
 # Articles per extraction task, and per chunk sent to a pool process.
 TASK_BATCH = 25
@@ -65,8 +66,6 @@ class SourceCache:
                 self._known[alias.normalized] = alias.source
 
     def get(self, name: str, kind: str, aliases: Iterable[str] = ()) -> Source | None:
-        from claims.services import SourceRef, source_resolve
-
         name = " ".join((name or "").split())[:300]
         key = normalise_source_name(name)
         if not key:

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from claims.models import Article, Claim, ImportJob
+from claims.services import audit_record
 
 logger = logging.getLogger(__name__)
 State = ImportJob.State
@@ -221,8 +222,6 @@ def import_job_stored(*, job_id: int, token: str) -> None:
 def import_job_finish_if_complete(*, job_id: int) -> bool:
     """Done when every record was read and every stored article has its claims (whoever does the
     last piece of work calls this; the conditional update lets one of them finish it)."""
-    from claims.services import audit_record
-
     if Article.objects.filter(import_job_id=job_id, extracted_at__isnull=True).exists():
         return False
     with transaction.atomic():  # done and audited together

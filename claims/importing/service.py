@@ -37,6 +37,7 @@ from claims.importing.pool import ArticleToExtract, extract_one
 from claims.importing.prepare import PreparedArticle, prepare_record
 from claims.importing.records import ArticleRecord, Limits, RecordError, SourceRegistry
 from claims.models import Article, ImportJob, Reliability, Source, SourceKind
+from claims.services import SourceRef, source_grade_record, source_resolve
 
 BATCH_SIZE = 200
 PROGRESS_EVERY = 100
@@ -154,8 +155,6 @@ def source_registry_load(*, entries: list[dict]) -> tuple[int, list[tuple[int, s
     An existing source keeps an analyst's grade: kind and reliability are only filled in when its
     reliability is still ungraded (F). Returns (number of sources loaded, [(entry number, problem)]).
     """
-    from claims.services import SourceRef, source_grade_record, source_resolve
-
     loaded = 0
     problems = []
     for n, entry in enumerate(entries, 1):

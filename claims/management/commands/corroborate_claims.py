@@ -4,8 +4,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from claims.corroboration_services import claims_corroborate, claims_index
 from claims.models import Claim
+from claims.services.corroboration import claims_corroborate, claims_index
 
 
 class Command(BaseCommand):

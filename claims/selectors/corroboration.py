@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 
 from claims.corroboration import CREDIBILITY_LABELS
 from claims.models import Claim
-from claims.models_corroboration import ClaimContradiction, ClaimCredibility, ClusterMember, ContradictionState
+from claims.models.corroboration import ClaimContradiction, ClaimCredibility, ClusterMember, ContradictionState
 
 
 def corroboration_annotations() -> dict:

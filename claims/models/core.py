@@ -447,13 +447,3 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.prefix}… ({self.user})"
-
-
-# Corroboration (clusters, contradictions, credibility, band index) lives in its own module.
-from claims.models_corroboration import (  # noqa: E402, F401
-    ClaimBand,
-    ClaimCluster,
-    ClaimContradiction,
-    ClaimCredibility,
-    ClusterMember,
-)

@@ -36,7 +36,7 @@ from claims.corroboration import (
 )
 from claims.extraction import normalise_source_name
 from claims.models import Claim, SourceAlias, SourceKind, Status
-from claims.models_corroboration import (
+from claims.models.corroboration import (
     ClaimBand,
     ClaimCluster,
     ClaimContradiction,
@@ -45,7 +45,8 @@ from claims.models_corroboration import (
     ContradictionState,
     LinkState,
 )
-from claims.services import audit_record, claims_bulk_set_status, user_can_decide
+from claims.roles import user_can_decide
+from claims.services.audit import audit_record
 
 NUM_BANDS = 16
 ROWS_PER_BAND = 2
@@ -777,17 +778,6 @@ def credibility_override(*, claim: Claim, value: int | None, actor, note: str = 
             details={"before": before, "after": value, "note": note},
         )
     return row
-
-
-def cluster_set_status(
-    *, claim: Claim, status: str, analyst, note: str = "", versions: dict[int, int] | None = None
-) -> list:
-    """Decide every claim in the claim's cluster at once ("apply to all N"): one VerificationStatus
-    per claim through claim_set_status, one transaction, one version check per claim."""
-    member_ids = cluster_member_ids(claim_id=claim.pk)
-    with transaction.atomic():
-        claims = list(Claim.objects.only("id", "version", "status").filter(pk__in=member_ids).order_by("id"))
-        return claims_bulk_set_status(claims=claims, status=status, analyst=analyst, note=note, versions=versions)
 
 
 def cluster_member_ids(*, claim_id: int) -> list[int]:

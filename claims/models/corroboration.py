@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from claims.models import Claim
+from claims.models.core import Claim
 
 
 class LinkState(models.TextChoices):
