@@ -41,6 +41,7 @@ def _rules(lex) -> _Rules:
     )
 
 
+_IN_A_MESSAGE = lexicon_uk.IN_A_MESSAGE + lexicon_ru.IN_A_MESSAGE
 RULES = {"uk": _rules(lexicon_uk), "ru": _rules(lexicon_ru)}
 _WORD = re.compile(r"[\w'’\-]+")
 _QUOTED = re.compile(r"«[^«»]*»|„[^„“]*“|\"[^\"]*\"")
@@ -49,11 +50,14 @@ _POSSESSIVE_ACCORDING = re.compile(
     r"(?:^|(?<=[\s,]))(?:за|по)\s+(його|її|їх|его|ее|её|их)\s+(?:даними|словами|інформацією|данным|словам|информации)",
     re.I,
 )
-_PRONOUN_OF = {"його": "він", "її": "вона", "їх": "вони", "его": "он", "ее": "она", "её": "она", "их": "они"}
-# "Про це повідомив X", "Об этом сообщил X": the speaker follows the verb
-_THIS_WAS = re.compile(
-    r"^(?:про\s+це|про\s+що|об\s+этом|о\s+чем|це|это|як|как)(?:\s+(?:також|также|раніше|ранее))?"
-    r"(?:\s+(?:у|в|на)\s+[\w\-]+(?:[\s\-][\w\-]+)?)?$",
+_PRONOUN_OF = lexicon_uk.PRONOUN_OF | lexicon_ru.PRONOUN_OF
+# "Про це повідомив X", "Об этом сообщил X": the speaker follows the verb. The word rules (extractor.py)
+# take this bare form; the rules here also take "як" and where it was said ("Про це у Telegram написав X").
+_THIS = f"{lexicon_uk.THIS_WAS}|{lexicon_ru.THIS_WAS}"
+_ALSO = rf"(?:\s+(?:{lexicon_uk.THIS_WAS_ALSO}|{lexicon_ru.THIS_WAS_ALSO}))?"
+THIS_WAS = re.compile(rf"^(?:{_THIS}){_ALSO}$", re.I)
+_THIS_WAS_THERE = re.compile(
+    rf"^(?:{_THIS}|{lexicon_uk.AS_REPORTED}|{lexicon_ru.AS_REPORTED}){_ALSO}(?:\s+(?:у|в|на)\s+[\w\-]+(?:[\s\-][\w\-]+)?)?$",
     re.I,
 )
 # "... Олег Синєгубов у Telegram": where it was said, not who said it
@@ -104,7 +108,7 @@ def attributions(sent: str, lang: str) -> list[Attribution]:
     if m and m.start() <= len(sent) // 2:
         np = _phrase_after(sent[m.end() :])
         words = np.split()
-        if m.group().lower().strip().endswith(("повідомленні", "сообщении", "заяві", "заявлении")):
+        if m.group().lower().strip().endswith(_IN_A_MESSAGE):
             np = " ".join(words[:1] + [w for w in words[1:3] if w[:1].isupper()])
         if np:
             return [Attribution(np, m.group().strip(), kind="according", end=len(sent))]
@@ -136,7 +140,7 @@ def _verb_attribution(sent: str, masked: str, cues: list[re.Match], rules: _Rule
     closing = [c for c in cues if _inverted(masked, c) and not _CONTENT_AFTER.search(masked, c.end())]
     cue = closing[-1] if closing else cues[0]
     via = ""
-    this_was = _THIS_WAS.match(masked[: cue.start()].strip())
+    this_was = _THIS_WAS_THERE.match(masked[: cue.start()].strip())
     if (_inverted(masked, cue) and masked[: cue.start()].strip()) or this_was:
         after = sent[cue.end() :]
         if rules.quote.fullmatch(cue.group()):  # "— цитує Захарову агентство ТАСС": the quoted speaks

@@ -17,15 +17,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import lexicon as L
-from . import lexicon_en as E
+from . import lexicon_en
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
 
 
 def has_candidate_cue(sent: str) -> bool:
     """Whether a sentence holds any word a cue could be made of (the only sentences worth parsing)."""
-    return any(w.lower() in E.CUE_WORDS for w in _WORD.findall(sent))
+    return any(w.lower() in lexicon_en.CUE_WORDS for w in _WORD.findall(sent))
 
 
 @dataclass(slots=True)
@@ -96,7 +95,7 @@ def _has_content(tok) -> bool:
     if tok.dep_ in ("parataxis", "ccomp") or (tok.dep_ == "advcl" and tok.i > tok.head.i):
         return True
     for c in _children(tok, "dobj", "attr"):
-        if c.tag_ in ("NNP", "NNPS") or any(t.lower_ in E.INFO_OBJECTS for t in c.subtree if t.i <= c.i):
+        if c.tag_ in ("NNP", "NNPS") or any(t.lower_ in lexicon_en.INFO_OBJECTS for t in c.subtree if t.i <= c.i):
             return True
     nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
     return nxt is not None and nxt.text in (":", "“", '"', "«")
@@ -150,7 +149,7 @@ def _owner(noun):
     for c in noun.children:
         if c.dep_ == "prep" and c.lower_ in ("from", "by", "of", "on"):
             obj = _pobj_of(c)
-            if obj is not None and obj.lower_ not in E.INFO_OBJECTS:
+            if obj is not None and obj.lower_ not in lexicon_en.INFO_OBJECTS:
                 return obj
     for c in noun.children:
         if c.dep_ == "poss":
@@ -180,43 +179,43 @@ def _coordinated(party) -> list:
 
 
 def _verb_cue(tok, quoted) -> _Cue | None:
-    lemma = E.cue_lemma(tok.text)
+    lemma = lexicon_en.cue_lemma(tok.text)
     if not lemma or not _is_verb(tok) or quoted(tok.idx):
         return None
     if tok.dep_ in ("amod", "compound", "acl") and not _children(tok, "nsubj", "agent"):
         return None  # "the alleged attack", "a village called X", "the claimed figure"
     if _negated(tok) and lemma not in ("deny", "rule"):
         return None  # "did not confirm": a non-statement (optional in the gold)
-    if lemma in E.VIA_PARTICIPLES or (tok.lower_ in ("citing", "quoting") and tok.dep_ != "ROOT"):
+    if lemma in lexicon_en.VIA_PARTICIPLES or (tok.lower_ in ("citing", "quoting") and tok.dep_ != "ROOT"):
         return None
     if _passive(tok):
         agent = _agent(tok)
         target = _children(tok, "nsubjpass")
         as_saying = any(c.dep_ == "prep" and c.lower_ == "as" for c in tok.children)
-        if agent is not None and target and lemma in E.QUOTE_VERBS and as_saying:
+        if agent is not None and target and lemma in lexicon_en.QUOTE_VERBS and as_saying:
             return _Cue(tok, [target[0]], "subject", via=agent)  # "Y was quoted by X as saying": Y speaks
         if agent is not None:
-            via = target[0] if lemma in E.TELL_VERBS and target else None
+            via = target[0] if lemma in lexicon_en.TELL_VERBS and target else None
             return _Cue(tok, [agent], "subject", via=via)
         complement = [c for c in tok.children if c.dep_ in ("xcomp", "oprd", "acomp")]
         if complement and not any(a.lower_ == "to" for c in complement for a in c.children):
             return None  # "He was reported missing": a status, not a claim
-        if lemma in E.AGENTLESS_PASSIVE:
+        if lemma in lexicon_en.AGENTLESS_PASSIVE:
             return _Cue(tok, [], "agentless")
         return None
     subj = _subject(tok)
     if subj is None:
         return None
-    if subj.lower_ in E.FIRST_PERSON and not quoted(subj.idx):
+    if subj.lower_ in lexicon_en.FIRST_PERSON and not quoted(subj.idx):
         return None  # "we said" outside a quotation is the writer
-    if lemma == "claim" and any(c.dep_ == "dobj" and c.lower_ in E.CLAIMED_THINGS for c in tok.children):
+    if lemma == "claim" and any(c.dep_ == "dobj" and c.lower_ in lexicon_en.CLAIMED_THINGS for c in tok.children):
         return None  # "the strike claimed 12 lives"
     head_noun = subj.lower_
     if (
-        lemma in E.DOCUMENT_VERBS - E.SPEECH or lemma == "point"
-    ) and head_noun not in E.DOCUMENT_NOUNS | E.MESSAGE_NOUNS:
+        lemma in lexicon_en.DOCUMENT_VERBS - lexicon_en.SPEECH or lemma == "point"
+    ) and head_noun not in lexicon_en.DOCUMENT_NOUNS | lexicon_en.MESSAGE_NOUNS:
         return None
-    if lemma in E.QUOTE_VERBS:
+    if lemma in lexicon_en.QUOTE_VERBS:
         obj = _children(tok, "dobj")
         as_saying = any(c.dep_ == "prep" and c.lower_ == "as" for c in tok.children)
         if obj and as_saying:  # "Al-Aqsa TV quoted the ministry as saying": the ministry speaks
@@ -225,10 +224,10 @@ def _verb_cue(tok, quoted) -> _Cue | None:
         return None  # "asked the government to ...": an appeal; "asked not to be named": nothing said
     if lemma == "walk" and not any(c.dep_ == "prt" or c.lower_ == "back" for c in tok.children):
         return None  # "walked back her announcement": a retraction
-    if lemma in E.NEED_CONTENT and not _has_content(tok):
+    if lemma in lexicon_en.NEED_CONTENT and not _has_content(tok):
         return None
-    dismissed = any(c.dep_ == "dobj" and c.lower_ in E.DISMISSED_OBJECTS for c in tok.children)
-    if lemma in E.DISMISS_VERBS and not _children(tok, "ccomp") and not dismissed:
+    dismissed = any(c.dep_ == "dobj" and c.lower_ in lexicon_en.DISMISSED_OBJECTS for c in tok.children)
+    if lemma in lexicon_en.DISMISS_VERBS and not _children(tok, "ccomp") and not dismissed:
         return None  # "rejected peace proposals": an action, not a statement
     if lemma == "tell":
         objs = _children(tok, "dative", "dobj")
@@ -247,12 +246,12 @@ def _according_cue(tok, quoted) -> _Cue | None:
     if party is None:
         return None
     own = False
-    if party.lower_ in E.FINDING_NOUNS:  # "according to estimates by the army", "... images analysed by ISW"
+    if party.lower_ in lexicon_en.FINDING_NOUNS:  # "according to estimates by the army", "... images analysed by ISW"
         maker = _owner(party) or next(
             (
                 a
                 for c in party.children
-                if c.dep_ == "acl" and E.cue_lemma(c.text) not in E.QUOTE_VERBS
+                if c.dep_ == "acl" and lexicon_en.cue_lemma(c.text) not in lexicon_en.QUOTE_VERBS
                 if (a := _agent(c))
             ),
             None,
@@ -279,10 +278,10 @@ def _count_cue(tok, quoted) -> _Cue | None:
 def _cues(doc, quoted) -> list[_Cue]:
     cues = []
     for tok in doc:
-        if tok.lower_ not in E.CUE_WORDS and tok.lower_ not in ("estimate", "estimates", "account"):
+        if tok.lower_ not in lexicon_en.CUE_WORDS and tok.lower_ not in ("estimate", "estimates", "account"):
             continue  # most words: no rule can make a cue of them
         cue = _verb_cue(tok, quoted) or _according_cue(tok, quoted) or _count_cue(tok, quoted)
-        if cue is None and tok.lower_ in E.AGENTLESS_ADVERBS and not quoted(tok.idx):
+        if cue is None and tok.lower_ in lexicon_en.AGENTLESS_ADVERBS and not quoted(tok.idx):
             cue = _Cue(tok, [], "agentless")
         if cue is not None:
             cues.append(cue)
@@ -298,7 +297,7 @@ def _separate(child, parent_tok) -> bool:
         if t.dep_ == "advcl":
             marks = {c.lower_ for c in t.children if c.dep_ in ("mark", "advmod", "npadvmod")}
             marks |= {g.lower_ for c in t.children if c.dep_ == "npadvmod" for g in c.subtree}
-            if marks & E.CONTRAST_MARKS:
+            if marks & lexicon_en.CONTRAST_MARKS:
                 return True
         t = t.head
     return False
@@ -326,13 +325,6 @@ def _outer(cue: _Cue, by_tok: dict) -> _Cue | None:
     return None
 
 
-_CUT_DEPS = frozenset({"relcl", "acl", "advcl", "punct", "cc", "conj", "appos", "advmod", "npadvmod", "prep"})
-_KEEP_PREPS = frozenset({"of", "for", "in", "at", "from", "with", "on", "near", "inside", "within", "close"})
-_PLACE_LESS = frozenset({"media", "press", "outlets", "bloggers", "journalists", "reporters"})
-# "on Friday", "last week": a time, not part of the party's name (the word rules' list, plus "weekend")
-_DATE_WORDS = frozenset(L.DATE_WORDS) | {"weekend"}
-
-
 def _np_tokens(head) -> list:
     """The noun phrase of `head`: its modifiers, "of/for/in ..." attachments and a comma-less apposition."""
     keep = [head]
@@ -347,11 +339,11 @@ def _np_tokens(head) -> list:
                     keep.extend(c.subtree)
                 continue
             keep.extend(c.subtree)
-        elif c.dep_ == "prep" and c.lower_ in _KEEP_PREPS:
+        elif c.dep_ == "prep" and c.lower_ in lexicon_en.PHRASE_PREPOSITIONS:
             obj = _pobj_of(c)
-            if obj is None or obj.lower_ in _DATE_WORDS or obj.like_num:
+            if obj is None or obj.lower_ in lexicon_en.DATE_WORDS or obj.like_num:
                 continue
-            if head.lower_ in _PLACE_LESS and c.lower_ in ("in", "at") and obj.tag_ == "NNP":
+            if head.lower_ in lexicon_en.PLACE_LESS_HEADS and c.lower_ in ("in", "at") and obj.tag_ == "NNP":
                 continue  # "local media in Belgorod": local media (CONVENTIONS 3.9)
             keep.append(c)
             keep.extend(_np_tokens(obj))
@@ -438,7 +430,7 @@ def _via_of(cue: _Cue, nested: list[_Cue], *, whole: bool = False) -> str:
     if cue.via_text:
         return cue.via_text
     for tok in cue.tok.subtree if cue.kind != "according" else cue.tok.head.subtree:
-        if tok.lower_ in E.VIA_PARTICIPLES and tok.tag_ == "VBG":
+        if tok.lower_ in lexicon_en.VIA_PARTICIPLES and tok.tag_ == "VBG":
             obj = next((c for c in tok.children if c.dep_ in ("dobj", "pobj")), None)
             if obj is None:
                 obj = next((g for c in tok.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"), None)
@@ -509,7 +501,9 @@ def attributions(doc, quote_spans: list[tuple[int, int]]) -> list[Attribution]:
         inner = [c for c in nested.get(cue.tok.i, []) if c.kind != "agentless"]
         # "X reported that officials believe ...": a belief or claim on either level hedges (CONVENTIONS 5)
         hearsay = any(
-            E.cue_lemma(c.tok.text) in E.HEARSAY for c in (cue, *nested.get(cue.tok.i, [])) if c.kind != "according"
+            lexicon_en.cue_lemma(c.tok.text) in lexicon_en.HEARSAY
+            for c in (cue, *nested.get(cue.tok.i, []))
+            if c.kind != "according"
         )
         lo = min(t.idx for t in cue.tok.subtree) if cue.kind != "according" else 0
         hi = max(t.idx + len(t.text) for t in cue.tok.subtree) if cue.kind != "according" else len(doc.text)
@@ -527,9 +521,9 @@ def attributions(doc, quote_spans: list[tuple[int, int]]) -> list[Attribution]:
             name = _named_apposition(party)
             if name is not None:  # "Popov's lawyer, Alexander Asnis, told": the person named
                 affil, np, person = np, np_text(name), True
-            if party.lower_ in E.MESSAGE_NOUNS | E.DOCUMENT_NOUNS and cue.kind == "subject":
+            if party.lower_ in lexicon_en.MESSAGE_NOUNS | lexicon_en.DOCUMENT_NOUNS and cue.kind == "subject":
                 owner = _owner(party)
-                if owner is not None and party.lower_ not in E.DOCUMENT_NOUNS:
+                if owner is not None and party.lower_ not in lexicon_en.DOCUMENT_NOUNS:
                     np = np_text(owner)
                     via = via or party.lower_  # "a statement from the army said": the army, via its statement
             kind = "according" if cue.kind == "according" else "subject"
@@ -540,7 +534,7 @@ def attributions(doc, quote_spans: list[tuple[int, int]]) -> list[Attribution]:
 
 def _rejected_span(cue: _Cue) -> tuple[int, int] | None:
     """ "The army denied the militia's claim that ...": the object a denial rejects, as character offsets."""
-    if E.cue_lemma(cue.tok.text) not in E.DENY_VERBS:
+    if lexicon_en.cue_lemma(cue.tok.text) not in lexicon_en.DENY_VERBS:
         return None
     obj = next((c for c in cue.tok.children if c.dep_ in ("dobj", "ccomp")), None)
     if obj is None:

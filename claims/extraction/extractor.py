@@ -21,8 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from . import cyrillic, english, lexicon_ru, lexicon_uk
-from . import lexicon as L
+from . import cyrillic, english, lexicon, lexicon_en, lexicon_ru, lexicon_uk
 from .cleaning import caption, is_heading, language_hint, noise_line, publisher_link
 from .mentions import GENERIC_HEADS, MentionRegistry, descriptors
 from .nlp import english as english_pipeline
@@ -172,13 +171,13 @@ def _is_boundary(text: str, pos: int, end: int, para_end: int) -> bool:
         return True
     word = prev.group(1)
     low = word.lower().rstrip(".")
-    if low in L.ABBREVIATIONS:
+    if low in lexicon.ABBREVIATIONS:
         return False
     if len(word) == 1 and word.isupper():  # an initial: "J. Smith" (but "wrote on X. “It is ...")
         return bool(m.group(1).strip())
     if "." in word and re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word):  # U.S. / U.N.
         follow = text[m.start(2) : m.start(2) + 12].split(" ")[0]
-        return follow in L.SENTENCE_STARTERS
+        return follow in lexicon.SENTENCE_STARTERS
     return True
 
 
@@ -203,62 +202,8 @@ def _sentences(body: str):
 
 # --------------------------------------------------------------------------- cues and hedges
 
-_HEDGE = re.compile(
-    r"\b(?:alleged(?:ly)?|allegations?|reportedly|purportedly|supposedly|unconfirmed|unverified|claim(?:s|ed|ing)?"
-    r"|(?:it|this)\s+(?:is|was|has\s+been|had\s+been)\s+(?:also\s+)?(?:reported|claimed|alleged|rumou?red)"
-    r"|being\s+(?:clarified|verified|checked|investigated|established)|may|might|could|suggest(?:s|ed|ing)?"
-    r"|(?:un)?likely|probably|presumably"
-    r"|(?:is|are|was|were)\s+(?:said|reported|believed|thought|rumou?red)\s+to|possibly|apparently"
-    r"|not\s+(?:be\s+)?(?:been\s+)?independently\s+(?:verified|confirmed)"
-    r"|нібито|начебто|ймовірно|імовірно|можливо|може|повідомляється|непідтвердж\w*|уточнюєт\w*"
-    r"|якобы|предположительно|вероятно|возможно|может|сообщается|неподтвержд\w*|уточняет\w*)\b",
-    re.I,
-)
-# The same test as _HEDGE without running its alternation on every claim: a word-set lookup, with the
-# phrase patterns only when one of their words is present. "May" as a month is no hedge.
-_HEDGE_WORDS = frozenset(
-    {
-        "alleged",
-        "allegedly",
-        "allegation",
-        "allegations",
-        "reportedly",
-        "purportedly",
-        "supposedly",
-        "unconfirmed",
-        "unverified",
-        "claim",
-        "claims",
-        "claimed",
-        "claiming",
-        "might",
-        "could",
-        "suggest",
-        "suggests",
-        "suggested",
-        "suggesting",
-        "likely",
-        "unlikely",
-        "probably",
-        "presumably",
-        "possibly",
-        "apparently",
-        "нібито",
-        "начебто",
-        "ймовірно",
-        "імовірно",
-        "можливо",
-        "може",
-        "повідомляється",
-        "якобы",
-        "предположительно",
-        "вероятно",
-        "возможно",
-        "может",
-        "сообщается",
-    }
-)
-_HEDGE_PREFIXES = ("непідтвердж", "уточнюєт", "неподтвержд", "уточняет")
+# A hedge is a hedge word (lexicon.HEDGE_WORDS) or one of these phrases; the phrase pattern runs only when
+# one of its words is in the sentence, so the keys must stay in step with the pattern.
 _HEDGE_PHRASE_KEYS = frozenset(
     {"reported", "rumored", "rumoured", "being", "said", "believed", "thought", "independently"}
 )
@@ -274,11 +219,12 @@ _MAY = re.compile(r"\bmay\b|^May\s+[a-z]")
 
 
 def _is_hedged(sent: str) -> bool:
+    """Whether a claim is hedged: a hedge word or phrase ("reportedly", "is said to"); "May" the month is none."""
     low = sent.lower()
     words = set(_WORDS.findall(low))
-    if not words.isdisjoint(_HEDGE_WORDS):
+    if not words.isdisjoint(lexicon.HEDGE_WORDS):
         return True
-    if not low.isascii() and any(w.startswith(_HEDGE_PREFIXES) for w in words if not w.isascii()):
+    if not low.isascii() and any(w.startswith(lexicon.HEDGE_STEMS) for w in words if not w.isascii()):
         return True
     if "may" in words and _MAY.search(sent):
         return True
@@ -321,34 +267,10 @@ _ACRONYM_DEF = re.compile(
     r"((?:[A-Z\u0400-\u042f\u0406\u0407\u0404\u0490][\w’'\-]*)(?:\s+(?:[A-Z\u0400-\u042f\u0406\u0407\u0404\u0490][\w’'\-]*|of|the|for|and|on|de|on)){0,9})"
     r"\s+\(([A-Z\u0400-\u042f\u0406\u0407\u0404\u0490][A-Z\u0400-\u042f\u0406\u0407\u0404\u0490a-z0-9\-&]{1,9})\)"
 )
-_VERB_OK_AFTER_TELL = {
-    "reporters",
-    "journalists",
-    "the",
-    "a",
-    "an",
-    "media",
-    "press",
-    "us",
-    "me",
-    "him",
-    "her",
-    "them",
-    "local",
-    "state",
-    "russian",
-    "ukrainian",
-    "cnn",
-    "bbc",
-    "reuters",
-}
 
 
 def _word(tok: str) -> str:
     return tok.strip(_STRIP)
-
-
-_NAME_PARTICLES = ("al-", "el-", "ad-", "as-", "ash-", "an-", "bin-", "ibn-", "abu-", "d'", "d’")
 
 
 def _is_cap(w: str) -> bool:
@@ -359,7 +281,7 @@ def _is_cap(w: str) -> bool:
         return True
     if len(w) > 2 and w[0].islower() and w[1].isupper() and w.isalpha():
         return True
-    if w.startswith(_NAME_PARTICLES):
+    if w.startswith(lexicon.NAME_PARTICLES):
         rest = w.split("-", 1)[-1] if "-" in w else w[2:]
         return rest[:1].isupper()
     return False
@@ -374,7 +296,6 @@ def _is_acronym(w: str) -> bool:
     return upper >= 2 and upper * 2 >= len(core)
 
 
-_ALL_VERBS = frozenset(L.VERB_FORMS) | frozenset(L.CYR_VERBS)
 _QUOTE_CHARS = re.compile(r'[“«„"]')
 
 
@@ -423,52 +344,7 @@ def _top_level_split(text: str, sep: str = ",") -> list[str]:
 
 # --------------------------------------------------------------------------- noun phrases
 
-_CYR_ORG = re.compile("(?:" + "|".join(L.CYR_ORG_STEMS) + ")")
-_NP_CLAUSE_WORDS = frozenset(
-    L.CLAUSE_WORDS - {"in", "on", "with", "at", "by", "to", "about", "over", "under", "only", "also", "as", "no"}
-)
-_NP_HEADS = frozenset(
-    L.GROUP_HEADS
-    | L.UNNAMED_HEADS
-    | L.ORG_WORDS
-    | L.OUTLET_HEADS
-    | L.DOCUMENT_HEADS
-    | L.MESSAGE_HEADS
-    | L.TITLE_CORE
-    | L.OUTLET_SUFFIXES
-)
-_EARLY_HEADS = frozenset(L.UNNAMED_HEADS | L.GROUP_HEADS)
-_POST_HEAD = {
-    "familiar",
-    "close",
-    "in",
-    "within",
-    "from",
-    "at",
-    "with",
-    "of",
-    "near",
-    "inside",
-    "based",
-    "involved",
-    "aware",
-}
-_UNIT_POST_MODIFIERS = frozenset({"operating", "serving", "stationed", "deployed", "based", "fighting", "defending"})
-_LOWER_ED_OK = {
-    "unnamed",
-    "informed",
-    "armed",
-    "united",
-    "concerned",
-    "based",
-    "backed",
-    "trained",
-    "detained",
-    "led",
-    "self-proclaimed",
-    "so-called",
-    "displaced",
-}
+_CYR_ORG = re.compile("(?:" + "|".join(lexicon.CYR_ORG_STEMS) + ")")
 
 
 @functools.lru_cache(maxsize=16384)
@@ -481,7 +357,7 @@ def _clean_np(np: str) -> str:
             np = np[k + 1 :]
     np = np.strip(" ,;:—–-\"“”«»'")
     words = np.split()
-    while words and (words[0].lower() in L.LEADING_JUNK and not (len(words) > 1 and words[0] == "The")):
+    while words and (words[0].lower() in lexicon.LEADING_JUNK and not (len(words) > 1 and words[0] == "The")):
         if words[0].lower() in {"the"}:
             break
         words.pop(0)
@@ -498,7 +374,7 @@ def _valid_np(np: str) -> bool:
         words = [w for w in words if w]
         if not words:
             return False
-    lower_set = _NP_CLAUSE_WORDS
+    lower_set = lexicon.NP_CLAUSE_WORDS
     for w in words:
         lw = w.lower()
         if lw in lower_set and w == lw:
@@ -521,11 +397,11 @@ def _valid_np(np: str) -> bool:
             }
         ):
             return False
-        if w == lw and lw.endswith("ed") and len(lw) > 4 and "-" not in lw and lw not in _LOWER_ED_OK:
+        if w == lw and lw.endswith("ed") and len(lw) > 4 and "-" not in lw and lw not in lexicon.LOWERCASE_ED_WORDS:
             return False
         if (
-            lw in L.CYR_VERBS
-            or lw in L.VERB_FORMS
+            lw in lexicon.CYR_VERBS
+            or lw in lexicon.VERB_FORMS
             and w == lw
             and lw not in {"report", "reports", "statement", "claims", "claim", "note", "release", "post", "state"}
         ):
@@ -534,20 +410,20 @@ def _valid_np(np: str) -> bool:
     lh = head.lower()
     # "two sources familiar with the matter", "residents of the city": the head comes early
     for k, w in enumerate(words[:-1]):
-        if w.lower() in _EARLY_HEADS and words[k + 1].lower() in _POST_HEAD:
+        if w.lower() in lexicon.EARLY_HEADS and words[k + 1].lower() in lexicon.POST_HEAD_WORDS:
             return True
         # "a Ukrainian brigade operating in the Kupiansk direction"
-        if w.lower() in L.ORG_WORDS and words[k + 1].lower() in _UNIT_POST_MODIFIERS:
+        if w.lower() in lexicon.ORG_WORDS and words[k + 1].lower() in lexicon.UNIT_POST_MODIFIERS:
             return True
-    if len(words) == 1 and lh in L.FIRST_PERSON:
+    if len(words) == 1 and lh in lexicon.FIRST_PERSON:
         return False
     if _is_cap(head) or _is_acronym(head) or head[:1].isdigit() and _is_acronym(head):
         return True
     if toks[-1].endswith(")"):
         return True
-    if lh in L.PRONOUNS_PERSON | {"they", "it"} and len(words) == 1:
+    if lh in lexicon.PRONOUNS_PERSON | {"they", "it"} and len(words) == 1:
         return True
-    if lh in _NP_HEADS or lh.rstrip("s") in _NP_HEADS:
+    if lh in lexicon.NP_HEADS or lh.rstrip("s") in lexicon.NP_HEADS:
         return True
     return bool(not lh.isascii() and _CYR_ORG.match(lh))
 
@@ -565,11 +441,11 @@ def _person_split_cached(words: tuple[str, ...]) -> tuple[str, str] | None:
         if (
             _is_cap(w)
             and not _is_acronym(w)
-            and lw not in L.ORG_WORDS
-            and lw not in L.TITLE_WORDS
-            and lw + "." not in L.TITLE_WORDS
-            and lw not in L.OUTLET_SUFFIXES
-            and w not in L.NATIONALITY_CAPS
+            and lw not in lexicon.ORG_WORDS
+            and lw not in lexicon.TITLE_WORDS
+            and lw + "." not in lexicon.TITLE_WORDS
+            and lw not in lexicon.OUTLET_SUFFIXES
+            and w not in lexicon.NATIONALITY_CAPS
             and not (not lw.isascii() and _CYR_ORG.match(lw))
             and len(run) < 4
         ):
@@ -579,7 +455,7 @@ def _person_split_cached(words: tuple[str, ...]) -> tuple[str, str] | None:
     if not run:
         return None
     rest = words[: len(words) - len(run)]
-    has_title = any(w.lower().rstrip(",") in L.TITLE_CORE or w.lower() + "." in L.TITLE_CORE for w in rest)
+    has_title = any(w.lower().rstrip(",") in lexicon.TITLE_CORE or w.lower() + "." in lexicon.TITLE_CORE for w in rest)
     if rest and not has_title:
         return None
     if len(run) >= 2 or has_title:
@@ -587,12 +463,6 @@ def _person_split_cached(words: tuple[str, ...]) -> tuple[str, str] | None:
             return None
         return " ".join(run), " ".join(rest)
     return None
-
-
-_STRONG_ORG_WORDS = frozenset(
-    {"ministry", "directorate", "office", "department", "council", "command", "staff", "government",
-     "administration", "headquarters", "committee", "commission", "embassy", "prosecutor's", "parliament"}
-)  # fmt: skip
 
 
 def _classify(name: str, words) -> str:
@@ -605,28 +475,32 @@ def _classify_cached(name: str, words: tuple[str, ...]) -> str:
     lw = [w.lower() for w in words]
     if not lw:
         return "organization"
-    if low in L.OUTLET_NAMES or ("the " + low) in L.OUTLET_NAMES or any(w in L.OUTLET_NAMES for w in lw):
+    if (
+        low in lexicon.OUTLET_NAMES
+        or ("the " + low) in lexicon.OUTLET_NAMES
+        or any(w in lexicon.OUTLET_NAMES for w in lw)
+    ):
         return "outlet"
     if " times of " in f" {low} " or (
-        lw[-1] in L.OUTLET_SUFFIXES
+        lw[-1] in lexicon.OUTLET_SUFFIXES
         and _is_cap(words[-1])
         # "the Ministry of Defense of Ukraine" is no outlet named "... Ukraine"
         and not (len(lw) > 1 and lw[-2] == "of")
-        and _STRONG_ORG_WORDS.isdisjoint(lw)
+        and lexicon.STRONG_ORG_WORDS.isdisjoint(lw)
     ):
         return "outlet"
-    if (lw[-1] in L.OUTLET_HEADS and lw[-1] != "agency") or (
+    if (lw[-1] in lexicon.OUTLET_HEADS and lw[-1] != "agency") or (
         len(lw) > 1 and lw[-2] in {"news", "press"} and lw[-1] == "agency"
     ):
         return "outlet"
-    if any(w in L.ORG_WORDS for w in lw) or any(_CYR_ORG.match(w) for w in lw if not w.isascii()):
+    if any(w in lexicon.ORG_WORDS for w in lw) or any(_CYR_ORG.match(w) for w in lw if not w.isascii()):
         return "organization"
     head = lw[-1]
     for k, w in enumerate(lw[1:], 1):
         if w in {"of", "from", "in", "within", "near"}:
             head = lw[k - 1]
             break
-    if head in L.GROUP_HEADS or head.rstrip("s") in L.GROUP_HEADS:
+    if head in lexicon.GROUP_HEADS or head.rstrip("s") in lexicon.GROUP_HEADS:
         return "group"
     if _person_split(words):
         return "person"
@@ -651,89 +525,12 @@ def _from_entity(ent: _Entity, extra: tuple[str, ...] = (), via: str = "", kind:
     return _Resolved(ent.name, kind or ent.kind, aliases, ent.affiliation, via)
 
 
-# "the report said", "the analysts noted", "the governor said", "the ministry said": a definite head noun
-# refers back to the latest fitting source, or to the latest fitting name in the text before it.
-_DEF_DOC_HEADS = frozenset(
-    {"report", "statement", "study", "assessment", "analysis", "update", "survey", "review", "briefing", "document"}
-)
-_ANALYST_HEADS = frozenset({"analysts", "experts", "researchers", "authors"})
-_RESEARCH_WORDS = frozenset(
-    {
-        "institute",
-        "study",
-        "studies",
-        "research",
-        "center",
-        "centre",
-        "think",
-        "tank",
-        "foundation",
-        "council",
-        "observatory",
-        "monitor",
-        "university",
-        "project",
-        "initiative",
-        "lab",
-        "laboratory",
-        "watch",
-        "crisis",
-    }
-)
-_PERSON_ROLES = frozenset(L.TITLE_CORE) - {"chief", "head", "general", "major", "officer", "leader"}
 _ORG_KINDS = ("organization", "outlet", "group")
 # "the office's press service", "the ministry's spokesman": the body that speaks through them
 _MOUTHPIECE = re.compile(
     r"^(.+?)['’]s?\s+(?:official\s+)?(?:press\s+(?:service|office|secretary|team|centre|center)|media\s+(?:office|service|centre|center)"
     r"|spokes(?:person|man|woman)|information\s+(?:department|service)|telegram\s+channel|website)$",
     re.I,
-)
-# "The independent outlet iStories", "Russian state news agency TASS", "the rights group Memorial"
-_DESCRIPTORS = {
-    "outlet": "outlet",
-    "newspaper": "outlet",
-    "broadcaster": "outlet",
-    "channel": "outlet",
-    "agency": "outlet",
-    "website": "outlet",
-    "site": "outlet",
-    "publication": "outlet",
-    "tabloid": "outlet",
-    "daily": "outlet",
-    "magazine": "outlet",
-    "portal": "outlet",
-    "group": "organization",
-    "organization": "organization",
-    "organisation": "organization",
-    "movement": "group",
-    "tank": "organization",
-    "monitor": "organization",
-    "ngo": "organization",
-    "project": "organization",
-    "company": "organization",
-    "firm": "organization",
-    "operator": "organization",
-    "giant": "organization",
-    "producer": "organization",
-    "manufacturer": "organization",
-}
-_SURNAME_ENDINGS = (
-    "ov",
-    "ova",
-    "ev",
-    "eva",
-    "enko",
-    "chuk",
-    "yuk",
-    "sky",
-    "skyi",
-    "skiy",
-    "ski",
-    "ska",
-    "vich",
-    "vych",
-    "shvili",
-    "dze",
 )
 _FIRST_NAME = re.compile(r"^[A-Z\u0400-\u042f\u0406\u0407\u0404\u0490][a-z\u0430-\u044f\u0456\u0457\u0454\u0491'’]+$")
 _CAP_RUN = re.compile(r"[A-Z][\w'’\-]*(?:\s+(?:(?:of|the|for|and|on)\s+){0,2}[A-Z][\w'’\-]*)*")
@@ -746,7 +543,6 @@ _PRESS_OF = re.compile(
     r"|information\s+(?:department|service))\s+(?:of|for)\s+(.+)$",
     re.I,
 )
-_SPOKES = frozenset({"spokesperson", "spokesman", "spokeswoman", "representative", "spokespeople"})
 
 
 @functools.lru_cache(maxsize=256)
@@ -782,15 +578,15 @@ def _full_name_before(surname: str, state: _State) -> str:
             if (
                 len(first) >= 2
                 or not _FIRST_NAME.match(w)
-                or lw in L.TITLE_WORDS
-                or lw in L.ORG_WORDS
-                or w in L.NATIONALITY_CAPS
-                or lw in L.DETERMINERS
-                or lw in L.LEADING_JUNK
-                or lw in L.DATE_WORDS
-                or lw in L.PREPOSITIONS
-                or lw in L.PRONOUNS_PERSON
-                or lw in L.OUTLET_NAMES
+                or lw in lexicon.TITLE_WORDS
+                or lw in lexicon.ORG_WORDS
+                or w in lexicon.NATIONALITY_CAPS
+                or lw in lexicon.DETERMINERS
+                or lw in lexicon.LEADING_JUNK
+                or lw in lexicon.DATE_WORDS
+                or lw in lexicon.PREPOSITIONS
+                or lw in lexicon.PRONOUNS_PERSON
+                or lw in lexicon.OUTLET_NAMES
             ):
                 break
             first.insert(0, w)
@@ -843,7 +639,7 @@ def _org_by_head(head: str, state: _State) -> _Entity | None:
     if last is None:
         return None
     words = last.group().split()
-    while words and words[0].lower() in L.DETERMINERS | L.LEADING_JUNK:
+    while words and words[0].lower() in lexicon.DETERMINERS | lexicon.LEADING_JUNK:
         words.pop(0)
     if len(words) < 2:
         return None
@@ -854,22 +650,9 @@ def _org_by_head(head: str, state: _State) -> _Entity | None:
     return state.add(ent)
 
 
-_STATEMENT_WORDS = frozenset(
-    {"statement", "statements", "count", "tally", "figures", "statistics", "estimates", "data"}
-)
-_GENERIC_MODIFIERS = frozenset(
-    {"regional", "local", "national", "city", "same", "former", "state", "latest", "new", "full"}
-)
-
-
 def _modifier_fits(modifier: str, ent: _Entity) -> bool:
     """'the agriculture ministry' is not the foreign ministry seen before; 'the regional governor' is the governor."""
-    return modifier in _GENERIC_MODIFIERS or modifier in _name_words(ent.name) or modifier in ent.roles
-
-
-_OUTLET_NOUNS = frozenset(
-    {"publication", "newspaper", "outlet", "paper", "broadcaster", "channel", "website", "magazine", "tabloid", "daily"}
-)
+    return modifier in lexicon.GENERIC_MODIFIERS or modifier in _name_words(ent.name) or modifier in ent.roles
 
 
 def _known_by_suffix(name: str, state: _State) -> _Entity | None:
@@ -882,18 +665,18 @@ def _known_by_suffix(name: str, state: _State) -> _Entity | None:
 
 
 def _definite(head: str, state: _State) -> _Entity | None:
-    if head in _DEF_DOC_HEADS:
+    if head in lexicon.DEFINITE_DOCUMENT_HEADS:
         return state.latest(_ORG_KINDS)
-    if head in _ANALYST_HEADS:
+    if head in lexicon.ANALYST_HEADS:
         ent = state.latest(("organization",))
-        return ent if ent is not None and _name_words(ent.name) & _RESEARCH_WORDS else None
-    if head in _PERSON_ROLES:
+        return ent if ent is not None and _name_words(ent.name) & lexicon.RESEARCH_WORDS else None
+    if head in lexicon.ROLE_WORDS:
         return _person_by_role(head, state)
-    if head in _OUTLET_NOUNS:  # "the publication", "the newspaper writes": the outlet cited before
+    if head in lexicon.OUTLET_NOUNS:  # "the publication", "the newspaper writes": the outlet cited before
         return _org_by_head(head, state) or state.latest(("outlet",))
-    if head in L.ORG_WORDS or head in L.OUTLET_HEADS:
+    if head in lexicon.ORG_WORDS or head in lexicon.OUTLET_HEADS:
         return _org_by_head(head, state)
-    if head in L.UNNAMED_HEADS or head.rstrip("s") in L.UNNAMED_HEADS:
+    if head in lexicon.UNNAMED_HEADS or head.rstrip("s") in lexicon.UNNAMED_HEADS:
         return state.by_head(head, ("unnamed",)) or state.by_head(head.rstrip("s"), ("unnamed",))
     return None
 
@@ -905,7 +688,7 @@ def _resolve(np: str, state: _State, *, affiliation: str = "", is_person: bool =
     toks = np.split()
     low0 = toks[0].lower()
     # pronouns and possessives
-    if len(toks) == 1 and low0 in L.PRONOUNS_PERSON:
+    if len(toks) == 1 and low0 in lexicon.PRONOUNS_PERSON:
         ent = state.latest(("person",))
         return _from_entity(ent) if ent else None
     if len(toks) == 1 and low0 in {"they", "it", "them"}:
@@ -917,7 +700,7 @@ def _resolve(np: str, state: _State, *, affiliation: str = "", is_person: bool =
         return _from_entity(ent) if ent else None
     # definite back-references: "the report", "the governor", "the ministry", "the diplomat"; bare "Analysts"
     if (low0 in {"the", "this"} and 2 <= len(toks) <= 3 and all(t.islower() for t in toks[1:])) or (
-        len(toks) == 1 and low0 in _ANALYST_HEADS
+        len(toks) == 1 and low0 in lexicon.ANALYST_HEADS
     ):
         ent = _definite(_word(toks[-1]).lower(), state)
         if ent is not None and (len(toks) <= 2 or _modifier_fits(_word(toks[1]).lower(), ent)):
@@ -931,7 +714,7 @@ def _resolve(np: str, state: _State, *, affiliation: str = "", is_person: bool =
     # documents issued by someone
     m = _DOC.match(np) if (" by " in np or " from " in np or " of " in np) else None
     doc_head = _word(m.group(2).split()[-1]) if m and m.group(2).split() else ""
-    if m and (_is_cap(doc_head) or doc_head.lower() in L.ORG_WORDS):
+    if m and (_is_cap(doc_head) or doc_head.lower() in lexicon.ORG_WORDS):
         issuer = m.group(2)
         if " and " in issuer:  # "a count by Mediazona and the BBC's Russian service": the first issuer
             first = issuer.split(" and ", 1)[0]
@@ -939,14 +722,22 @@ def _resolve(np: str, state: _State, *, affiliation: str = "", is_person: bool =
         inner = _resolve(issuer, state)
         if inner and inner.kind != "unnamed":
             what = m.group(1).lower()
-            kind = inner.kind if what in _STATEMENT_WORDS else "document"  # a statement is the issuer speaking
+            kind = inner.kind if what in lexicon.STATEMENT_WORDS else "document"  # a statement is the issuer speaking
             return _Resolved(inner.name, kind, inner.aliases, inner.affiliation, what)
     # "X's statement" / "the ministry's message"
-    if len(toks) >= 2 and _word(toks[-1]).lower() in L.MESSAGE_HEADS and toks[-2].endswith(("'", "’", "'s", "’s")):
+    if (
+        len(toks) >= 2
+        and _word(toks[-1]).lower() in lexicon.MESSAGE_HEADS
+        and toks[-2].endswith(("'", "’", "'s", "’s"))
+    ):
         return _resolve(" ".join(toks[:-1]).rstrip("'’s").rstrip("'’"), state)
     # "Ukrainska Pravda's sources say", "Meduza's sources in the Defense Ministry": the outlet, its sources as via
-    k = next((i for i in range(1, len(toks)) if _word(toks[i]).lower() in L.UNNAMED_HEADS), 0)
-    if k and toks[k - 1].endswith(("'s", "’s")) and (k == len(toks) - 1 or toks[k + 1].lower() in _POST_HEAD):
+    k = next((i for i in range(1, len(toks)) if _word(toks[i]).lower() in lexicon.UNNAMED_HEADS), 0)
+    if (
+        k
+        and toks[k - 1].endswith(("'s", "’s"))
+        and (k == len(toks) - 1 or toks[k + 1].lower() in lexicon.POST_HEAD_WORDS)
+    ):
         inner = _resolve(" ".join([*toks[: k - 1], toks[k - 1][:-2]]), state)
         if inner is not None and inner.kind in _ORG_KINDS:
             via = " ".join(toks[k:]).strip(_STRIP)
@@ -966,14 +757,14 @@ def _resolve(np: str, state: _State, *, affiliation: str = "", is_person: bool =
     if (
         len(toks) > 3
         and _word(toks[0]).lower() in {"the", "a", "an"}
-        and _word(toks[1]).lower() in _SPOKES
+        and _word(toks[1]).lower() in lexicon.SPOKESPERSON_WORDS
         and toks[2].lower() in {"of", "for"}
     ):
         inner = _resolve(" ".join(toks[3:]), state)
         if inner is not None and inner.kind in _ORG_KINDS:
             return inner
     # "a U.S. State Department spokesperson", "a Kremlin spokesman": the body they speak for
-    if len(toks) >= 2 and _word(toks[-1]).lower() in _SPOKES and _is_cap(_word(toks[-2])):
+    if len(toks) >= 2 and _word(toks[-1]).lower() in lexicon.SPOKESPERSON_WORDS and _is_cap(_word(toks[-2])):
         inner = _resolve(" ".join(t for t in toks[:-1] if t.lower() not in {"a", "an", "the"}), state)
         if inner is not None and inner.kind in _ORG_KINDS:
             return inner
@@ -994,39 +785,44 @@ def _resolve(np: str, state: _State, *, affiliation: str = "", is_person: bool =
     # unnamed: "sources", "officials", "a source familiar with ..."
     head_idx = len(lw) - 1
     for i, w in enumerate(lw):
-        if w in L.UNNAMED_HEADS:
+        if w in lexicon.UNNAMED_HEADS:
             head_idx = i
             break
     if (
-        lw[head_idx] in L.UNNAMED_HEADS
+        lw[head_idx] in lexicon.UNNAMED_HEADS
         and all(
-            (w == w.lower() or words[i] in L.NATIONALITY_CAPS or i == 0)
-            and (w in L.UNNAMED_MODIFIERS or w.isalpha() and w not in L.ORG_WORDS or w in L.UNNAMED_HEADS)
+            (w == w.lower() or words[i] in lexicon.NATIONALITY_CAPS or i == 0)
+            and (
+                w in lexicon.UNNAMED_MODIFIERS
+                or w.isalpha()
+                and w not in lexicon.ORG_WORDS
+                or w in lexicon.UNNAMED_HEADS
+            )
             for i, w in enumerate(lw[:head_idx])
         )
-        and not any(_is_cap(w) and w not in L.NATIONALITY_CAPS and i > 0 for i, w in enumerate(words[:head_idx]))
+        and not any(_is_cap(w) and w not in lexicon.NATIONALITY_CAPS and i > 0 for i, w in enumerate(words[:head_idx]))
     ):
         rest = " ".join(words[head_idx + 1 :])
         via = re.sub(r"^(?:in|within|at|close\s+to|from|inside)\s+(?:the\s+)?", "", rest, flags=re.I)
-        org_like = via != rest and any(w.lower() in L.ORG_WORDS for w in via.split())
+        org_like = via != rest and any(w.lower() in lexicon.ORG_WORDS for w in via.split())
         if head_idx == len(lw) - 1 and (low0 in {"the", "this", "these"} or lw[:3] == ["one", "of", "the"]):
             ent = _definite(lw[head_idx], state)
             if ent is not None:
                 return _from_entity(state.add(ent))
         # a nationality makes it a describable source: "Ukrainian officials", "a senior European diplomat"
-        if not rest and any(w in L.NATIONALITY_CAPS for w in words[:head_idx]):
+        if not rest and any(w in lexicon.NATIONALITY_CAPS for w in words[:head_idx]):
             desc = list(words[: head_idx + 1])
-            while desc and (desc[0].lower() in L.DETERMINERS or desc[0].lower() in {"one", "of", "an", "a"}):
+            while desc and (desc[0].lower() in lexicon.DETERMINERS or desc[0].lower() in {"one", "of", "an", "a"}):
                 desc.pop(0)
             if len(desc) >= 2:
                 return _from_entity(state.add(_Entity(" ".join(desc), "unnamed")))
         return _unnamed(via if org_like else "")
     # a group defined by an acronym: "Tuareg rebels from the CSP-PSD movement"
-    acr_in = [w for w in words if _is_acronym(w) and w not in L.NATIONALITY_CAPS]
-    if acr_in and (lw[-1] in L.GROUP_HEADS or any(w in L.GROUP_HEADS for w in lw)):
+    acr_in = [w for w in words if _is_acronym(w) and w not in lexicon.NATIONALITY_CAPS]
+    if acr_in and (lw[-1] in lexicon.GROUP_HEADS or any(w in lexicon.GROUP_HEADS for w in lw)):
         name = acr_in[-1]
         ent = state.lookup(name) or _Entity(name, "group")
-        aliases = {np, " ".join(words[: lw.index(next(w for w in lw if w in L.GROUP_HEADS)) + 1])}
+        aliases = {np, " ".join(words[: lw.index(next(w for w in lw if w in lexicon.GROUP_HEADS)) + 1])}
         if " ".join(words[words.index(name) :]) != name:
             aliases.add(" ".join(words[words.index(name) :]))
         ent = state.add(_Entity(ent.name, ent.kind, ent.aliases | aliases))
@@ -1053,7 +849,7 @@ def _resolve(np: str, state: _State, *, affiliation: str = "", is_person: bool =
         return _from_entity(ent, extra)
     # a descriptor before a proper name: "the independent outlet iStories", "state news agency TASS"
     for k in range(len(words) - 1, 0, -1):
-        desc_kind = _DESCRIPTORS.get(words[k - 1])
+        desc_kind = lexicon.DESCRIPTOR_KINDS.get(words[k - 1])
         if desc_kind and len(words) - k <= 5 and all(_is_cap(w) or _is_acronym(w) for w in words[k:]):
             pname = " ".join(words[k:])
             ent = state.lookup(pname) or _Entity(pname, desc_kind, {name})
@@ -1066,25 +862,30 @@ def _resolve(np: str, state: _State, *, affiliation: str = "", is_person: bool =
                 if words[0] != surname and words[0].startswith(surname[:-1]) and len(words[0]) - len(surname) <= 3:
                     return _from_entity(state.add(ent))
     # a surname alone: the full name from an earlier mention, a person by the look of the name
-    if len(words) == 1 and _FIRST_NAME.match(words[0]) and lw[0] not in L.ORG_WORDS and lw[0] not in L.OUTLET_NAMES:
+    if (
+        len(words) == 1
+        and _FIRST_NAME.match(words[0])
+        and lw[0] not in lexicon.ORG_WORDS
+        and lw[0] not in lexicon.OUTLET_NAMES
+    ):
         full = _full_name_before(words[0], state)
         if full:
             ent = state.lookup(full)
             if ent is None or ent.kind != "person":
                 ent = _Entity(full, "person", {words[0]}, affiliation)
             return _from_entity(state.add(ent))
-        if lw[0].endswith(_SURNAME_ENDINGS) and words[0] not in L.NATIONALITY_CAPS:
+        if lw[0].endswith(lexicon.SURNAME_ENDINGS) and words[0] not in lexicon.NATIONALITY_CAPS:
             return _from_entity(state.add(_Entity(words[0], "person", set(), affiliation)))
     kind = _classify(name, words)
-    if kind == "outlet" and len(words) > 1 and normalise_source_name(name) not in L.OUTLET_NAMES:
-        named = [w for w in words if w.lower() in L.OUTLET_NAMES]
-        if named and not any(w.lower() in L.OUTLET_SUFFIXES for w in words):
+    if kind == "outlet" and len(words) > 1 and normalise_source_name(name) not in lexicon.OUTLET_NAMES:
+        named = [w for w in words if w.lower() in lexicon.OUTLET_NAMES]
+        if named and not any(w.lower() in lexicon.OUTLET_SUFFIXES for w in words):
             aliases0 = {name}
             name, words = named[-1], [named[-1]]
             ent = state.add(_Entity(name, "outlet", aliases0))
             return _from_entity(ent)
     person = _person_split(words) if kind == "person" or kind == "organization" else None
-    if person and not any(w in L.ORG_WORDS for w in (x.lower() for x in person[0].split())):
+    if person and not any(w in lexicon.ORG_WORDS for w in (x.lower() for x in person[0].split())):
         pname = person[0]
         # a title with only a surname: "Spokesman Yusov" -> the full name seen before
         known = state.lookup(pname)
@@ -1093,11 +894,11 @@ def _resolve(np: str, state: _State, *, affiliation: str = "", is_person: bool =
         aliases = {pname.split()[-1]} if len(pname.split()) >= 2 else set()
         if name != pname:
             aliases.add(name)
-        roles = {w.lower().strip(_STRIP) for w in person[1].split()} & _PERSON_ROLES
+        roles = {w.lower().strip(_STRIP) for w in person[1].split()} & lexicon.ROLE_WORDS
         ent = state.add(_Entity(pname, "person", aliases, affiliation, roles))
         return _from_entity(ent)
     aliases = {acr} if acr else set()
-    if len(words) == 1 and kind == "organization" and words[0].lower() in L.PRONOUNS_PERSON:
+    if len(words) == 1 and kind == "organization" and words[0].lower() in lexicon.PRONOUNS_PERSON:
         return None
     if is_person and kind == "organization" and len(words) <= 3:  # an apposition said so: "Yurii, a resident"
         kind = "person"
@@ -1136,10 +937,10 @@ def _inverted_apposition(after: str, np: str) -> tuple[str, bool]:
     if not appos or len(appos.split()) > 14:
         return "", False
     first = appos.split()[0].lower()
-    if first not in {"a", "an", "the"} and first not in L.TITLE_CORE:
+    if first not in {"a", "an", "the"} and first not in lexicon.TITLE_CORE:
         return "", False
     person = bool(_PERSON_APPOSITION.match(appos)) or any(
-        w.lower().strip(_STRIP) in _PERSON_ROLES for w in appos.split()[:4]
+        w.lower().strip(_STRIP) in lexicon.ROLE_WORDS for w in appos.split()[:4]
     )
     return _affiliation(appos), person
 
@@ -1173,12 +974,6 @@ def _outer_outlet(sent: str, after: int) -> _Attribution | None:
     return _Attribution(np, (m.group("cue1") or m.group("cue2")).strip())
 
 
-_PARTICIPLE_ASIDES = frozenset(
-    {"speaking", "writing", "commenting", "responding", "referring", "requesting", "declining"}
-)
-_ANONYMITY_WORDS = frozenset({"anonymity", "named", "identified", "anonymous"})
-
-
 def _subject_before(seg: str) -> tuple[str, str] | None:
     """The source noun phrase that ends `seg` (text before a reporting verb), with its apposition."""
     seg = seg.rstrip()
@@ -1202,8 +997,8 @@ def _subject_before(seg: str) -> tuple[str, str] | None:
                 lw
                 and (
                     lw[0].lower() in {"a", "an", "the", "its", "his", "her", "their"}
-                    or lw[0].lower() in L.TITLE_CORE
-                    or lw[0].lower().split("-")[0] in L.TITLE_CORE  # "commander-in-chief of ..."
+                    or lw[0].lower() in lexicon.TITLE_CORE
+                    or lw[0].lower().split("-")[0] in lexicon.TITLE_CORE  # "commander-in-chief of ..."
                     # "Dmytro Lubinets, Ukraine's human rights commissioner,"
                     or (len(lw) >= 2 and _is_cap(lw[0]) and lw[0].endswith(("'s", "’s")))
                 )
@@ -1222,8 +1017,8 @@ def _subject_before(seg: str) -> tuple[str, str] | None:
                 and prev
                 and len(lw) <= 14
                 and (
-                    (low_w[0].endswith("ing") and low_w[0] in _PARTICIPLE_ASIDES)
-                    or (low_w[0] == "who" and not _ANONYMITY_WORDS.isdisjoint(low_w))
+                    (low_w[0].endswith("ing") and low_w[0] in lexicon.PARTICIPLE_ASIDES)
+                    or (low_w[0] == "who" and not lexicon.ANONYMITY_WORDS.isdisjoint(low_w))
                 )
                 and _valid_np(prev)
             ):
@@ -1234,10 +1029,10 @@ def _subject_before(seg: str) -> tuple[str, str] | None:
     if not cand:
         return None
     words = cand.split()
-    if words[0].lower() in L.PREPOSITIONS and len(words) > 1:
+    if words[0].lower() in lexicon.PREPOSITIONS and len(words) > 1:
         for i in range(1, len(words)):
             w = _word(words[i])
-            if w.lower() in L.DATE_WORDS and w.lower() != "the" or w[:1].isdigit():
+            if w.lower() in lexicon.DATE_WORDS and w.lower() != "the" or w[:1].isdigit():
                 continue
             cand = " ".join(words[i:])
             break
@@ -1266,7 +1061,7 @@ def _np_after(text: str) -> str | None:
         return None
     words = chunk.split()
     first = _word(words[0])
-    if not (_is_cap(first) or first.lower() in {"the", "a", "an", "в", "у"} or first.lower() in L.TITLE_WORDS):
+    if not (_is_cap(first) or first.lower() in {"the", "a", "an", "в", "у"} or first.lower() in lexicon.TITLE_WORDS):
         return None
     if words[0].lower() in {"в", "у"}:
         chunk = " ".join(words[1:])
@@ -1329,7 +1124,6 @@ def _quoted_as(sent: str) -> _Attribution | None:
     return _Attribution(subj[0], "quoted as saying", subj[1], inner=obj if obj and _valid_np(obj) else "")
 
 
-_PASSIVE_BY_VERBS = frozenset({"report", "claim", "announce", "state", "confirm", "say", "allege", "deny", "reveal"})
 _AGENT_END = re.compile(
     r"[,;:(]|\s(?:on|in|at|during|after|before|late|early|last|this|earlier|who|which|that|citing)\s"
 )
@@ -1353,17 +1147,6 @@ def _passive_agent(after: str) -> str:
     return np
 
 
-# "Про це повідомив голова ОВА ...", "Об этом сообщил губернатор ...": the speaker follows the verb
-_THIS_WAS = re.compile(r"^(?:про\s+це|про\s+що|об\s+этом|о\s+чем|це|это)(?:\s+(?:також|также|раніше|ранее))?$", re.I)
-_DETERMINER_BEFORE_NOUN = frozenset(
-    {"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "our", "my", "your",
-     "every", "each", "no", "any", "such"}
-)  # fmt: skip
-_CLAIMED_THINGS = frozenset(
-    {"territory", "territories", "village", "villages", "town", "towns", "settlement", "settlements", "land", "lands",
-     "lives", "life", "city", "cities", "ground", "area", "areas", "positions", "seats", "title", "titles", "medal",
-     "medals", "prize", "victims", "kilometers", "kilometres", "miles", "hectares"}
-)  # fmt: skip
 _IN_WORDS = re.compile(r"In\s+(?:(his|her|their)\s+words|the\s+words\s+of\s+([^,;:]{2,80}?)),\s", re.I)
 
 
@@ -1399,47 +1182,47 @@ def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, st
             return _Attribution(np, sent[m.start() : m.end()].strip()), "according"
 
     words = [t.strip(_STRIP) for t in sent.split()]
-    verb_at = [i for i, w in enumerate(words) if w in _ALL_VERBS]
+    verb_at = [i for i, w in enumerate(words) if w in lexicon.ALL_VERBS]
     toks = list(_TOKEN.finditer(sent)) if verb_at else []
     for i in verb_at:
         w = words[i]
-        if i and words[i - 1].lower() in _DETERMINER_BEFORE_NOUN:  # "the report", "its claims", "a statement"
+        if i and words[i - 1].lower() in lexicon.DETERMINERS_BEFORE_NOUN:  # "the report", "its claims", "a statement"
             continue
         tm = toks[i]
         if quoted(tm.start()):
             continue
-        base = L.VERB_FORMS.get(w, w)
+        base = lexicon.VERB_FORMS.get(w, w)
         nxt = words[i + 1].lower() if i + 1 < len(words) else ""
         prev_i = i - 1
         negated = False
-        while prev_i >= 0 and words[prev_i].lower() in L.AUXILIARIES:
-            negated = negated or words[prev_i].lower() in L.NEGATIONS
+        while prev_i >= 0 and words[prev_i].lower() in lexicon.AUXILIARIES:
+            negated = negated or words[prev_i].lower() in lexicon.NEGATIONS
             prev_i -= 1
         prev = words[prev_i].lower() if prev_i >= 0 else ""
-        if prev in L.PASSIVE_MARKERS and nxt == "by" and not negated and base in _PASSIVE_BY_VERBS:
+        if prev in lexicon.PASSIVE_MARKERS and nxt == "by" and not negated and base in lexicon.PASSIVE_BY_VERBS:
             # "The attack was reported by local media in Belgorod."
             agent = _passive_agent(sent[tm.end() :])
             if agent:
                 return _Attribution(agent, f"{w} by"), "subject"
-        if prev in L.PASSIVE_MARKERS or prev in {"to", "so-called"}:
+        if prev in lexicon.PASSIVE_MARKERS or prev in {"to", "so-called"}:
             continue
         if negated:  # "has not commented", "did not say": nothing was reported
             continue
-        if base == "claim" and not _CLAIMED_THINGS.isdisjoint(x.lower() for x in words[i + 1 : i + 4]):
+        if base == "claim" and not lexicon.CLAIMED_THINGS.isdisjoint(x.lower() for x in words[i + 1 : i + 4]):
             continue  # "Russia has claimed several villages", "the strike claimed the lives of ...": taken, not said
-        if base in L.DISMISS_VERBS:  # "rejected reports that ...", "dismissed claims of ..."
-            if not any(x.lower() in L.DISMISSED_OBJECTS for x in words[i + 1 : i + 4]):
+        if base in lexicon.DISMISS_VERBS:  # "rejected reports that ...", "dismissed claims of ..."
+            if not any(x.lower() in lexicon.DISMISSED_OBJECTS for x in words[i + 1 : i + 4]):
                 continue
-        elif nxt in L.VERB_FORMS and w in L.VERB_FORMS:
+        elif nxt in lexicon.VERB_FORMS and w in lexicon.VERB_FORMS:
             continue
-        if base in L.OBJECT_VERBS:
-            if base == "call" and (nxt not in L.CALL_OBJECTS):
+        if base in lexicon.OBJECT_VERBS:
+            if base == "call" and (nxt not in lexicon.CALL_OBJECTS):
                 continue
-            if base not in {"call", "read"} and nxt not in L.INFO_OBJECTS:
+            if base not in {"call", "read"} and nxt not in lexicon.INFO_OBJECTS:
                 continue
         if (
             base == "tell"
-            and nxt not in _VERB_OK_AFTER_TELL
+            and nxt not in lexicon.TELL_AUDIENCE_WORDS
             and not _is_cap(words[i + 1] if i + 1 < len(words) else "")
         ):
             continue
@@ -1452,8 +1235,8 @@ def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, st
         # inverted: '..., reports The Times.' / '», — заявив Зеленський.'
         stripped = before.rstrip()
         if (
-            stripped.endswith((",", "”", "»", '"', "—", "–")) or not stripped or _THIS_WAS.match(stripped)
-        ) and w not in L.BASE_FORMS - {"read"}:
+            stripped.endswith((",", "”", "»", '"', "—", "–")) or not stripped or cyrillic.THIS_WAS.match(stripped)
+        ) and w not in lexicon.BASE_FORMS - {"read"}:
             np = _np_after(after)
             if np:
                 affil, person = _inverted_apposition(after, np)
@@ -1463,11 +1246,11 @@ def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, st
             continue
         np, affil = subj
         if base == "read":
-            if np.split()[-1].lower().strip(_STRIP) not in L.MESSAGE_HEADS:
+            if np.split()[-1].lower().strip(_STRIP) not in lexicon.MESSAGE_HEADS:
                 continue
             cue = f"{np} {w}"
         if (
-            w in L.BASE_FORMS
+            w in lexicon.BASE_FORMS
             and w not in {"read"}
             and prev not in {"will", "would", "did", "do", "can", "could", "may", "might"}
         ):
@@ -1554,14 +1337,13 @@ def _acronym_defs(body: str):
                 break
 
 
-_ACRONYM_LEAD = frozenset({"the", "in", "on", "at", "according", "by", "from", "of", "and", "for", "a", "an", "to"})
-
-
 def _acronyms(body: str, state: _State) -> None:
     for m in _acronym_defs(body):
         name, acr = m.group(1).strip(), m.group(2)
         words = name.split()
-        while words and (words[0].lower() in _ACRONYM_LEAD or words[0].lower().strip(",") in L.DATE_WORDS):
+        while words and (
+            words[0].lower() in lexicon.ACRONYM_LEAD_WORDS or words[0].lower().strip(",") in lexicon.DATE_WORDS
+        ):
             words.pop(0)  # "On Sunday the Rapid Support Forces (RSF)": the name starts after the date
         if not words or not _is_acronym(acr.rstrip("s")):
             continue
@@ -1768,7 +1550,7 @@ def _claim_of(
     hedged: bool,
     state: _State,
 ) -> ExtractedClaim:
-    if via.islower() and " " not in via and via in L.ORG_WORDS:  # "citing the ministry"
+    if via.islower() and " " not in via and via in lexicon.ORG_WORDS:  # "citing the ministry"
         ent = _definite(via, state)
         via = ent.name if ent is not None else via
     low = sent.lower()
@@ -1791,7 +1573,6 @@ def _claim_of(
     )
 
 
-_DEFINITE = frozenset({"the", "this", "that", "these", "those"})
 _SPOKES_FOR = re.compile(
     r"^(?:an?\s+|the\s+)?(?:spokes(?:man|woman|person)|representative)\s+(?:for|of)\s+(?P<body>.+)$", re.I
 )
@@ -1801,26 +1582,6 @@ _NAMED_BODY_SPOKES = re.compile(
     r"\s+(?:spokes(?:man|woman|person)|representative)$"
 )
 _OWNER_PERSON = re.compile(r"^(?P<owner>[A-Z][^']{1,60}?)['’]s\s+(?P<name>[A-Z][\w\-]+(?:\s+[A-Z][\w\-]+){1,2})$")
-_BACKREF_KINDS = {
-    "agency": ("organization", "outlet"),
-    "channel": ("outlet",),
-    "newspaper": ("outlet",),
-    "paper": ("outlet",),
-    "outlet": ("outlet",),
-    "broadcaster": ("outlet",),
-    "station": ("outlet",),
-    "publication": ("outlet",),
-    "ministry": ("organization",),
-    "institute": ("organization",),
-    "tank": ("organization",),
-    "monitor": ("organization",),
-    "observatory": ("organization",),
-    "group": ("group", "organization"),
-    "rebels": ("group",),
-    "paramilitaries": ("group",),
-    "militants": ("group",),
-}
-_OWNED_BODIES = frozenset({"ministry", "army", "military", "office", "service", "forces", "government", "spokesman"})
 _DESCRIBED_ONE = re.compile(
     r"^(?:an?|one)\s+(?:(?:[a-z][\w\-]*\s+){1,3}(?:source|official|officer|diplomat|insider|witness)$"
     r"|(?:[a-z][\w\-]*\s+){0,2}(?:source|official|officer|diplomat|insider|witness)\s+(?:in|at|from|close\s+to|with)\s+\S)",
@@ -1833,7 +1594,6 @@ _DESCRIBED_PLURAL = re.compile(
 )
 # "The IRGC and Iranian media" parsed as one phrase: two parties when the second is a common-noun phrase
 _AND_SPLIT = re.compile(r"\s+and\s+(?=(?:the\s+)?(?:[A-Z][\w\-]*\s+)?[a-z][\w\-]*$)")
-_MESSAGE_BACKREF = frozenset({"report", "statement", "assessment", "update", "analysis", "bulletin", "release", "post"})
 
 
 @dataclass
@@ -1867,7 +1627,12 @@ def _rule_pronoun_after_spokesman(p: _Phrase) -> _Resolved | None:
 def _rule_definite_description(p: _Phrase) -> _Resolved | None:
     """ "the channel", "the news agency", "the armed forces": the nearest party described so, or the latest
     source of a kind that fits the noun."""
-    if not (p.low and p.low[0] in _DEFINITE and 2 <= len(p.words) <= 4 and all(w.islower() for w in p.words[1:])):
+    if not (
+        p.low
+        and p.low[0] in lexicon_en.DEFINITE_WORDS
+        and 2 <= len(p.words) <= 4
+        and all(w.islower() for w in p.words[1:])
+    ):
         return None
     head = p.low[-1]
     if head not in GENERIC_HEADS:
@@ -1878,14 +1643,14 @@ def _rule_definite_description(p: _Phrase) -> _Resolved | None:
         res = _resolve(name, p.state)
         if res is not None and res.kind != "unnamed":
             return res
-    kinds = _BACKREF_KINDS.get(head) if not mods else None  # "the agriculture ministry" is a new party
+    kinds = lexicon_en.BACKREF_KINDS.get(head) if not mods else None  # "the agriculture ministry" is a new party
     ent = p.state.latest(kinds) if kinds else None
     return _from_entity(ent) if ent is not None else None
 
 
 def _rule_owned_body(p: _Phrase) -> _Resolved | None:
     """ "Its defence ministry posted": the owner's ministry, named by the owner's acronym."""
-    if not (p.low and p.low[0] in ("its", "their") and 2 <= len(p.words) <= 4 and p.low[-1] in _OWNED_BODIES):
+    if not (p.low and p.low[0] in ("its", "their") and 2 <= len(p.words) <= 4 and p.low[-1] in lexicon_en.OWNED_BODIES):
         return None
     owner = _resolve(p.low[0], p.state)
     if owner is None or owner.kind == "unnamed":
@@ -1917,7 +1682,11 @@ def _rule_named_body_spokesman(p: _Phrase) -> _Resolved | None:
 
 def _rule_message_back_reference(p: _Phrase) -> _Resolved | None:
     """ "the latest report said", "the statement said": the latest organisation or outlet, its author."""
-    if not (p.low and p.low[0] in _DEFINITE | {"its", "their"} and p.low[-1] in _MESSAGE_BACKREF):
+    if not (
+        p.low
+        and p.low[0] in lexicon_en.DEFINITE_WORDS | {"its", "their"}
+        and p.low[-1] in lexicon_en.MESSAGE_BACKREF_HEADS
+    ):
         return None
     if not p.words[-1].islower() or len(p.words) > 4:
         return None
@@ -1997,7 +1766,7 @@ def _english_claims(
                 parts = pieces
         for np in parts:
             res = _unnamed() if att.agentless else _party(np, start, mentions, state, att)
-            if res is None and np.split() and np.split()[0].lower() in _DEFINITE:
+            if res is None and np.split() and np.split()[0].lower() in lexicon_en.DEFINITE_WORDS:
                 # "By the monitor's count" with no monitor named before: the description, not nothing
                 res = _from_entity(state.add(_Entity(np.split(None, 1)[1], "organization")))
             if res is None or res.name in seen:
