@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import cyrillic, english, lexicon, lexicon_en, lexicon_ru, lexicon_uk
 from .cleaning import caption, is_heading, language_hint, noise_line, publisher_link
@@ -681,229 +681,376 @@ def _definite(head: str, state: _State) -> _Entity | None:
     return None
 
 
-def _resolve(np: str, state: _State, *, affiliation: str = "", is_person: bool = False) -> _Resolved | None:
-    np = np.strip(" ,;:.\"“”«»'")
-    if not np:
+# --------------------------------------------------------------------------- resolving a source phrase
+
+# A rule's verdict that the phrase names no party: resolving stops there (None lets the next rule try).
+_NO_PARTY = _Resolved("", "", ())
+_APOSTROPHE_S = ("'s", "’s")
+_POSSESSIVE_TAIL = ("'", "’", "'s", "’s")
+_PLACE_PREFIX = re.compile(r"^(?:in|within|at|close\s+to|from|inside)\s+(?:the\s+)?", re.I)
+
+
+@dataclass(frozen=True)
+class _SourcePhrase:
+    """A source phrase as the name rules read it; each normalising step makes a new one."""
+
+    text: str
+    tokens: tuple[str, ...]
+    first: str  # the first token in lower case, as written (dropping words later does not change it)
+    state: _State
+    affiliation: str = ""
+    is_person: bool = False  # an apposition said the source is a person
+    acronym: str = ""  # the bracketed acronym after the name: "(CNR)"
+    words: tuple[str, ...] = ()  # the tokens without punctuation, once the acronym is off
+    lower: tuple[str, ...] = ()  # `words` in lower case as they were before a leading article was dropped
+    name: str = ""  # `words` without a leading article or a possessive: the name to register
+
+    @functools.cached_property
+    def kind(self) -> str:
+        return _classify(self.name, self.words)
+
+
+def _rule_pronoun(src: _SourcePhrase) -> _Resolved | None:
+    """ "he", "they", "its spokesman": the latest person, or the latest body."""
+    tokens, first = src.tokens, src.first
+    if len(tokens) == 1 and first in lexicon.PRONOUNS_PERSON:
+        kinds: tuple[str, ...] = ("person",)
+    elif len(tokens) == 1 and first in lexicon.THING_PRONOUNS:
+        kinds = _ORG_KINDS
+    elif first in lexicon.POSSESSIVE_PRONOUNS and len(tokens) <= 4:
+        kinds = ("person",) if first in lexicon.PERSON_POSSESSIVES else _ORG_KINDS
+    else:
         return None
-    toks = np.split()
-    low0 = toks[0].lower()
-    # pronouns and possessives
-    if len(toks) == 1 and low0 in lexicon.PRONOUNS_PERSON:
-        ent = state.latest(("person",))
-        return _from_entity(ent) if ent else None
-    if len(toks) == 1 and low0 in {"they", "it", "them"}:
-        ent = state.latest(("organization", "group", "outlet"))
-        return _from_entity(ent) if ent else None
-    if low0 in {"its", "their", "his", "her"} and len(toks) <= 4:
-        kinds = ("person",) if low0 in {"his", "her"} else ("organization", "group", "outlet")
-        ent = state.latest(kinds)
-        return _from_entity(ent) if ent else None
-    # definite back-references: "the report", "the governor", "the ministry", "the diplomat"; bare "Analysts"
-    if (low0 in {"the", "this"} and 2 <= len(toks) <= 3 and all(t.islower() for t in toks[1:])) or (
-        len(toks) == 1 and low0 in lexicon.ANALYST_HEADS
-    ):
-        ent = _definite(_word(toks[-1]).lower(), state)
-        if ent is not None and (len(toks) <= 2 or _modifier_fits(_word(toks[1]).lower(), ent)):
-            return _from_entity(state.add(ent))
-    # "the office's press service" -> the office
-    m = _MOUTHPIECE.match(np) if len(toks) >= 3 else None
-    if m:
-        inner = _resolve(m.group(1), state)
-        if inner is not None and inner.kind != "unnamed":
-            return inner
-    # documents issued by someone
-    m = _DOC.match(np) if (" by " in np or " from " in np or " of " in np) else None
+    ent = src.state.latest(kinds)
+    return _from_entity(ent) if ent else _NO_PARTY
+
+
+def _rule_definite_back_reference(src: _SourcePhrase) -> _Resolved | None:
+    """ "the report", "the governor", "the ministry", "the diplomat", a bare "Analysts": the party meant."""
+    tokens, first = src.tokens, src.first
+    definite = first in lexicon.BACK_REFERENCE_WORDS and 2 <= len(tokens) <= 3 and all(t.islower() for t in tokens[1:])
+    if not (definite or (len(tokens) == 1 and first in lexicon.ANALYST_HEADS)):
+        return None
+    ent = _definite(_word(tokens[-1]).lower(), src.state)
+    if ent is not None and (len(tokens) <= 2 or _modifier_fits(_word(tokens[1]).lower(), ent)):
+        return _from_entity(src.state.add(ent))
+    return None
+
+
+def _rule_mouthpiece(src: _SourcePhrase) -> _Resolved | None:
+    """ "the office's press service": the office."""
+    m = _MOUTHPIECE.match(src.text) if len(src.tokens) >= 3 else None
+    if not m:
+        return None
+    inner = _resolve(m.group(1), src.state)
+    return inner if inner is not None and inner.kind != "unnamed" else None
+
+
+def _rule_document(src: _SourcePhrase) -> _Resolved | None:
+    """A document issued by someone: the issuer; a statement or a count is the issuer speaking."""
+    text = src.text
+    m = _DOC.match(text) if (" by " in text or " from " in text or " of " in text) else None
     doc_head = _word(m.group(2).split()[-1]) if m and m.group(2).split() else ""
-    if m and (_is_cap(doc_head) or doc_head.lower() in lexicon.ORG_WORDS):
-        issuer = m.group(2)
-        if " and " in issuer:  # "a count by Mediazona and the BBC's Russian service": the first issuer
-            first = issuer.split(" and ", 1)[0]
-            issuer = first if _is_cap(_word(first.split()[-1])) else issuer
-        inner = _resolve(issuer, state)
-        if inner and inner.kind != "unnamed":
-            what = m.group(1).lower()
-            kind = inner.kind if what in lexicon.STATEMENT_WORDS else "document"  # a statement is the issuer speaking
-            return _Resolved(inner.name, kind, inner.aliases, inner.affiliation, what)
-    # "X's statement" / "the ministry's message"
-    if (
-        len(toks) >= 2
-        and _word(toks[-1]).lower() in lexicon.MESSAGE_HEADS
-        and toks[-2].endswith(("'", "’", "'s", "’s"))
-    ):
-        return _resolve(" ".join(toks[:-1]).rstrip("'’s").rstrip("'’"), state)
-    # "Ukrainska Pravda's sources say", "Meduza's sources in the Defense Ministry": the outlet, its sources as via
-    k = next((i for i in range(1, len(toks)) if _word(toks[i]).lower() in lexicon.UNNAMED_HEADS), 0)
-    if (
-        k
-        and toks[k - 1].endswith(("'s", "’s"))
-        and (k == len(toks) - 1 or toks[k + 1].lower() in lexicon.POST_HEAD_WORDS)
-    ):
-        inner = _resolve(" ".join([*toks[: k - 1], toks[k - 1][:-2]]), state)
-        if inner is not None and inner.kind in _ORG_KINDS:
-            via = " ".join(toks[k:]).strip(_STRIP)
-            return _Resolved(inner.name, inner.kind, inner.aliases, inner.affiliation, via)
-    # "Kremlin-backed Russian war bloggers", "Lebanon's state-run National News Agency": the qualifier goes
-    k = next((i for i in range(len(toks) - 1, -1, -1) if "-" in toks[i] and _QUALIFIER.search(toks[i])), -1)
-    if 0 <= k < len(toks) - 1:
-        toks = toks[k + 1 :]
-        np = " ".join(toks)
-    # "the press service of the State Emergency Service": the body itself
-    m = _PRESS_OF.match(np) if len(toks) >= 4 else None
-    if m:
-        inner = _resolve(m.group(1), state)
-        if inner is not None and inner.kind in _ORG_KINDS:
-            return inner
-    # "the spokesperson of a Ukrainian brigade ...": the body they speak for
-    if (
-        len(toks) > 3
-        and _word(toks[0]).lower() in {"the", "a", "an"}
-        and _word(toks[1]).lower() in lexicon.SPOKESPERSON_WORDS
-        and toks[2].lower() in {"of", "for"}
-    ):
-        inner = _resolve(" ".join(toks[3:]), state)
-        if inner is not None and inner.kind in _ORG_KINDS:
-            return inner
-    # "a U.S. State Department spokesperson", "a Kremlin spokesman": the body they speak for
-    if len(toks) >= 2 and _word(toks[-1]).lower() in lexicon.SPOKESPERSON_WORDS and _is_cap(_word(toks[-2])):
-        inner = _resolve(" ".join(t for t in toks[:-1] if t.lower() not in {"a", "an", "the"}), state)
-        if inner is not None and inner.kind in _ORG_KINDS:
-            return inner
-    # bracketed acronym
-    acr = ""
-    m = _TRAILING_ACRONYM.search(np) if np.endswith(")") else None
-    if m and _is_acronym(m.group(1).strip()):
-        acr = m.group(1).strip()
-        np = np[: m.start()].strip()
-        toks = np.split()
-    if not toks:
+    if not (m and (_is_cap(doc_head) or doc_head.lower() in lexicon.ORG_WORDS)):
         return None
-    words = [_word(t) for t in toks]
-    words = [w for w in words if w]
-    lw = [w.lower() for w in words]
+    issuer = m.group(2)
+    if " and " in issuer:  # "a count by Mediazona and the BBC's Russian service": the first issuer
+        first = issuer.split(" and ", 1)[0]
+        issuer = first if _is_cap(_word(first.split()[-1])) else issuer
+    inner = _resolve(issuer, src.state)
+    if not inner or inner.kind == "unnamed":
+        return None
+    what = m.group(1).lower()
+    kind = inner.kind if what in lexicon.STATEMENT_WORDS else "document"
+    return _Resolved(inner.name, kind, inner.aliases, inner.affiliation, what)
+
+
+def _rule_message_owner(src: _SourcePhrase) -> _Resolved | None:
+    """ "X's statement", "the ministry's message": X."""
+    tokens = src.tokens
+    if len(tokens) < 2 or _word(tokens[-1]).lower() not in lexicon.MESSAGE_HEADS:
+        return None
+    if not tokens[-2].endswith(_POSSESSIVE_TAIL):
+        return None
+    return _resolve(" ".join(tokens[:-1]).rstrip("'’s").rstrip("'’"), src.state) or _NO_PARTY
+
+
+def _rule_outlet_sources(src: _SourcePhrase) -> _Resolved | None:
+    """ "Ukrainska Pravda's sources say", "Meduza's sources in the Defense Ministry": the outlet, via its sources."""
+    tokens = src.tokens
+    k = next((i for i in range(1, len(tokens)) if _word(tokens[i]).lower() in lexicon.UNNAMED_HEADS), 0)
+    if not (k and tokens[k - 1].endswith(_APOSTROPHE_S)):
+        return None
+    if k != len(tokens) - 1 and tokens[k + 1].lower() not in lexicon.POST_HEAD_WORDS:
+        return None
+    inner = _resolve(" ".join([*tokens[: k - 1], tokens[k - 1][:-2]]), src.state)
+    if inner is None or inner.kind not in _ORG_KINDS:
+        return None
+    via = " ".join(tokens[k:]).strip(_STRIP)
+    return _Resolved(inner.name, inner.kind, inner.aliases, inner.affiliation, via)
+
+
+def _without_qualifier(src: _SourcePhrase) -> _SourcePhrase:
+    """ "Kremlin-backed Russian war bloggers", "Lebanon's state-run National News Agency": the qualifier goes."""
+    tokens = src.tokens
+    k = next((i for i in range(len(tokens) - 1, -1, -1) if "-" in tokens[i] and _QUALIFIER.search(tokens[i])), -1)
+    if not 0 <= k < len(tokens) - 1:
+        return src
+    return replace(src, text=" ".join(tokens[k + 1 :]), tokens=tokens[k + 1 :])
+
+
+def _org_behind(phrase: str, state: _State) -> _Resolved | None:
+    inner = _resolve(phrase, state)
+    return inner if inner is not None and inner.kind in _ORG_KINDS else None
+
+
+def _rule_press_service_of(src: _SourcePhrase) -> _Resolved | None:
+    """ "the press service of the State Emergency Service": the body itself."""
+    m = _PRESS_OF.match(src.text) if len(src.tokens) >= 4 else None
+    return _org_behind(m.group(1), src.state) if m else None
+
+
+def _rule_spokesperson_of(src: _SourcePhrase) -> _Resolved | None:
+    """ "the spokesperson of a Ukrainian brigade ...": the body they speak for."""
+    tokens = src.tokens
+    if len(tokens) <= 3 or _word(tokens[0]).lower() not in lexicon.ARTICLES:
+        return None
+    if _word(tokens[1]).lower() not in lexicon.SPOKESPERSON_WORDS or tokens[2].lower() not in lexicon.OF_OR_FOR:
+        return None
+    return _org_behind(" ".join(tokens[3:]), src.state)
+
+
+def _rule_body_spokesperson(src: _SourcePhrase) -> _Resolved | None:
+    """ "a U.S. State Department spokesperson", "a Kremlin spokesman": the body they speak for."""
+    tokens = src.tokens
+    if len(tokens) < 2 or _word(tokens[-1]).lower() not in lexicon.SPOKESPERSON_WORDS or not _is_cap(_word(tokens[-2])):
+        return None
+    return _org_behind(" ".join(t for t in tokens[:-1] if t.lower() not in lexicon.ARTICLES), src.state)
+
+
+def _without_acronym(src: _SourcePhrase) -> _SourcePhrase | None:
+    """The bracketed acronym after a name goes apart; None when no word is left."""
+    text, tokens, acronym = src.text, src.tokens, ""
+    m = _TRAILING_ACRONYM.search(text) if text.endswith(")") else None
+    if m and _is_acronym(m.group(1).strip()):
+        acronym = m.group(1).strip()
+        text = text[: m.start()].strip()
+        tokens = tuple(text.split())
+    words = tuple(w for w in (_word(t) for t in tokens) if w)
     if not words:
         return None
-    # unnamed: "sources", "officials", "a source familiar with ..."
-    head_idx = len(lw) - 1
-    for i, w in enumerate(lw):
-        if w in lexicon.UNNAMED_HEADS:
-            head_idx = i
-            break
-    if (
-        lw[head_idx] in lexicon.UNNAMED_HEADS
-        and all(
-            (w == w.lower() or words[i] in lexicon.NATIONALITY_CAPS or i == 0)
-            and (
-                w in lexicon.UNNAMED_MODIFIERS
-                or w.isalpha()
-                and w not in lexicon.ORG_WORDS
-                or w in lexicon.UNNAMED_HEADS
-            )
-            for i, w in enumerate(lw[:head_idx])
-        )
-        and not any(_is_cap(w) and w not in lexicon.NATIONALITY_CAPS and i > 0 for i, w in enumerate(words[:head_idx]))
+    return replace(src, text=text, tokens=tokens, acronym=acronym, words=words, lower=tuple(w.lower() for w in words))
+
+
+def _unnamed_head(src: _SourcePhrase) -> int | None:
+    """Where the unnamed-source head ("sources", "officials") of the phrase is, when only modifiers precede it."""
+    words, lower = src.words, src.lower
+    head = next((i for i, w in enumerate(lower) if w in lexicon.UNNAMED_HEADS), len(lower) - 1)
+    if lower[head] not in lexicon.UNNAMED_HEADS:
+        return None
+    modifiers_only = all(
+        (w == w.lower() or words[i] in lexicon.NATIONALITY_CAPS or i == 0)
+        and (w in lexicon.UNNAMED_MODIFIERS or w.isalpha() and w not in lexicon.ORG_WORDS or w in lexicon.UNNAMED_HEADS)
+        for i, w in enumerate(lower[:head])
+    )
+    named = any(_is_cap(w) and w not in lexicon.NATIONALITY_CAPS and i > 0 for i, w in enumerate(words[:head]))
+    return head if modifiers_only and not named else None
+
+
+def _rule_unnamed(src: _SourcePhrase) -> _Resolved | None:
+    """ "sources", "officials", "a source familiar with ...": unnamed, unless a nationality describes them."""
+    head = _unnamed_head(src)
+    if head is None:
+        return None
+    words, lower, state = src.words, src.lower, src.state
+    rest = " ".join(words[head + 1 :])
+    via = _PLACE_PREFIX.sub("", rest)
+    org_like = via != rest and any(w.lower() in lexicon.ORG_WORDS for w in via.split())
+    if head == len(lower) - 1 and (
+        src.first in lexicon.PLURAL_BACK_REFERENCE_WORDS or lower[:3] == ("one", "of", "the")
     ):
-        rest = " ".join(words[head_idx + 1 :])
-        via = re.sub(r"^(?:in|within|at|close\s+to|from|inside)\s+(?:the\s+)?", "", rest, flags=re.I)
-        org_like = via != rest and any(w.lower() in lexicon.ORG_WORDS for w in via.split())
-        if head_idx == len(lw) - 1 and (low0 in {"the", "this", "these"} or lw[:3] == ["one", "of", "the"]):
-            ent = _definite(lw[head_idx], state)
-            if ent is not None:
-                return _from_entity(state.add(ent))
-        # a nationality makes it a describable source: "Ukrainian officials", "a senior European diplomat"
-        if not rest and any(w in lexicon.NATIONALITY_CAPS for w in words[:head_idx]):
-            desc = list(words[: head_idx + 1])
-            while desc and (desc[0].lower() in lexicon.DETERMINERS or desc[0].lower() in {"one", "of", "an", "a"}):
-                desc.pop(0)
-            if len(desc) >= 2:
-                return _from_entity(state.add(_Entity(" ".join(desc), "unnamed")))
-        return _unnamed(via if org_like else "")
-    # a group defined by an acronym: "Tuareg rebels from the CSP-PSD movement"
-    acr_in = [w for w in words if _is_acronym(w) and w not in lexicon.NATIONALITY_CAPS]
-    if acr_in and (lw[-1] in lexicon.GROUP_HEADS or any(w in lexicon.GROUP_HEADS for w in lw)):
-        name = acr_in[-1]
-        ent = state.lookup(name) or _Entity(name, "group")
-        aliases = {np, " ".join(words[: lw.index(next(w for w in lw if w in lexicon.GROUP_HEADS)) + 1])}
-        if " ".join(words[words.index(name) :]) != name:
-            aliases.add(" ".join(words[words.index(name) :]))
-        ent = state.add(_Entity(ent.name, ent.kind, ent.aliases | aliases))
-        return _from_entity(ent)
-    if len(words) > 1 and words[0].lower() in {"a", "an"}:  # "a Ukrainian brigade ..." names no article
+        ent = _definite(lower[head], state)
+        if ent is not None:
+            return _from_entity(state.add(ent))
+    # a nationality makes it a describable source: "Ukrainian officials", "a senior European diplomat"
+    if not rest and any(w in lexicon.NATIONALITY_CAPS for w in words[:head]):
+        desc = list(words[: head + 1])
+        while desc and desc[0].lower() in lexicon.UNNAMED_DESCRIPTION_LEAD:
+            desc.pop(0)
+        if len(desc) >= 2:
+            return _from_entity(state.add(_Entity(" ".join(desc), "unnamed")))
+    return _unnamed(via if org_like else "")
+
+
+def _rule_acronym_group(src: _SourcePhrase) -> _Resolved | None:
+    """A group defined by an acronym: "Tuareg rebels from the CSP-PSD movement" is CSP-PSD."""
+    words, lower = src.words, src.lower
+    acronyms = [w for w in words if _is_acronym(w) and w not in lexicon.NATIONALITY_CAPS]
+    if not (acronyms and (lower[-1] in lexicon.GROUP_HEADS or any(w in lexicon.GROUP_HEADS for w in lower))):
+        return None
+    name = acronyms[-1]
+    ent = src.state.lookup(name) or _Entity(name, "group")
+    aliases = {src.text, " ".join(words[: lower.index(next(w for w in lower if w in lexicon.GROUP_HEADS)) + 1])}
+    if " ".join(words[words.index(name) :]) != name:
+        aliases.add(" ".join(words[words.index(name) :]))
+    return _from_entity(src.state.add(_Entity(ent.name, ent.kind, ent.aliases | aliases)))
+
+
+def _without_article(src: _SourcePhrase) -> _SourcePhrase:
+    """The name without a leading article (kept for outlets whose name has it: "The Guardian") or possessive."""
+    words = src.words
+    if len(words) > 1 and words[0].lower() in lexicon.INDEFINITE_ARTICLES:  # "a Ukrainian brigade" names no article
         words = words[1:]
-    # strip a leading "the" (kept for outlets whose name includes it)
-    if words[0].lower() == "the" and len(words) > 1:
-        bare = words[1:]
-        kind_with = _classify(" ".join(words), words)
-        if kind_with == "outlet" and words[0] == "The":
-            pass
-        else:
-            words = bare
+    outlet_with_the = words[0] == "The" and _classify(" ".join(words), words) == "outlet"
+    if words[0].lower() == "the" and len(words) > 1 and not outlet_with_the:
+        words = words[1:]
     name = " ".join(words)
     name = _POSSESSIVE_END.sub("", name) if name.endswith(("s", "S")) else name
-    # known alias (acronym, surname, earlier short form)
-    ent = state.lookup(name) or (state.lookup(acr) if acr else None)
-    if ent is None and len(words) >= 2 and _is_cap(words[0]):
-        ent = _known_by_suffix(name, state)  # "the Air Force" after "the Ukrainian Air Force"
-    if ent is not None:
-        extra = tuple(a for a in (acr, name) if a and a != ent.name)
-        ent = state.add(_Entity(ent.name, ent.kind, ent.aliases | set(extra), ent.affiliation or affiliation))
-        return _from_entity(ent, extra)
-    # a descriptor before a proper name: "the independent outlet iStories", "state news agency TASS"
+    return replace(src, words=words, name=name)
+
+
+def _rule_known_alias(src: _SourcePhrase) -> _Resolved | None:
+    """A party seen before under this name, its acronym, or a longer name ending so ("the Air Force")."""
+    state, name, acronym = src.state, src.name, src.acronym
+    ent = state.lookup(name) or (state.lookup(acronym) if acronym else None)
+    if ent is None and len(src.words) >= 2 and _is_cap(src.words[0]):
+        ent = _known_by_suffix(name, state)
+    if ent is None:
+        return None
+    extra = tuple(a for a in (acronym, name) if a and a != ent.name)
+    ent = state.add(_Entity(ent.name, ent.kind, ent.aliases | set(extra), ent.affiliation or src.affiliation))
+    return _from_entity(ent, extra)
+
+
+def _rule_descriptor_before_name(src: _SourcePhrase) -> _Resolved | None:
+    """ "the independent outlet iStories", "state news agency TASS": the name, of the kind the descriptor says."""
+    words = src.words
     for k in range(len(words) - 1, 0, -1):
         desc_kind = lexicon.DESCRIPTOR_KINDS.get(words[k - 1])
         if desc_kind and len(words) - k <= 5 and all(_is_cap(w) or _is_acronym(w) for w in words[k:]):
-            pname = " ".join(words[k:])
-            ent = state.lookup(pname) or _Entity(pname, desc_kind, {name})
-            return _from_entity(state.add(ent))
-    # an inflected Cyrillic surname ("За словами Терехова") is the person seen before under that surname
-    if len(words) == 1 and not words[0].isascii() and _is_cap(words[0]):
-        for ent in reversed(state.recent):
-            if ent.kind == "person" and len(ent.name.split()) >= 2:
-                surname = ent.name.split()[-1]
-                if words[0] != surname and words[0].startswith(surname[:-1]) and len(words[0]) - len(surname) <= 3:
-                    return _from_entity(state.add(ent))
-    # a surname alone: the full name from an earlier mention, a person by the look of the name
-    if (
-        len(words) == 1
-        and _FIRST_NAME.match(words[0])
-        and lw[0] not in lexicon.ORG_WORDS
-        and lw[0] not in lexicon.OUTLET_NAMES
-    ):
-        full = _full_name_before(words[0], state)
-        if full:
-            ent = state.lookup(full)
-            if ent is None or ent.kind != "person":
-                ent = _Entity(full, "person", {words[0]}, affiliation)
-            return _from_entity(state.add(ent))
-        if lw[0].endswith(lexicon.SURNAME_ENDINGS) and words[0] not in lexicon.NATIONALITY_CAPS:
-            return _from_entity(state.add(_Entity(words[0], "person", set(), affiliation)))
-    kind = _classify(name, words)
-    if kind == "outlet" and len(words) > 1 and normalise_source_name(name) not in lexicon.OUTLET_NAMES:
-        named = [w for w in words if w.lower() in lexicon.OUTLET_NAMES]
-        if named and not any(w.lower() in lexicon.OUTLET_SUFFIXES for w in words):
-            aliases0 = {name}
-            name, words = named[-1], [named[-1]]
-            ent = state.add(_Entity(name, "outlet", aliases0))
-            return _from_entity(ent)
-    person = _person_split(words) if kind == "person" or kind == "organization" else None
-    if person and not any(w in lexicon.ORG_WORDS for w in (x.lower() for x in person[0].split())):
-        pname = person[0]
-        # a title with only a surname: "Spokesman Yusov" -> the full name seen before
-        known = state.lookup(pname)
-        if known is not None and known.kind == "person":
-            return _from_entity(state.add(known))
-        aliases = {pname.split()[-1]} if len(pname.split()) >= 2 else set()
-        if name != pname:
-            aliases.add(name)
-        roles = {w.lower().strip(_STRIP) for w in person[1].split()} & lexicon.ROLE_WORDS
-        ent = state.add(_Entity(pname, "person", aliases, affiliation, roles))
-        return _from_entity(ent)
-    aliases = {acr} if acr else set()
+            proper = " ".join(words[k:])
+            ent = src.state.lookup(proper) or _Entity(proper, desc_kind, {src.name})
+            return _from_entity(src.state.add(ent))
+    return None
+
+
+def _rule_inflected_surname(src: _SourcePhrase) -> _Resolved | None:
+    """An inflected Cyrillic surname ("За словами Терехова"): the person seen before under that surname."""
+    word = src.words[0]
+    if len(src.words) != 1 or word.isascii() or not _is_cap(word):
+        return None
+    for ent in reversed(src.state.recent):
+        if ent.kind == "person" and len(ent.name.split()) >= 2:
+            surname = ent.name.split()[-1]
+            if word != surname and word.startswith(surname[:-1]) and len(word) - len(surname) <= 3:
+                return _from_entity(src.state.add(ent))
+    return None
+
+
+def _rule_surname_alone(src: _SourcePhrase) -> _Resolved | None:
+    """A surname alone: the full name from an earlier mention, or a person by the look of the name."""
+    word, first_lower = src.words[0], src.lower[0]
+    if len(src.words) != 1 or not _FIRST_NAME.match(word):
+        return None
+    if first_lower in lexicon.ORG_WORDS or first_lower in lexicon.OUTLET_NAMES:
+        return None
+    full = _full_name_before(word, src.state)
+    if full:
+        ent = src.state.lookup(full)
+        if ent is None or ent.kind != "person":
+            ent = _Entity(full, "person", {word}, src.affiliation)
+        return _from_entity(src.state.add(ent))
+    if first_lower.endswith(lexicon.SURNAME_ENDINGS) and word not in lexicon.NATIONALITY_CAPS:
+        return _from_entity(src.state.add(_Entity(word, "person", set(), src.affiliation)))
+    return None
+
+
+def _rule_outlet_inside(src: _SourcePhrase) -> _Resolved | None:
+    """An outlet's name inside a longer phrase ("the Kremlin-friendly Izvestia daily"): the outlet."""
+    words, name = src.words, src.name
+    if src.kind != "outlet" or len(words) <= 1 or normalise_source_name(name) in lexicon.OUTLET_NAMES:
+        return None
+    named = [w for w in words if w.lower() in lexicon.OUTLET_NAMES]
+    if not named or any(w.lower() in lexicon.OUTLET_SUFFIXES for w in words):
+        return None
+    return _from_entity(src.state.add(_Entity(named[-1], "outlet", {name})))
+
+
+def _rule_person(src: _SourcePhrase) -> _Resolved | None:
+    """Titles and a personal name ("Spokesman Andriy Yusov"): the person, the title words as roles."""
+    person = _person_split(src.words) if src.kind in ("person", "organization") else None
+    if not person or any(w.lower() in lexicon.ORG_WORDS for w in person[0].split()):
+        return None
+    person_name, titles = person
+    known = src.state.lookup(person_name)
+    if known is not None and known.kind == "person":  # "Spokesman Yusov": the full name seen before
+        return _from_entity(src.state.add(known))
+    aliases = {person_name.split()[-1]} if len(person_name.split()) >= 2 else set()
+    if src.name != person_name:
+        aliases.add(src.name)
+    roles = {w.lower().strip(_STRIP) for w in titles.split()} & lexicon.ROLE_WORDS
+    return _from_entity(src.state.add(_Entity(person_name, "person", aliases, src.affiliation, roles)))
+
+
+def _new_party(src: _SourcePhrase) -> _Resolved | None:
+    """A party not seen before, of the kind its name suggests (a person when an apposition said so)."""
+    words, kind, name = src.words, src.kind, src.name
     if len(words) == 1 and kind == "organization" and words[0].lower() in lexicon.PRONOUNS_PERSON:
         return None
-    if is_person and kind == "organization" and len(words) <= 3:  # an apposition said so: "Yurii, a resident"
+    if src.is_person and kind == "organization" and len(words) <= 3:  # "Yurii, a resident"
         kind = "person"
-    ent = state.add(_Entity(name[:1].upper() + name[1:] if name else name, kind, aliases, affiliation))
+    aliases = {src.acronym} if src.acronym else set()
+    ent = src.state.add(_Entity(name[:1].upper() + name[1:] if name else name, kind, aliases, src.affiliation))
     return _from_entity(ent)
+
+
+# Each stage first normalises the phrase (None: nothing is left to resolve), then tries its rules in
+# order; the first rule that decides wins, and a phrase no rule decides is a new party.
+_RESOLVE_STAGES = (
+    (
+        None,
+        (
+            _rule_pronoun,
+            _rule_definite_back_reference,
+            _rule_mouthpiece,
+            _rule_document,
+            _rule_message_owner,
+            _rule_outlet_sources,
+        ),
+    ),
+    (_without_qualifier, (_rule_press_service_of, _rule_spokesperson_of, _rule_body_spokesperson)),
+    (_without_acronym, (_rule_unnamed, _rule_acronym_group)),
+    (
+        _without_article,
+        (
+            _rule_known_alias,
+            _rule_descriptor_before_name,
+            _rule_inflected_surname,
+            _rule_surname_alone,
+            _rule_outlet_inside,
+            _rule_person,
+        ),
+    ),
+)
+
+
+def _resolve(phrase: str, state: _State, *, affiliation: str = "", is_person: bool = False) -> _Resolved | None:
+    """The party a source phrase names: a back-reference, the body behind a spokesperson, or a name."""
+    text = phrase.strip(" ,;:.\"“”«»'")
+    if not text:
+        return None
+    tokens = tuple(text.split())
+    src: _SourcePhrase | None = _SourcePhrase(text, tokens, tokens[0].lower(), state, affiliation, is_person)
+    for normalise, rules in _RESOLVE_STAGES:
+        if normalise is not None:
+            src = normalise(src)
+            if src is None:
+                return None
+        for rule in rules:
+            res = rule(src)
+            if res is not None:
+                return None if res is _NO_PARTY else res
+    return _new_party(src)
 
 
 # --------------------------------------------------------------------------- attribution

@@ -1536,3 +1536,19 @@ CLAIMED_THINGS = TAKEN_THINGS | {"settlement", "settlements", "positions"}
 ACRONYM_LEAD_WORDS = frozenset(
     {"the", "in", "on", "at", "according", "by", "from", "of", "and", "for", "a", "an", "to"}
 )
+
+# --------------------------------------------------------------------------- function words the rules test
+
+ARTICLES = frozenset({"a", "an", "the"})
+INDEFINITE_ARTICLES = frozenset({"a", "an"})
+OF_OR_FOR = frozenset({"of", "for"})
+# "they said", "it said": the latest body; "its", "their" before a noun: the body's; "his", "her": the person's.
+THING_PRONOUNS = frozenset({"they", "it", "them"})
+POSSESSIVE_PRONOUNS = frozenset({"its", "their", "his", "her"})
+PERSON_POSSESSIVES = frozenset({"his", "her"})
+# "the report", "this ministry": a definite phrase refers back to a party named before ...
+BACK_REFERENCE_WORDS = frozenset({"the", "this"})
+# ... and so do "these officials".
+PLURAL_BACK_REFERENCE_WORDS = frozenset({"the", "this", "these"})
+# Words before a described unnamed source that are not part of its description ("one of the diplomats").
+UNNAMED_DESCRIPTION_LEAD = frozenset(DETERMINERS) | {"one", "of", "an", "a"}
