@@ -1297,138 +1297,247 @@ def _passive_agent(after: str) -> str:
 _IN_WORDS = re.compile(r"In\s+(?:(his|her|their)\s+words|the\s+words\s+of\s+([^,;:]{2,80}?)),\s", re.I)
 
 
-def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, str]:
-    """Return the attribution and, for 'according to', the kind of cue."""
-    if "quoted" in sent and "as saying" in sent:
-        att = _quoted_as(sent)
-        if att is not None:
-            return att, "subject"
-    spans = _quote_spans(sent) if ('"' in sent or "“" in sent or "«" in sent or "„" in sent) else ()
+@dataclass
+class _Sentence:
+    """A sentence as the word rules read it: its lower-case text, quotation spans and words (read lazily)."""
 
-    def quoted(pos: int) -> bool:
-        return bool(spans) and any(a < pos < b for a, b in spans)
+    text: str
 
-    low = sent.lower()
-    # "In his words, ..." / "In the words of X, ..."
-    if low.startswith("in ") and " words" in low[:40]:
-        w = _IN_WORDS.match(sent)
-        if w:
-            return _Attribution(w.group(1) or w.group(2), w.group(0).rstrip(", ")), "according"
-    # 1. "According to X, ..." near the start
-    has_according = (
-        "according" in low
-        or "as reported" in low
-        or "as stated" in low
-        or (not low.isascii() and any(k in low for k in _ACCORDING_KEYS))
+    @functools.cached_property
+    def low(self) -> str:
+        return self.text.lower()
+
+    @functools.cached_property
+    def spans(self) -> list[tuple[int, int]] | tuple[()]:
+        text = self.text
+        return _quote_spans(text) if ('"' in text or "“" in text or "«" in text or "„" in text) else ()
+
+    def quoted(self, pos: int) -> bool:
+        return bool(self.spans) and any(a < pos < b for a, b in self.spans)
+
+    @functools.cached_property
+    def words(self) -> list[str]:
+        return [t.strip(_STRIP) for t in self.text.split()]
+
+    @functools.cached_property
+    def tokens(self) -> list[re.Match[str]]:
+        return list(_TOKEN.finditer(self.text))
+
+    @functools.cached_property
+    def has_according(self) -> bool:
+        low = self.low
+        return (
+            "according" in low
+            or "as reported" in low
+            or "as stated" in low
+            or (not low.isascii() and any(k in low for k in _ACCORDING_KEYS))
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Verb:
+    """A reporting-verb form in a sentence, with its base form and the words around it."""
+
+    index: int  # in the sentence's words
+    word: str
+    base: str
+    token: re.Match[str]
+    next: str  # the next word, lower case
+    prev: str  # the word before it and its auxiliaries ("has not"), lower case
+    prev_index: int
+    negated: bool
+
+
+_Found = tuple[_Attribution, str]
+
+
+def _quoted_as_saying(s: _Sentence) -> _Found | None:
+    if "quoted" not in s.text or "as saying" not in s.text:
+        return None
+    found = _quoted_as(s.text)
+    return (found, "subject") if found is not None else None
+
+
+def _in_words(s: _Sentence) -> _Found | None:
+    """ "In his words, ..." / "In the words of X, ..." """
+    if not (s.low.startswith("in ") and " words" in s.low[:40]):
+        return None
+    m = _IN_WORDS.match(s.text)
+    return (_Attribution(m.group(1) or m.group(2), m.group(0).rstrip(", ")), "according") if m else None
+
+
+def _according_at(s: _Sentence, m: re.Match[str] | None, *, latest: int) -> _Found | None:
+    if not m or s.quoted(m.start()) or m.start() > latest:
+        return None
+    tail = s.text[m.end() : m.end() + 200]
+    party = _top_level_split(tail)[0].strip().rstrip(".!?…")
+    if len(party.split()) > 12:
+        return None
+    return _Attribution(party, s.text[m.start() : m.end()].strip()), "according"
+
+
+def _early_according(s: _Sentence) -> _Found | None:
+    """ "According to X, ..." near the start: before any verb is read."""
+    m = _ACCORDING.search(s.text, 0, min(len(s.text), 200)) if s.has_according else None
+    return _according_at(s, m, latest=60)
+
+
+def _late_according(s: _Sentence) -> _Found | None:
+    """ "..., according to X": when no verb gave a source."""
+    m = _ACCORDING.search(s.text) if s.has_according else None
+    return _according_at(s, m, latest=len(s.text))
+
+
+def _impersonal(s: _Sentence) -> _Found | None:
+    """ "It was reported that ...", "повідомляється": an unnamed source."""
+    low = s.low
+    gate = ("it " in low or "this " in low or "rumo" in low or "d to" in low) or (  # "said to", "claimed to"
+        not low.isascii() and any(k in low for k in _IMPERSONAL_KEYS)
     )
-    m = _ACCORDING.search(sent, 0, min(len(sent), 200)) if has_according else None
-    if m and not quoted(m.start()) and m.start() <= 60:
-        tail = sent[m.end() : m.end() + 200]
-        np = _top_level_split(tail)[0].strip().rstrip(".!?…")
-        if len(np.split()) <= 12:
-            return _Attribution(np, sent[m.start() : m.end()].strip()), "according"
-
-    words = [t.strip(_STRIP) for t in sent.split()]
-    verb_at = [i for i, w in enumerate(words) if w in lexicon.ALL_VERBS]
-    toks = list(_TOKEN.finditer(sent)) if verb_at else []
-    for i in verb_at:
-        w = words[i]
-        if i and words[i - 1].lower() in lexicon.DETERMINERS_BEFORE_NOUN:  # "the report", "its claims", "a statement"
-            continue
-        tm = toks[i]
-        if quoted(tm.start()):
-            continue
-        base = lexicon.VERB_FORMS.get(w, w)
-        nxt = words[i + 1].lower() if i + 1 < len(words) else ""
-        prev_i = i - 1
-        negated = False
-        while prev_i >= 0 and words[prev_i].lower() in lexicon.AUXILIARIES:
-            negated = negated or words[prev_i].lower() in lexicon.NEGATIONS
-            prev_i -= 1
-        prev = words[prev_i].lower() if prev_i >= 0 else ""
-        if prev in lexicon.PASSIVE_MARKERS and nxt == "by" and not negated and base in lexicon.PASSIVE_BY_VERBS:
-            # "The attack was reported by local media in Belgorod."
-            agent = _passive_agent(sent[tm.end() :])
-            if agent:
-                return _Attribution(agent, f"{w} by"), "subject"
-        if prev in lexicon.PASSIVE_MARKERS or prev in {"to", "so-called"}:
-            continue
-        if negated:  # "has not commented", "did not say": nothing was reported
-            continue
-        if base == "claim" and not lexicon.CLAIMED_THINGS.isdisjoint(x.lower() for x in words[i + 1 : i + 4]):
-            continue  # "Russia has claimed several villages", "the strike claimed the lives of ...": taken, not said
-        if base in lexicon.DISMISS_VERBS:  # "rejected reports that ...", "dismissed claims of ..."
-            if not any(x.lower() in lexicon.DISMISSED_OBJECTS for x in words[i + 1 : i + 4]):
-                continue
-        elif nxt in lexicon.VERB_FORMS and w in lexicon.VERB_FORMS:
-            continue
-        if base in lexicon.OBJECT_VERBS:
-            if base == "call" and (nxt not in lexicon.CALL_OBJECTS):
-                continue
-            if base not in {"call", "read"} and nxt not in lexicon.INFO_OBJECTS:
-                continue
-        if (
-            base == "tell"
-            and nxt not in lexicon.TELL_AUDIENCE_WORDS
-            and not _is_cap(words[i + 1] if i + 1 < len(words) else "")
-        ):
-            continue
-        cue = tm.group().strip(_STRIP)
-        if base == "tell" and nxt in {"reporters", "journalists"}:
-            cue = f"{w} {words[i + 1]}"
-        seg_end = toks[prev_i + 1].start() if prev_i + 1 <= i else tm.start()
-        before = sent[:seg_end]
-        after = sent[tm.end() :]
-        # inverted: '..., reports The Times.' / '», — заявив Зеленський.'
-        stripped = before.rstrip()
-        if (
-            stripped.endswith((",", "”", "»", '"', "—", "–")) or not stripped or cyrillic.THIS_WAS.match(stripped)
-        ) and w not in lexicon.BASE_FORMS - {"read"}:
-            np = _np_after(after)
-            if np:
-                affil, person = _inverted_apposition(after, np)
-                return _Attribution(np, cue, affil, person=person), "inverted"
-        subj = _subject_before(before)
-        if not subj:
-            continue
-        np, affil = subj
-        if base == "read":
-            if np.split()[-1].lower().strip(_STRIP) not in lexicon.MESSAGE_HEADS:
-                continue
-            cue = f"{np} {w}"
-        if (
-            w in lexicon.BASE_FORMS
-            and w not in {"read"}
-            and prev not in {"will", "would", "did", "do", "can", "could", "may", "might"}
-        ):
-            # present plural: the subject must be plural or a plural pronoun
-            last = _word(np.split()[-1]).lower()
-            if not (
-                last.endswith("s")
-                or last in {"they", "police", "media", "military", "government", "people"}
-                or np.endswith(")")
-            ):
-                continue
-        outer = _outer_outlet(sent, tm.end())
-        if outer is not None:
-            outer.inner = np
-            return outer, "outer"
-        return _Attribution(np, cue, affil), "subject"
-
-    m = _ACCORDING.search(sent) if has_according else None
-    if m and not quoted(m.start()):
-        tail = sent[m.end() : m.end() + 200]
-        np = _top_level_split(tail)[0].strip().rstrip(".!?…")
-        if len(np.split()) <= 12:
-            return _Attribution(np, sent[m.start() : m.end()].strip()), "according"
-    m = (
-        _IMPERSONAL.search(sent)
-        if ("it " in low or "this " in low or "rumo" in low or "d to" in low)  # "said to", "claimed to" ...
-        or (not low.isascii() and any(k in low for k in _IMPERSONAL_KEYS))
-        else None
-    )
-    if m and not quoted(m.start()):
+    m = _IMPERSONAL.search(s.text) if gate else None
+    if m and not s.quoted(m.start()):
         return _Attribution("", m.group().strip()), "impersonal"
+    return None
+
+
+def _verb_at(s: _Sentence, i: int) -> _Verb | None:
+    """The verb form at word `i`, unless it is a noun ("the report", "its claims") or quoted."""
+    words = s.words
+    if i and words[i - 1].lower() in lexicon.DETERMINERS_BEFORE_NOUN:
+        return None
+    token = s.tokens[i]
+    if s.quoted(token.start()):
+        return None
+    prev_index, negated = i - 1, False
+    while prev_index >= 0 and words[prev_index].lower() in lexicon.AUXILIARIES:
+        negated = negated or words[prev_index].lower() in lexicon.NEGATIONS
+        prev_index -= 1
+    word = words[i]
+    return _Verb(
+        index=i,
+        word=word,
+        base=lexicon.VERB_FORMS.get(word, word),
+        token=token,
+        next=words[i + 1].lower() if i + 1 < len(words) else "",
+        prev=words[prev_index].lower() if prev_index >= 0 else "",
+        prev_index=prev_index,
+        negated=negated,
+    )
+
+
+def _passive_by(s: _Sentence, verb: _Verb) -> _Found | None:
+    """ "The attack was reported by local media in Belgorod.": the agent."""
+    if verb.prev not in lexicon.PASSIVE_MARKERS or verb.next != "by" or verb.negated:
+        return None
+    if verb.base not in lexicon.PASSIVE_BY_VERBS:
+        return None
+    agent = _passive_agent(s.text[verb.token.end() :])
+    return (_Attribution(agent, f"{verb.word} by"), "subject") if agent else None
+
+
+def _reports(s: _Sentence, verb: _Verb) -> bool:
+    """Whether the verb form reports something here (not a passive, a negation, "claimed villages" ...)."""
+    base, nxt, following = verb.base, verb.next, s.words[verb.index + 1 : verb.index + 4]
+    if verb.prev in lexicon.PASSIVE_MARKERS or verb.prev in lexicon.NOT_BEFORE_A_CUE:
+        return False
+    if verb.negated:  # "has not commented", "did not say": nothing was reported
+        return False
+    if base == "claim" and not lexicon.CLAIMED_THINGS.isdisjoint(x.lower() for x in following):
+        return False  # "Russia has claimed several villages", "the strike claimed the lives of ...": taken, not said
+    if base in lexicon.DISMISS_VERBS:  # "rejected reports that ...", "dismissed claims of ..."
+        if not any(x.lower() in lexicon.DISMISSED_OBJECTS for x in following):
+            return False
+    elif nxt in lexicon.VERB_FORMS and verb.word in lexicon.VERB_FORMS:
+        return False
+    if base in lexicon.OBJECT_VERBS:
+        if base == "call" and nxt not in lexicon.CALL_OBJECTS:
+            return False
+        if base not in lexicon.CALL_OR_READ and nxt not in lexicon.INFO_OBJECTS:
+            return False
+    next_word = s.words[verb.index + 1] if verb.index + 1 < len(s.words) else ""
+    return not (base == "tell" and nxt not in lexicon.TELL_AUDIENCE_WORDS and not _is_cap(next_word))
+
+
+def _inverted_at(s: _Sentence, verb: _Verb, before: str, cue: str) -> _Found | None:
+    """Inverted order: '..., reports The Times.' / '», — заявив Зеленський.' / 'Про це повідомив X'."""
+    stripped = before.rstrip()
+    opens = stripped.endswith((",", "”", "»", '"', "—", "–")) or not stripped or cyrillic.THIS_WAS.match(stripped)
+    if not opens or verb.word in lexicon.BASE_FORMS_BUT_READ:
+        return None
+    after = s.text[verb.token.end() :]
+    party = _np_after(after)
+    if not party:
+        return None
+    affiliation, person = _inverted_apposition(after, party)
+    return _Attribution(party, cue, affiliation, person=person), "inverted"
+
+
+def _plural_subject(party: str) -> bool:
+    last = _word(party.split()[-1]).lower()
+    return last.endswith("s") or last in lexicon.PLURAL_SUBJECTS or party.endswith(")")
+
+
+def _subject_at(s: _Sentence, verb: _Verb, before: str, cue: str) -> _Found | None:
+    """The subject before the verb; an outlet named at the end of the sentence is the outer source."""
+    subject = _subject_before(before)
+    if not subject:
+        return None
+    party, affiliation = subject
+    if verb.base == "read":
+        if party.split()[-1].lower().strip(_STRIP) not in lexicon.MESSAGE_HEADS:
+            return None
+        cue = f"{party} {verb.word}"
+    # a present plural ("officials say") needs a plural subject; after "will", "did" ... any subject will do
+    if verb.word in lexicon.BASE_FORMS_BUT_READ and verb.prev not in lexicon.MODALS and not _plural_subject(party):
+        return None
+    outer = _outer_outlet(s.text, verb.token.end())
+    if outer is not None:
+        outer.inner = party
+        return outer, "outer"
+    return _Attribution(party, cue, affiliation), "subject"
+
+
+def _verb_attribution(s: _Sentence) -> _Found | None:
+    """The first reporting verb with a source: after it (inverted order) or before it (its subject)."""
+    for i, word in enumerate(s.words):
+        if word not in lexicon.ALL_VERBS:
+            continue
+        verb = _verb_at(s, i)
+        if verb is None:
+            continue
+        found = _passive_by(s, verb)
+        if found is not None:
+            return found
+        if not _reports(s, verb):
+            continue
+        cue = verb.token.group().strip(_STRIP)
+        if verb.base == "tell" and verb.next in lexicon.PRESS_AUDIENCE:
+            cue = f"{verb.word} {s.words[i + 1]}"
+        before = s.text[: s.tokens[verb.prev_index + 1].start()]
+        found = _inverted_at(s, verb, before, cue) or _subject_at(s, verb, before, cue)
+        if found is not None:
+            return found
+    return None
+
+
+# Tried in order; the first that finds an attribution wins.
+_ATTRIBUTION_FINDERS = (
+    _quoted_as_saying,
+    _in_words,
+    _early_according,
+    _verb_attribution,
+    _late_according,
+    _impersonal,
+)
+
+
+def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, str]:
+    """The attribution of a sentence by the word rules, with how it was found ("according", "inverted" ...)."""
+    s = _Sentence(sent)
+    for finder in _ATTRIBUTION_FINDERS:
+        found = finder(s)
+        if found is not None:
+            return found
     return None, ""
 
 

@@ -1552,3 +1552,18 @@ BACK_REFERENCE_WORDS = frozenset({"the", "this"})
 PLURAL_BACK_REFERENCE_WORDS = frozenset({"the", "this", "these"})
 # Words before a described unnamed source that are not part of its description ("one of the diplomats").
 UNNAMED_DESCRIPTION_LEAD = frozenset(DETERMINERS) | {"one", "of", "an", "a"}
+
+# --------------------------------------------------------------------------- around a reporting verb
+
+# "to say", "so-called": the verb form is no report.
+NOT_BEFORE_A_CUE = frozenset({"to", "so-called"})
+# "call" and "read" report with their own objects (lexicon.CALL_OBJECTS, a message head).
+CALL_OR_READ = frozenset({"call", "read"})
+# "told reporters": the audience is part of the cue.
+PRESS_AUDIENCE = frozenset({"reporters", "journalists"})
+# Base forms as a present plural ("officials say"); "read" is also a past.
+BASE_FORMS_BUT_READ = frozenset(BASE_FORMS - {"read"})
+# After these a base form is no present plural ("will say", "did say").
+MODALS = frozenset({"will", "would", "did", "do", "can", "could", "may", "might"})
+# Plural subjects that do not end in "s".
+PLURAL_SUBJECTS = frozenset({"they", "police", "media", "military", "government", "people"})
