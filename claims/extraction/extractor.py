@@ -364,68 +364,55 @@ def _clean_np(np: str) -> str:
     return " ".join(words)
 
 
+def _clause_word(word: str) -> bool:
+    """A word that makes a phrase a clause, not a source: "is", "that", a lower-case verb form."""
+    lower = word.lower()
+    if lower in lexicon.CYR_VERBS:
+        return True
+    if word != lower:
+        return False
+    if lower in lexicon.NP_CLAUSE_WORDS:
+        return True
+    if word.isalpha() and lower.endswith("ing") and len(lower) > 5 and lower not in lexicon.LOWERCASE_ING_WORDS:
+        return True
+    if lower.endswith("ed") and len(lower) > 4 and "-" not in lower and lower not in lexicon.LOWERCASE_ED_WORDS:
+        return True
+    return lower in lexicon.VERB_FORMS and lower not in lexicon.NOUN_VERB_FORMS
+
+
+def _early_head(words: list[str]) -> bool:
+    """ "two sources familiar with the matter", "a Ukrainian brigade operating in ...": the head comes early."""
+    for k, word in enumerate(words[:-1]):
+        lower, after = word.lower(), words[k + 1].lower()
+        if lower in lexicon.EARLY_HEADS and after in lexicon.POST_HEAD_WORDS:
+            return True
+        if lower in lexicon.ORG_WORDS and after in lexicon.UNIT_POST_MODIFIERS:
+            return True
+    return False
+
+
 @functools.lru_cache(maxsize=16384)
-def _valid_np(np: str) -> bool:
-    toks = np.split()
-    if not toks or len(toks) > 12:
+def _valid_np(phrase: str) -> bool:
+    """Whether a phrase can name a source: no clause in it, and a name, a pronoun or a source noun as its head."""
+    tokens = phrase.split()
+    if not tokens or len(tokens) > 12:
         return False
-    words = [_word(t) for t in toks]
-    if not all(words):
-        words = [w for w in words if w]
-        if not words:
-            return False
-    lower_set = lexicon.NP_CLAUSE_WORDS
-    for w in words:
-        lw = w.lower()
-        if lw in lower_set and w == lw:
-            return False
-        if (
-            w == lw
-            and w.isalpha()
-            and (lw.endswith("ing") and len(lw) > 5)
-            and lw
-            not in {
-                "ruling",
-                "leading",
-                "ranking",
-                "fighting",
-                "acting",
-                "outgoing",
-                "governing",
-                "operating",
-                "serving",
-            }
-        ):
-            return False
-        if w == lw and lw.endswith("ed") and len(lw) > 4 and "-" not in lw and lw not in lexicon.LOWERCASE_ED_WORDS:
-            return False
-        if (
-            lw in lexicon.CYR_VERBS
-            or lw in lexicon.VERB_FORMS
-            and w == lw
-            and lw not in {"report", "reports", "statement", "claims", "claim", "note", "release", "post", "state"}
-        ):
-            return False
+    words = [w for w in (_word(t) for t in tokens) if w]
+    if not words or any(_clause_word(w) for w in words):
+        return False
+    if _early_head(words):
+        return True
     head = words[-1]
-    lh = head.lower()
-    # "two sources familiar with the matter", "residents of the city": the head comes early
-    for k, w in enumerate(words[:-1]):
-        if w.lower() in lexicon.EARLY_HEADS and words[k + 1].lower() in lexicon.POST_HEAD_WORDS:
-            return True
-        # "a Ukrainian brigade operating in the Kupiansk direction"
-        if w.lower() in lexicon.ORG_WORDS and words[k + 1].lower() in lexicon.UNIT_POST_MODIFIERS:
-            return True
-    if len(words) == 1 and lh in lexicon.FIRST_PERSON:
+    lower_head = head.lower()
+    if len(words) == 1 and lower_head in lexicon.FIRST_PERSON:
         return False
-    if _is_cap(head) or _is_acronym(head) or head[:1].isdigit() and _is_acronym(head):
+    if _is_cap(head) or _is_acronym(head) or tokens[-1].endswith(")"):
         return True
-    if toks[-1].endswith(")"):
+    if lower_head in lexicon.PRONOUN_SOURCES and len(words) == 1:
         return True
-    if lh in lexicon.PRONOUNS_PERSON | {"they", "it"} and len(words) == 1:
+    if lower_head in lexicon.NP_HEADS or lower_head.rstrip("s") in lexicon.NP_HEADS:
         return True
-    if lh in lexicon.NP_HEADS or lh.rstrip("s") in lexicon.NP_HEADS:
-        return True
-    return bool(not lh.isascii() and _CYR_ORG.match(lh))
+    return bool(not lower_head.isascii() and _CYR_ORG.match(lower_head))
 
 
 def _person_split(words) -> tuple[str, str] | None:
@@ -1121,73 +1108,89 @@ def _outer_outlet(sent: str, after: int) -> _Attribution | None:
     return _Attribution(np, (m.group("cue1") or m.group("cue2")).strip())
 
 
+def _title_then_name(parts: list[str], last: str, prev: str) -> tuple[str, str] | None:
+    """ "TITLE, NAME, said": the name, with the affiliation the title gives."""
+    tokens = last.split()
+    if not (tokens and _person_split([_word(w) for w in tokens if _word(w)]) and len(tokens) <= 3):
+        return None
+    if not _valid_np(last):
+        return None
+    affiliation = _affiliation(parts[-2])
+    if len(parts) >= 3 and not affiliation:
+        affiliation = _affiliation(parts[-3])
+    return last, affiliation
+
+
+def _name_then_apposition(parts: list[str], last: str, prev: str) -> tuple[str, str] | None:
+    """ "NAME, a spokesman for X, said", "Dmytro Lubinets, Ukraine's human rights commissioner, said"."""
+    tokens = last.split()
+    if not tokens or len(tokens) > 14 or not prev:
+        return None
+    first = tokens[0].lower()
+    opens = (
+        first in lexicon.APPOSITION_OPENERS
+        or first in lexicon.TITLE_CORE
+        or first.split("-")[0] in lexicon.TITLE_CORE  # "commander-in-chief of ..."
+        or (len(tokens) >= 2 and _is_cap(tokens[0]) and tokens[0].endswith(_APOSTROPHE_S))
+    )
+    if not opens or not _valid_np(prev) or any(w.lower() in lexicon.APPOSITION_CLAUSE_WORDS for w in tokens):
+        return None
+    return prev, _affiliation(last)
+
+
+def _name_then_aside(parts: list[str], last: str, prev: str) -> tuple[str, str] | None:
+    """ "NAME, speaking on condition of anonymity, said" / "NAME, who requested anonymity, said"."""
+    tokens = last.split()
+    lower = [w.lower().strip(_STRIP) for w in tokens]
+    if not lower or not prev or len(tokens) > 14:
+        return None
+    participle = lower[0].endswith("ing") and lower[0] in lexicon.PARTICIPLE_ASIDES
+    anonymous = lower[0] == "who" and not lexicon.ANONYMITY_WORDS.isdisjoint(lower)
+    return (prev, "") if (participle or anonymous) and _valid_np(prev) else None
+
+
+def _subject_before_comma(seg: str) -> tuple[str, str] | None:
+    """The source of "..., NAME, APPOSITIVE," before a verb: the name and the apposition's affiliation."""
+    parts = _top_level_split(seg)
+    if len(parts) < 2:
+        return None
+    last, prev = parts[-1].strip(), _clean_np(parts[-2])
+    for rule in (_title_then_name, _name_then_apposition, _name_then_aside):
+        found = rule(parts, last, prev)
+        if found is not None:
+            return found
+    return None
+
+
+def _after_time_words(words: list[str]) -> str | None:
+    """ "On Monday the ministry": the words after a preposition and the date words that follow it."""
+    for i in range(1, len(words)):
+        word = _word(words[i])
+        if word.lower() in lexicon.DATE_WORDS and word.lower() != "the" or word[:1].isdigit():
+            continue
+        return " ".join(words[i:])
+    return None
+
+
 def _subject_before(seg: str) -> tuple[str, str] | None:
-    """The source noun phrase that ends `seg` (text before a reporting verb), with its apposition."""
+    """The source noun phrase that ends `seg` (text before a reporting verb), with its affiliation."""
     seg = seg.rstrip()
     k = max(seg.rfind(";"), seg.rfind(":"), seg.rfind(" — "), seg.rfind(" – "))
     if k != -1:
         seg = seg[k + 1 :]
     if seg.endswith(",") and not seg.endswith("”,"):
-        parts = _top_level_split(seg[:-1])
-        if len(parts) >= 2:
-            last = parts[-1].strip()
-            prev = _clean_np(parts[-2])
-            lw = last.split()
-            # TITLE, NAME,  (name is the last part)
-            if lw and _person_split([_word(w) for w in lw if _word(w)]) and len(lw) <= 3 and _valid_np(last):
-                affil = _affiliation(parts[-2]) if len(parts) >= 2 else ""
-                if len(parts) >= 3 and not affil:
-                    affil = _affiliation(parts[-3])
-                return last, affil
-            # NAME, APPOSITIVE,
-            if (
-                lw
-                and (
-                    lw[0].lower() in {"a", "an", "the", "its", "his", "her", "their"}
-                    or lw[0].lower() in lexicon.TITLE_CORE
-                    or lw[0].lower().split("-")[0] in lexicon.TITLE_CORE  # "commander-in-chief of ..."
-                    # "Dmytro Lubinets, Ukraine's human rights commissioner,"
-                    or (len(lw) >= 2 and _is_cap(lw[0]) and lw[0].endswith(("'s", "’s")))
-                )
-                and len(lw) <= 14
-                and prev
-                and _valid_np(prev)
-                and not any(
-                    w.lower() in {"is", "are", "was", "were", "has", "have", "had", "who", "which", "that"} for w in lw
-                )
-            ):
-                return prev, _affiliation(last)
-            # NAME, speaking on condition of anonymity,  /  NAME, who requested anonymity,
-            low_w = [w.lower().strip(_STRIP) for w in lw]
-            if (
-                low_w
-                and prev
-                and len(lw) <= 14
-                and (
-                    (low_w[0].endswith("ing") and low_w[0] in lexicon.PARTICIPLE_ASIDES)
-                    or (low_w[0] == "who" and not lexicon.ANONYMITY_WORDS.isdisjoint(low_w))
-                )
-                and _valid_np(prev)
-            ):
-                return prev, ""
+        return _subject_before_comma(seg[:-1])
+    candidate = _clean_np(_top_level_split(seg)[-1])
+    if not candidate:
         return None
-    parts = _top_level_split(seg)
-    cand = _clean_np(parts[-1])
-    if not cand:
-        return None
-    words = cand.split()
+    words = candidate.split()
     if words[0].lower() in lexicon.PREPOSITIONS and len(words) > 1:
-        for i in range(1, len(words)):
-            w = _word(words[i])
-            if w.lower() in lexicon.DATE_WORDS and w.lower() != "the" or w[:1].isdigit():
-                continue
-            cand = " ".join(words[i:])
-            break
-        else:
+        candidate = _after_time_words(words)
+        if candidate is None:
             return None
-    if not _valid_np(cand) or cand.endswith(("'s", "’s")):  # "Russia's state ..." is no subject
+    if not _valid_np(candidate) or candidate.endswith(_APOSTROPHE_S):  # "Russia's state ..." is no subject
         return None
-    return cand, ""
+    return candidate, ""
 
 
 @functools.lru_cache(maxsize=16384)

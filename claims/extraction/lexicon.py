@@ -1567,3 +1567,7 @@ BASE_FORMS_BUT_READ = frozenset(BASE_FORMS - {"read"})
 MODALS = frozenset({"will", "would", "did", "do", "can", "could", "may", "might"})
 # Plural subjects that do not end in "s".
 PLURAL_SUBJECTS = frozenset({"they", "police", "media", "military", "government", "people"})
+# "X, a spokesman for Y, said", "X, his adviser, said": an apposition after a name opens so.
+APPOSITION_OPENERS = ARTICLES | POSSESSIVE_PRONOUNS
+# A one-word pronoun that can be a source (referring back).
+PRONOUN_SOURCES = frozenset(PRONOUNS_PERSON) | {"they", "it"}
