@@ -1692,6 +1692,27 @@ def _sentence_spans(body: str):
         yield start, end, p_start
 
 
+@dataclass(slots=True)
+class _Article:
+    """What the sentences of one body share: the text, the parses, the coreference state and the claims."""
+
+    body: str
+    lang: str
+    parsed: dict[int, object]
+    state: _State
+    mentions: MentionRegistry | None
+    out: list[ExtractedClaim] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _QuoteCarry:
+    """What a sentence hands the next one of its paragraph: an open quotation and who speaks in it."""
+
+    inside: bool = False  # the next sentence starts inside a quotation
+    pending: list[tuple[int, int, str]] = field(default_factory=list)  # quoted sentences waiting for the speaker
+    last_quote: ExtractedClaim | None = None  # the previous sentence, when it was an attributed quote
+
+
 def extract_claims(body: str, *, title: str = "", language: str = "") -> list[ExtractedClaim]:
     """Attributed claims in `body`, offsets into `body`: one per sentence and source.
 
@@ -1707,59 +1728,68 @@ def extract_claims(body: str, *, title: str = "", language: str = "") -> list[Ex
     parsed = _parse_candidates(body, [(s, e) for s, e, _ in spans if 12 <= e - s <= 3000]) if lang == "en" else {}
     state = _State(text=body)
     _acronyms(body, state)
-    mentions = MentionRegistry(body, title) if parsed else None
-    out: list[ExtractedClaim] = []
-    para = -1
-    inside = False  # inside a quotation carried over from the previous sentence of the paragraph
-    pending: list[tuple[int, int, str]] = []  # quoted sentences waiting for the speaker named later
-    prev_quote_claim: ExtractedClaim | None = None  # the previous sentence, when it was an attributed quote
+    article = _Article(body, lang, parsed, state, MentionRegistry(body, title) if parsed else None)
+    para, carry = -1, _QuoteCarry()
     for start, end, p_start in spans:
         if p_start != para:
-            para, inside, pending, prev_quote_claim = p_start, False, [], None
+            para, carry = p_start, _QuoteCarry()
         if end - start < 12 or end - start > 3000:
-            inside, pending, prev_quote_claim = False, [], None
+            carry = _QuoteCarry()
             continue
-        sent = body[start:end]
-        state.end = end
-        doc = parsed.get(start)
-        found: list[ExtractedClaim] = []
-        if doc is not None and not _is_noise(sent):
-            found = _english_claims(sent, start, end, doc, state, mentions)
-        elif lang in cyrillic.RULES and not _is_noise(sent):
-            found = _cyrillic_claims(sent, start, end, state, lang)
-        att, how = (None, "") if found else _find_attribution(sent, state)
-        if not found and att is None and not inside and not _QUOTE_CHARS.search(sent):
-            # most sentences: no cue and no quotation, so nothing to extract and no noise test needed
-            if (pending or prev_quote_claim is not None) and not _is_noise(sent):
-                pending, prev_quote_claim = [], None
-            continue
-        if _is_noise(sent):
-            continue
-        in_quote, still_open, whole_quote = _quote_state(sent, inside)
-        inside = still_open
-        if not found and att is not None:
-            legacy = _claim(sent, start, end, att, how, state)
-            found = [legacy] if legacy is not None else []
-        claim = found[0] if found else None
-        if claim is None:
-            if whole_quote and prev_quote_claim is not None:
-                # the quotation goes on after its attribution
-                claim = _inherit(prev_quote_claim, sent, start, end)
-                out.append(claim)
-                prev_quote_claim = claim
-            elif in_quote and still_open:
-                pending.append((start, end, sent))
-                prev_quote_claim = None
-            else:
-                pending, prev_quote_claim = [], None
-            continue
-        if pending and in_quote:
-            out.extend(_inherit(claim, p_sent, p_start_, p_end) for p_start_, p_end, p_sent in pending)
-        pending = []
-        out.extend(found)
-        prev_quote_claim = claim if (in_quote or _QUOTE_CHARS.search(sent)) and not still_open else None
-    out.sort(key=lambda c: c.start)
-    return out
+        carry = _read_sentence(article, start, end, carry)
+    article.out.sort(key=lambda c: c.start)
+    return article.out
+
+
+def _parsed_claims(article: _Article, sent: str, start: int, end: int) -> list[ExtractedClaim]:
+    """The claims the parse rules (English) or the Cyrillic rules find in a sentence."""
+    parse = article.parsed.get(start)
+    if parse is not None and not _is_noise(sent):
+        return _english_claims(sent, start, end, parse, article.state, article.mentions)
+    if article.lang in cyrillic.RULES and not _is_noise(sent):
+        return _cyrillic_claims(sent, start, end, article.state, article.lang)
+    return []
+
+
+def _read_sentence(article: _Article, start: int, end: int, carry: _QuoteCarry) -> _QuoteCarry:
+    """Add the claims of one sentence to the article's, and say what it hands the next sentence."""
+    sent = article.body[start:end]
+    article.state.end = end
+    found = _parsed_claims(article, sent, start, end)
+    attribution, how = (None, "") if found else _find_attribution(sent, article.state)
+    if not found and attribution is None and not carry.inside and not _QUOTE_CHARS.search(sent):
+        # most sentences: no cue and no quotation, so nothing to extract and no noise test needed
+        if (carry.pending or carry.last_quote is not None) and not _is_noise(sent):
+            return _QuoteCarry(carry.inside)
+        return carry
+    if _is_noise(sent):
+        return carry
+    in_quote, still_open, whole_quote = _quote_state(sent, carry.inside)
+    if not found and attribution is not None:
+        legacy = _claim(sent, start, end, attribution, how, article.state)
+        found = [legacy] if legacy is not None else []
+    if not found:
+        return _unattributed(article, (start, end, sent), carry, in_quote, still_open, whole_quote)
+    claim = found[0]
+    if carry.pending and in_quote:
+        article.out.extend(_inherit(claim, p_sent, p_start, p_end) for p_start, p_end, p_sent in carry.pending)
+    article.out.extend(found)
+    last_quote = claim if (in_quote or _QUOTE_CHARS.search(sent)) and not still_open else None
+    return _QuoteCarry(still_open, [], last_quote)
+
+
+def _unattributed(
+    article: _Article, span: tuple[int, int, str], carry: _QuoteCarry, in_quote: bool, still_open: bool, whole: bool
+) -> _QuoteCarry:
+    """A sentence with no source of its own: a quotation going on after its attribution, or one that waits."""
+    start, end, sent = span
+    if whole and carry.last_quote is not None:
+        claim = _inherit(carry.last_quote, sent, start, end)
+        article.out.append(claim)
+        return _QuoteCarry(still_open, carry.pending, claim)
+    if in_quote and still_open:
+        return _QuoteCarry(still_open, [*carry.pending, span], None)
+    return _QuoteCarry(still_open, [], None)
 
 
 def _inherit(claim: ExtractedClaim, sent: str, start: int, end: int) -> ExtractedClaim:
