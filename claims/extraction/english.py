@@ -212,8 +212,8 @@ def _verb_cue(tok, quoted) -> _Cue | None:
         return None  # "the strike claimed 12 lives"
     head_noun = subj.lower_
     if (
-        lemma in lexicon_en.DOCUMENT_VERBS - lexicon_en.SPEECH or lemma == "point"
-    ) and head_noun not in lexicon_en.DOCUMENT_NOUNS | lexicon_en.MESSAGE_NOUNS:
+        lemma in lexicon_en.DOCUMENT_ONLY_VERBS or lemma == "point"
+    ) and head_noun not in lexicon_en.MESSAGE_OR_DOCUMENT_NOUNS:
         return None
     if lemma in lexicon_en.QUOTE_VERBS:
         obj = _children(tok, "dobj")
@@ -457,6 +457,42 @@ def _via_of(cue: _Cue, nested: list[_Cue], *, whole: bool = False) -> str:
     return ""
 
 
+def _demote_framed_verbs(cues: list[_Cue], by_tok: dict, nested: dict[int, list[_Cue]]) -> dict[int, _Cue]:
+    """ "According to the Post, a document stated ...": the verb nests in the "according to" that frames it."""
+    demoted: dict[int, _Cue] = {}  # verb cue's token -> the "according to" cue that frames it
+    for cue in cues:
+        if cue.kind == "according" and not cue.own:
+            parent = _outer(cue, by_tok)
+            if parent is not None and parent.kind != "according":
+                nested.setdefault(cue.tok.i, []).append(parent)
+                demoted.setdefault(parent.tok.i, cue)
+    return demoted
+
+
+def _outermost(cues: list[_Cue]) -> tuple[list[_Cue], dict[int, list[_Cue]]]:
+    """The outermost cues, and the cues nested in each one (keyed by its token)."""
+    by_tok = {c.tok.i: c for c in cues}
+    nested: dict[int, list[_Cue]] = {}
+    demoted = _demote_framed_verbs(cues, by_tok, nested)
+    by_tok.update(demoted)
+    outer: list[_Cue] = []
+    for cue in cues:
+        if cue.tok.i in demoted:
+            continue
+        parent = _outer(cue, by_tok)
+        if cue.kind == "according" and cue.own and parent is not None:
+            continue  # the statement of the cue it hangs on: that cue is the source
+        if parent is None or (cue.kind == "according" and not cue.own and cue.tok.i in nested):
+            outer.append(cue)
+            continue
+        root = parent
+        while (up := _outer(root, by_tok)) is not None and up is not root:
+            root = up
+        nested.setdefault(root.tok.i, []).append(cue)
+    # "reportedly" beside a named cue adds a hedge, not a source
+    return [c for c in outer if c.kind != "agentless"] or outer[:1], nested
+
+
 def attributions(doc, quote_spans: list[tuple[int, int]]) -> list[Attribution]:
     """The attributions of one parsed sentence, outermost cues only, in sentence order."""
 
@@ -466,70 +502,51 @@ def attributions(doc, quote_spans: list[tuple[int, int]]) -> list[Attribution]:
     cues = _cues(doc, quoted)
     if not cues:
         return []
-    by_tok = {c.tok.i: c for c in cues}
-    outer: list[_Cue] = []
-    nested: dict[int, list[_Cue]] = {}
-    demoted: dict[int, _Cue] = {}  # verb cue's token -> the "according to" cue that frames it
-    for cue in cues:  # "According to the Post, a document stated ...": "according to" frames the verb
-        if cue.kind == "according" and not cue.own:
-            parent = _outer(cue, by_tok)
-            if parent is not None and parent.kind != "according":
-                nested.setdefault(cue.tok.i, []).append(parent)
-                demoted.setdefault(parent.tok.i, cue)
-    by_tok.update(demoted)
-    for cue in cues:
-        if cue.tok.i in demoted:
-            continue
-        parent = _outer(cue, by_tok)
-        if cue.kind == "according" and cue.own and parent is not None:
-            continue  # the statement of the cue it hangs on: that cue is the source
-        if cue.kind == "according" and not cue.own and cue.tok.i in nested:
-            outer.append(cue)
-            continue
-        if parent is None:
-            outer.append(cue)
-        else:
-            root = parent
-            while (up := _outer(root, by_tok)) is not None and up is not root:
-                root = up
-            nested.setdefault(root.tok.i, []).append(cue)
-    # "reportedly" beside a named cue adds a hedge, not a source
-    outer = [c for c in outer if c.kind != "agentless"] or outer[:1]
+    outer, nested = _outermost(cues)
     out: list[Attribution] = []
-    seen: set[int] = set()
+    seen: set[int] = set()  # party tokens already given a record
     for cue in outer:
-        inner = [c for c in nested.get(cue.tok.i, []) if c.kind != "agentless"]
-        # "X reported that officials believe ...": a belief or claim on either level hedges (CONVENTIONS 5)
-        hearsay = any(
-            lexicon_en.cue_lemma(c.tok.text) in lexicon_en.HEARSAY
-            for c in (cue, *nested.get(cue.tok.i, []))
-            if c.kind != "according"
-        )
-        lo = min(t.idx for t in cue.tok.subtree) if cue.kind != "according" else 0
-        hi = max(t.idx + len(t.text) for t in cue.tok.subtree) if cue.kind != "according" else len(doc.text)
-        if cue.kind == "agentless":
-            out.append(Attribution("", cue.tok.text, kind="agentless", start=lo, end=hi))
-            continue
-        via = _via_of(cue, inner, whole=len(outer) == 1)
-        for party in cue.parties:
-            if party.i in seen:
-                continue
-            seen.add(party.i)
-            party = _antecedent(party, cue.tok)
-            affil, person = _apposition(party)
-            np = np_text(party)
-            name = _named_apposition(party)
-            if name is not None:  # "Popov's lawyer, Alexander Asnis, told": the person named
-                affil, np, person = np, np_text(name), True
-            if party.lower_ in lexicon_en.MESSAGE_NOUNS | lexicon_en.DOCUMENT_NOUNS and cue.kind == "subject":
-                owner = _owner(party)
-                if owner is not None and party.lower_ not in lexicon_en.DOCUMENT_NOUNS:
-                    np = np_text(owner)
-                    via = via or party.lower_  # "a statement from the army said": the army, via its statement
-            kind = "according" if cue.kind == "according" else "subject"
-            rejected = _rejected_span(cue)
-            out.append(Attribution(np, _cue_text(cue), via, affil, person, lo, hi, kind, hearsay, rejected))
+        out.extend(_cue_attributions(cue, nested.get(cue.tok.i, []), seen, only=len(outer) == 1))
     return out
+
+
+def _cue_attributions(cue: _Cue, nested: list[_Cue], seen: set[int], *, only: bool) -> list[Attribution]:
+    """One attribution per party of an outermost cue, with the intermediary its nested cues name."""
+    # "X reported that officials believe ...": a belief or claim on either level hedges (CONVENTIONS 5)
+    hearsay = any(
+        lexicon_en.cue_lemma(c.tok.text) in lexicon_en.HEARSAY for c in (cue, *nested) if c.kind != "according"
+    )
+    lo = min(t.idx for t in cue.tok.subtree) if cue.kind != "according" else 0
+    hi = max(t.idx + len(t.text) for t in cue.tok.subtree) if cue.kind != "according" else len(cue.tok.doc.text)
+    if cue.kind == "agentless":
+        return [Attribution("", cue.tok.text, kind="agentless", start=lo, end=hi)]
+    via = _via_of(cue, [c for c in nested if c.kind != "agentless"], whole=only)
+    out = []
+    for party in cue.parties:
+        if party.i in seen:
+            continue
+        seen.add(party.i)
+        attribution = _party_attribution(cue, party, via, (lo, hi), hearsay)
+        via = attribution.via  # a message noun's owner gives the next parties its via too
+        out.append(attribution)
+    return out
+
+
+def _party_attribution(cue: _Cue, party, via: str, span: tuple[int, int], hearsay: bool) -> Attribution:
+    party = _antecedent(party, cue.tok)
+    affiliation, person = _apposition(party)
+    phrase = np_text(party)
+    name = _named_apposition(party)
+    if name is not None:  # "Popov's lawyer, Alexander Asnis, told": the person named
+        affiliation, phrase, person = phrase, np_text(name), True
+    if party.lower_ in lexicon_en.MESSAGE_OR_DOCUMENT_NOUNS and cue.kind == "subject":
+        owner = _owner(party)
+        if owner is not None and party.lower_ not in lexicon_en.DOCUMENT_NOUNS:
+            phrase = np_text(owner)
+            via = via or party.lower_  # "a statement from the army said": the army, via its statement
+    kind = "according" if cue.kind == "according" else "subject"
+    start, end = span
+    return Attribution(phrase, _cue_text(cue), via, affiliation, person, start, end, kind, hearsay, _rejected_span(cue))
 
 
 def _rejected_span(cue: _Cue) -> tuple[int, int] | None:

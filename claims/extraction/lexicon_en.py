@@ -152,6 +152,9 @@ SPEECH = SPEECH | {"ask", "walk"}
 # Verbs that need a document- or report-like subject to be a cue ("the order shows", "data suggest").
 DOCUMENT_VERBS = frozenset({"show", "read", "suggest", "indicate", "point", "find", "conclude", "say", "state"})
 
+# ... and those of them that are no speech verb ("show", "read", "point").
+DOCUMENT_ONLY_VERBS = DOCUMENT_VERBS - SPEECH
+
 # Verbs whose subject is a reporter only when they take a clause, a quote or an information object;
 # with other objects they are ordinary actions ("added two brigades", "posted guards", "listed the ship").
 NEED_CONTENT = frozenset(
@@ -318,6 +321,8 @@ DOCUMENT_NOUNS = frozenset(
         "letters",
     ]
 )
+
+MESSAGE_OR_DOCUMENT_NOUNS = MESSAGE_NOUNS | DOCUMENT_NOUNS
 
 # "rejected reports that ...": a dismissal is a statement only about a claim, not about a proposal or an offer.
 DISMISS_VERBS = frozenset(lexicon.DISMISS_VERBS) | {"rebut"}
