@@ -29,7 +29,7 @@ def has_candidate_cue(sent: str) -> bool:
 
 @dataclass(slots=True)
 class Attribution:
-    np: str  # the party's noun phrase as written; "" when the cue has no agent
+    phrase: str  # the party's noun phrase as written; "" when the cue has no agent
     cue: str
     via: str = ""
     affiliation: str = ""  # an apposition describing the party ("a spokesman for the ministry")
@@ -389,8 +389,8 @@ def np_text(head) -> str:
 def _apposition(head) -> tuple[str, bool]:
     for c in head.children:
         if c.dep_ == "appos" and _comma_between(head, c):
-            toks = [t for t in c.subtree if t.dep_ != "relcl"]
-            text = head.doc[toks[0].i : toks[-1].i + 1].text.strip(" ,")
+            tokens = [t for t in c.subtree if t.dep_ != "relcl"]
+            text = head.doc[tokens[0].i : tokens[-1].i + 1].text.strip(" ,")
             if len(text.split()) <= 14:
                 return text, bool(_PERSON_APPOS.match(text))
     return "", False
@@ -556,8 +556,8 @@ def _rejected_span(cue: _Cue) -> tuple[int, int] | None:
     obj = next((c for c in cue.tok.children if c.dep_ in ("dobj", "ccomp")), None)
     if obj is None:
         return None
-    toks = list(obj.subtree)
-    return toks[0].idx, toks[-1].idx + len(toks[-1].text)
+    tokens = list(obj.subtree)
+    return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
 
 
 def _cue_text(cue: _Cue) -> str:

@@ -348,15 +348,15 @@ _CYR_ORG = re.compile("(?:" + "|".join(lexicon.CYR_ORG_STEMS) + ")")
 
 
 @functools.lru_cache(maxsize=16384)
-def _clean_np(np: str) -> str:
-    np = np.strip()
+def _clean_np(phrase: str) -> str:
+    phrase = phrase.strip()
     # keep only what follows the last closing quote (quote-first sentences)
     for q in ("”", "»", '"'):
-        k = np.rfind(q)
+        k = phrase.rfind(q)
         if k != -1:
-            np = np[k + 1 :]
-    np = np.strip(" ,;:—–-\"“”«»'")
-    words = np.split()
+            phrase = phrase[k + 1 :]
+    phrase = phrase.strip(" ,;:—–-\"“”«»'")
+    words = phrase.split()
     while words and (words[0].lower() in lexicon.LEADING_JUNK and not (len(words) > 1 and words[0] == "The")):
         if words[0].lower() in {"the"}:
             break
@@ -424,16 +424,16 @@ def _person_split_cached(words: tuple[str, ...]) -> tuple[str, str] | None:
     """If words end with a personal name (after optional titles), return (name, title_part)."""
     run: list[str] = []
     for w in reversed(words):
-        lw = w.lower()
+        lower = w.lower()
         if (
             _is_cap(w)
             and not _is_acronym(w)
-            and lw not in lexicon.ORG_WORDS
-            and lw not in lexicon.TITLE_WORDS
-            and lw + "." not in lexicon.TITLE_WORDS
-            and lw not in lexicon.OUTLET_SUFFIXES
+            and lower not in lexicon.ORG_WORDS
+            and lower not in lexicon.TITLE_WORDS
+            and lower + "." not in lexicon.TITLE_WORDS
+            and lower not in lexicon.OUTLET_SUFFIXES
             and w not in lexicon.NATIONALITY_CAPS
-            and not (not lw.isascii() and _CYR_ORG.match(lw))
+            and not (not lower.isascii() and _CYR_ORG.match(lower))
             and len(run) < 4
         ):
             run.insert(0, w)
@@ -446,7 +446,7 @@ def _person_split_cached(words: tuple[str, ...]) -> tuple[str, str] | None:
     if rest and not has_title:
         return None
     if len(run) >= 2 or has_title:
-        if rest and rest[-1].lower() in {"of", "for", "the", "and", "from", "on", "in"}:
+        if rest and rest[-1].lower() in lexicon.NAME_TAIL_STOPS:
             return None
         return " ".join(run), " ".join(rest)
     return None
@@ -458,34 +458,36 @@ def _classify(name: str, words) -> str:
 
 @functools.lru_cache(maxsize=16384)
 def _classify_cached(name: str, words: tuple[str, ...]) -> str:
-    low = normalise_source_name(name)
-    lw = [w.lower() for w in words]
-    if not lw:
+    key = normalise_source_name(name)
+    lower_words = [w.lower() for w in words]
+    if not lower_words:
         return "organization"
     if (
-        low in lexicon.OUTLET_NAMES
-        or ("the " + low) in lexicon.OUTLET_NAMES
-        or any(w in lexicon.OUTLET_NAMES for w in lw)
+        key in lexicon.OUTLET_NAMES
+        or ("the " + key) in lexicon.OUTLET_NAMES
+        or any(w in lexicon.OUTLET_NAMES for w in lower_words)
     ):
         return "outlet"
-    if " times of " in f" {low} " or (
-        lw[-1] in lexicon.OUTLET_SUFFIXES
+    if " times of " in f" {key} " or (
+        lower_words[-1] in lexicon.OUTLET_SUFFIXES
         and _is_cap(words[-1])
         # "the Ministry of Defense of Ukraine" is no outlet named "... Ukraine"
-        and not (len(lw) > 1 and lw[-2] == "of")
-        and lexicon.STRONG_ORG_WORDS.isdisjoint(lw)
+        and not (len(lower_words) > 1 and lower_words[-2] == "of")
+        and lexicon.STRONG_ORG_WORDS.isdisjoint(lower_words)
     ):
         return "outlet"
-    if (lw[-1] in lexicon.OUTLET_HEADS and lw[-1] != "agency") or (
-        len(lw) > 1 and lw[-2] in {"news", "press"} and lw[-1] == "agency"
+    if (lower_words[-1] in lexicon.OUTLET_HEADS and lower_words[-1] != "agency") or (
+        len(lower_words) > 1 and lower_words[-2] in lexicon.AGENCY_OUTLET_WORDS and lower_words[-1] == "agency"
     ):
         return "outlet"
-    if any(w in lexicon.ORG_WORDS for w in lw) or any(_CYR_ORG.match(w) for w in lw if not w.isascii()):
+    if any(w in lexicon.ORG_WORDS for w in lower_words) or any(
+        _CYR_ORG.match(w) for w in lower_words if not w.isascii()
+    ):
         return "organization"
-    head = lw[-1]
-    for k, w in enumerate(lw[1:], 1):
-        if w in {"of", "from", "in", "within", "near"}:
-            head = lw[k - 1]
+    head = lower_words[-1]
+    for k, w in enumerate(lower_words[1:], 1):
+        if w in lexicon.HEAD_BEFORE:
+            head = lower_words[k - 1]
             break
     if head in lexicon.GROUP_HEADS or head.rstrip("s") in lexicon.GROUP_HEADS:
         return "group"
@@ -561,19 +563,19 @@ def _full_name_before(surname: str, state: _State) -> str:
             continue
         first: list[str] = []
         for w in reversed(text[max(lo, k - 80) : k].split()[-3:]):
-            lw = w.lower()
+            lower = w.lower()
             if (
                 len(first) >= 2
                 or not _FIRST_NAME.match(w)
-                or lw in lexicon.TITLE_WORDS
-                or lw in lexicon.ORG_WORDS
+                or lower in lexicon.TITLE_WORDS
+                or lower in lexicon.ORG_WORDS
                 or w in lexicon.NATIONALITY_CAPS
-                or lw in lexicon.DETERMINERS
-                or lw in lexicon.LEADING_JUNK
-                or lw in lexicon.DATE_WORDS
-                or lw in lexicon.PREPOSITIONS
-                or lw in lexicon.PRONOUNS_PERSON
-                or lw in lexicon.OUTLET_NAMES
+                or lower in lexicon.DETERMINERS
+                or lower in lexicon.LEADING_JUNK
+                or lower in lexicon.DATE_WORDS
+                or lower in lexicon.PREPOSITIONS
+                or lower in lexicon.PRONOUNS_PERSON
+                or lower in lexicon.OUTLET_NAMES
             ):
                 break
             first.insert(0, w)
@@ -1045,7 +1047,7 @@ def _resolve(phrase: str, state: _State, *, affiliation: str = "", is_person: bo
 
 @dataclass(slots=True)
 class _Attribution:
-    np: str
+    phrase: str
     cue: str
     affiliation: str = ""
     inner: str = ""  # the speaker inside an outlet's report ("X said ..., Reuters reported"): goes to via
@@ -1059,12 +1061,12 @@ _PERSON_APPOSITION = re.compile(
 )
 
 
-def _inverted_apposition(after: str, np: str) -> tuple[str, bool]:
+def _inverted_apposition(after: str, phrase: str) -> tuple[str, bool]:
     """'..., said Kandice Ardiel, a spokesperson for UNIFIL, ...': the affiliation and whether it names a person."""
-    k = after.find(np)
+    k = after.find(phrase)
     if k == -1:
         return "", False
-    rest = after[k + len(np) :]
+    rest = after[k + len(phrase) :]
     if not rest.startswith(","):
         return "", False
     appos = _top_level_split(rest[1:])[0].strip().rstrip(".!?…\"”»' ")
@@ -1100,12 +1102,12 @@ def _outer_outlet(sent: str, after: int) -> _Attribution | None:
     m = _OUTER_TAIL.search(sent, after, len(sent))
     if not m:
         return None
-    np = _clean_np(m.group("a") or m.group("b") or "")
-    words = [_word(w) for w in np.split()]
+    phrase = _clean_np(m.group("a") or m.group("b") or "")
+    words = [_word(w) for w in phrase.split()]
     words = [w for w in words if w]
-    if not words or not _valid_np(np) or _classify(np, words) != "outlet":
+    if not words or not _valid_np(phrase) or _classify(phrase, words) != "outlet":
         return None
-    return _Attribution(np, (m.group("cue1") or m.group("cue2")).strip())
+    return _Attribution(phrase, (m.group("cue1") or m.group("cue2")).strip())
 
 
 def _title_then_name(parts: list[str], last: str, prev: str) -> tuple[str, str] | None:
@@ -1286,15 +1288,15 @@ def _passive_agent(after: str) -> str:
     """The agent after 'was reported by': up to the first clause or adverbial."""
     text = after.lstrip()[2:].lstrip()  # after "by"
     m = _AGENT_END.search(text, 0, 120)
-    np = _clean_np(text[: m.start()] if m else text[:120]).rstrip(".!?…\"”»' ")
-    if not np or not _valid_np(np):
+    phrase = _clean_np(text[: m.start()] if m else text[:120]).rstrip(".!?…\"”»' ")
+    if not phrase or not _valid_np(phrase):
         return ""
     # "This was stated by the head of the Center ..., Andrii Kovalenko." -> the person named after the title
     if m is not None and text[m.start()] == ",":
         named = _AGENT_NAME.match(text, m.start())
         if named and _person_split(named.group(1).split()):
             return named.group(1)
-    return np
+    return phrase
 
 
 _IN_WORDS = re.compile(r"In\s+(?:(his|her|their)\s+words|the\s+words\s+of\s+([^,;:]{2,80}?)),\s", re.I)
@@ -1598,20 +1600,20 @@ def _acronym_defs(body: str):
 
 def _acronyms(body: str, state: _State) -> None:
     for m in _acronym_defs(body):
-        name, acr = m.group(1).strip(), m.group(2)
+        name, acronym = m.group(1).strip(), m.group(2)
         words = name.split()
         while words and (
             words[0].lower() in lexicon.ACRONYM_LEAD_WORDS or words[0].lower().strip(",") in lexicon.DATE_WORDS
         ):
             words.pop(0)  # "On Sunday the Rapid Support Forces (RSF)": the name starts after the date
-        if not words or not _is_acronym(acr.rstrip("s")):
+        if not words or not _is_acronym(acronym.rstrip("s")):
             continue
         full = " ".join(words)
-        key = normalise_source_name(acr)
+        key = normalise_source_name(acronym)
         if key in state.by_alias:
             continue
         kind = _classify(full, words)
-        state.add(_Entity(full, kind, {acr}), recent=False)
+        state.add(_Entity(full, kind, {acronym}), recent=False)
 
 
 _READER_APPEAL = re.compile(r"^(?:dear|шановн\w*|дорог\w*|уважаем\w*)\s+(?:reader|readers|friends|читач|читате)", re.I)
@@ -1808,22 +1810,36 @@ def _inherit(claim: ExtractedClaim, sent: str, start: int, end: int) -> Extracte
     )
 
 
-def _claim(sent: str, start: int, end: int, att: _Attribution, how: str, state: _State) -> ExtractedClaim | None:
+def _claim(
+    sent: str, start: int, end: int, attribution: _Attribution, how: str, state: _State
+) -> ExtractedClaim | None:
     if how == "impersonal":
         res: _Resolved | None = _unnamed()
     else:
-        res = _resolve(att.np, state, affiliation=att.affiliation, is_person=att.person)
+        res = _resolve(attribution.phrase, state, affiliation=attribution.affiliation, is_person=attribution.person)
         if res is None and how == "according":
             res = _unnamed()
     if res is None:
         return None
     via = _via(sent) or res.via
-    if att.inner:
-        inner = _resolve(att.inner, state)
-        via = inner.name if inner is not None and inner.kind != "unnamed" else re.sub(r"^(?:an?|the)\s+", "", att.inner)
+    if attribution.inner:
+        inner = _resolve(attribution.inner, state)
+        via = (
+            inner.name
+            if inner is not None and inner.kind != "unnamed"
+            else re.sub(r"^(?:an?|the)\s+", "", attribution.inner)
+        )
     hedged = how == "impersonal" or _is_hedged(sent)
     return _claim_of(
-        sent, start, end, res, via=via, cue=att.cue, affiliation=att.affiliation, hedged=hedged, state=state
+        sent,
+        start,
+        end,
+        res,
+        via=via,
+        cue=attribution.cue,
+        affiliation=attribution.affiliation,
+        hedged=hedged,
+        state=state,
     )
 
 
@@ -1889,126 +1905,133 @@ _AND_SPLIT = re.compile(r"\s+and\s+(?=(?:the\s+)?(?:[A-Z][\w\-]*\s+)?[a-z][\w\-]
 class _Phrase:
     """A party's noun phrase with what the party rules read of it."""
 
-    np: str
+    text: str
     at: int  # offset of its sentence
     mentions: MentionRegistry
     state: _State
-    att: object = None  # the english.Attribution, for its apposition
+    attribution: object = None  # the english.Attribution, for its apposition
 
     @functools.cached_property
     def words(self) -> list[str]:
-        return self.np.split()
+        return self.text.split()
 
     @functools.cached_property
-    def low(self) -> list[str]:
+    def lower(self) -> list[str]:
         return [w.lower().strip(_STRIP) for w in self.words]
 
 
-def _rule_pronoun_after_spokesman(p: _Phrase) -> _Resolved | None:
+def _rule_pronoun_after_spokesman(phrase: _Phrase) -> _Resolved | None:
     """ "A Houthi spokesman said ... He added ...": the body the unnamed spokesman speaks for."""
-    if len(p.words) == 1 and p.low[0] in ("he", "she") and p.mentions.spokesman_body is not None:
-        body_at, body = p.mentions.spokesman_body
-        if body_at > p.mentions.person_at:
+    if len(phrase.words) == 1 and phrase.lower[0] in ("he", "she") and phrase.mentions.spokesman_body is not None:
+        body_at, body = phrase.mentions.spokesman_body
+        if body_at > phrase.mentions.person_at:
             return body
     return None
 
 
-def _rule_definite_description(p: _Phrase) -> _Resolved | None:
+def _rule_definite_description(phrase: _Phrase) -> _Resolved | None:
     """ "the channel", "the news agency", "the armed forces": the nearest party described so, or the latest
     source of a kind that fits the noun."""
     if not (
-        p.low
-        and p.low[0] in lexicon_en.DEFINITE_WORDS
-        and 2 <= len(p.words) <= 4
-        and all(w.islower() for w in p.words[1:])
+        phrase.lower
+        and phrase.lower[0] in lexicon_en.DEFINITE_WORDS
+        and 2 <= len(phrase.words) <= 4
+        and all(w.islower() for w in phrase.words[1:])
     ):
         return None
-    head = p.low[-1]
+    head = phrase.lower[-1]
     if head not in GENERIC_HEADS:
         return None
-    mods = tuple(w for w in p.low[1:-1] if w not in {"same", "also", "former", "latest"})
-    name = p.mentions.resolve(head, p.at, modifiers=mods)
+    mods = tuple(w for w in phrase.lower[1:-1] if w not in {"same", "also", "former", "latest"})
+    name = phrase.mentions.resolve(head, phrase.at, modifiers=mods)
     if name is not None:
-        res = _resolve(name, p.state)
+        res = _resolve(name, phrase.state)
         if res is not None and res.kind != "unnamed":
             return res
     kinds = lexicon_en.BACKREF_KINDS.get(head) if not mods else None  # "the agriculture ministry" is a new party
-    ent = p.state.latest(kinds) if kinds else None
+    ent = phrase.state.latest(kinds) if kinds else None
     return _from_entity(ent) if ent is not None else None
 
 
-def _rule_owned_body(p: _Phrase) -> _Resolved | None:
+def _rule_owned_body(phrase: _Phrase) -> _Resolved | None:
     """ "Its defence ministry posted": the owner's ministry, named by the owner's acronym."""
-    if not (p.low and p.low[0] in ("its", "their") and 2 <= len(p.words) <= 4 and p.low[-1] in lexicon_en.OWNED_BODIES):
+    if not (
+        phrase.lower
+        and phrase.lower[0] in ("its", "their")
+        and 2 <= len(phrase.words) <= 4
+        and phrase.lower[-1] in lexicon_en.OWNED_BODIES
+    ):
         return None
-    owner = _resolve(p.low[0], p.state)
+    owner = _resolve(phrase.lower[0], phrase.state)
     if owner is None or owner.kind == "unnamed":
         return None
     short = min((a for a in owner.aliases if a.isupper() and 2 <= len(a) <= 6), key=len, default=owner.name)
-    return _Resolved(f"{short} {' '.join(p.words[1:])}", "organization", (), owner.name)
+    return _Resolved(f"{short} {' '.join(phrase.words[1:])}", "organization", (), owner.name)
 
 
-def _rule_owner_person(p: _Phrase) -> _Resolved | None:
+def _rule_owner_person(phrase: _Phrase) -> _Resolved | None:
     """ "Al Jazeera's Resul Serdar": the person, of the outlet."""
-    m = _OWNER_PERSON.match(p.np)
+    m = _OWNER_PERSON.match(phrase.text)
     if not (m and _person_split(m.group("name").split())):
         return None
-    return _resolve(m.group("name"), p.state, affiliation=m.group("owner"), is_person=True)
+    return _resolve(m.group("name"), phrase.state, affiliation=m.group("owner"), is_person=True)
 
 
-def _rule_named_body_spokesman(p: _Phrase) -> _Resolved | None:
+def _rule_named_body_spokesman(phrase: _Phrase) -> _Resolved | None:
     """ "A Houthi military spokesman": the body he speaks for (CONVENTIONS 3.5)."""
-    m = _NAMED_BODY_SPOKES.match(p.np)
+    m = _NAMED_BODY_SPOKES.match(phrase.text)
     if not m:
         return None
-    name = p.mentions.with_word(m.group("body"), p.at)
-    res = _resolve(name or m.group("body"), p.state)
+    name = phrase.mentions.with_word(m.group("body"), phrase.at)
+    res = _resolve(name or m.group("body"), phrase.state)
     if res is None or res.kind == "unnamed":
         return None
-    p.mentions.spokesman_body = (p.at, res)
+    phrase.mentions.spokesman_body = (phrase.at, res)
     return res
 
 
-def _rule_message_back_reference(p: _Phrase) -> _Resolved | None:
+def _rule_message_back_reference(phrase: _Phrase) -> _Resolved | None:
     """ "the latest report said", "the statement said": the latest organisation or outlet, its author."""
     if not (
-        p.low
-        and p.low[0] in lexicon_en.DEFINITE_WORDS | {"its", "their"}
-        and p.low[-1] in lexicon_en.MESSAGE_BACKREF_HEADS
+        phrase.lower
+        and phrase.lower[0] in lexicon_en.DEFINITE_WORDS | {"its", "their"}
+        and phrase.lower[-1] in lexicon_en.MESSAGE_BACKREF_HEADS
     ):
         return None
-    if not p.words[-1].islower() or len(p.words) > 4:
+    if not phrase.words[-1].islower() or len(phrase.words) > 4:
         return None
-    ent = p.state.latest(("organization", "outlet", "group"))
+    ent = phrase.state.latest(("organization", "outlet", "group"))
     return _from_entity(ent) if ent is not None else None
 
 
-def _rule_common_body_spokesman(p: _Phrase) -> _Resolved | None:
+def _rule_common_body_spokesman(phrase: _Phrase) -> _Resolved | None:
     """ "An army spokesman": the army he speaks for."""
-    m = _BODY_SPOKES.match(p.np)
+    m = _BODY_SPOKES.match(phrase.text)
     if not (m and m.group("body").lower() in GENERIC_HEADS):
         return None
-    inner = _party(f"the {m.group('body')}", p.at, p.mentions, p.state, None)
+    inner = _party(f"the {m.group('body')}", phrase.at, phrase.mentions, phrase.state, None)
     return inner if inner is not None and inner.kind != "unnamed" else None
 
 
-def _rule_spokesman_for(p: _Phrase) -> _Resolved | None:
+def _rule_spokesman_for(phrase: _Phrase) -> _Resolved | None:
     """ "a spokesman for the group": the group; "a spokesman for a brigade ...": the description."""
-    m = _SPOKES_FOR.match(p.np)
+    m = _SPOKES_FOR.match(phrase.text)
     if not m:
         return None
     if m.group("body").split()[0].lower() in {"a", "an"}:
-        return _Resolved(p.np.split(None, 1)[1] if p.low[0] in {"a", "an", "the"} else p.np, "unnamed", ())
-    inner = _party(m.group("body"), p.at, p.mentions, p.state, None)
+        return _Resolved(
+            phrase.text.split(None, 1)[1] if phrase.lower[0] in {"a", "an", "the"} else phrase.text, "unnamed", ()
+        )
+    inner = _party(m.group("body"), phrase.at, phrase.mentions, phrase.state, None)
     return inner if inner is not None and inner.kind != "unnamed" else None
 
 
-def _rule_described_anonymous(p: _Phrase) -> _Resolved | None:
+def _rule_described_anonymous(phrase: _Phrase) -> _Resolved | None:
     """ "a military source", "officials in Rwanda": an unnamed source keeps its description (3.9)."""
-    if not ((_DESCRIBED_PLURAL.match(p.np) or _DESCRIBED_ONE.match(p.np)) and len(p.words) <= 8):
+    if not ((_DESCRIBED_PLURAL.match(phrase.text) or _DESCRIBED_ONE.match(phrase.text)) and len(phrase.words) <= 8):
         return None
-    desc = re.sub(r"^(?:an?|the|one)\s+", "", p.np, flags=re.I)
-    return _from_entity(p.state.add(_Entity(desc, "unnamed")))
+    desc = re.sub(r"^(?:an?|the|one)\s+", "", phrase.text, flags=re.I)
+    return _from_entity(phrase.state.add(_Entity(desc, "unnamed")))
 
 
 # Tried in order; the first that resolves the phrase wins, and the name rules (_resolve) come last.
@@ -2026,17 +2049,20 @@ _PARTY_RULES = (
 )
 
 
-def _party(np: str, at: int, mentions: MentionRegistry, state: _State, att) -> _Resolved | None:
+def _party(phrase: str, at: int, mentions: MentionRegistry, state: _State, attribution) -> _Resolved | None:
     """Resolve one party's noun phrase: the back-reference and description rules, then the name rules."""
-    phrase = _Phrase(_POSSESSIVE_END.sub("", np.strip()), at, mentions, state, att)
-    if not phrase.words:
+    party = _Phrase(_POSSESSIVE_END.sub("", phrase.strip()), at, mentions, state, attribution)
+    if not party.words:
         return None
     for rule in _PARTY_RULES:
-        res = rule(phrase)
+        res = rule(party)
         if res is not None:
             return res
     return _resolve(
-        phrase.np, state, affiliation=att.affiliation if att else "", is_person=att.person if att else False
+        party.text,
+        state,
+        affiliation=attribution.affiliation if attribution else "",
+        is_person=attribution.person if attribution else False,
     )
 
 
@@ -2044,49 +2070,57 @@ def _english_claims(
     sent: str, start: int, end: int, doc, state: _State, mentions: MentionRegistry
 ) -> list[ExtractedClaim]:
     """The claims of a parsed English sentence: one per outermost cue and party (english.attributions)."""
-    atts = english.attributions(doc, _quote_spans(sent) if _QUOTE_CHARS.search(sent) else [])
+    found_attributions = english.attributions(doc, _quote_spans(sent) if _QUOTE_CHARS.search(sent) else [])
     out: list[ExtractedClaim] = []
     seen: set[str] = set()
-    for att in atts:
-        parts = [att.np]
-        if not att.agentless and " and " in att.np:
-            pieces = _AND_SPLIT.split(att.np)
-            if len(pieces) == 2 and all(len(p.split()) <= 6 for p in pieces):
+    for attribution in found_attributions:
+        parts = [attribution.phrase]
+        if not attribution.agentless and " and " in attribution.phrase:
+            pieces = _AND_SPLIT.split(attribution.phrase)
+            if len(pieces) == 2 and all(len(piece.split()) <= 6 for piece in pieces):
                 parts = pieces
-        for np in parts:
-            res = _unnamed() if att.agentless else _party(np, start, mentions, state, att)
-            if res is None and np.split() and np.split()[0].lower() in lexicon_en.DEFINITE_WORDS:
+        for phrase in parts:
+            res = _unnamed() if attribution.agentless else _party(phrase, start, mentions, state, attribution)
+            if res is None and phrase.split() and phrase.split()[0].lower() in lexicon_en.DEFINITE_WORDS:
                 # "By the monitor's count" with no monitor named before: the description, not nothing
-                res = _from_entity(state.add(_Entity(np.split(None, 1)[1], "organization")))
+                res = _from_entity(state.add(_Entity(phrase.split(None, 1)[1], "organization")))
             if res is None or res.name in seen:
                 continue
             seen.add(res.name)
             if res.kind != "unnamed" or " " in res.name:
-                mentions.note(res.name, start, descriptors(np) | descriptors(att.affiliation), source=True)
-            if res.kind == "person" and np.split()[0].lower() not in ("he", "she"):
+                mentions.note(res.name, start, descriptors(phrase) | descriptors(attribution.affiliation), source=True)
+            if res.kind == "person" and phrase.split()[0].lower() not in ("he", "she"):
                 mentions.person_at = start
-            if _BODY_SPOKES.match(np) or _SPOKES_FOR.match(np):
+            if _BODY_SPOKES.match(phrase) or _SPOKES_FOR.match(phrase):
                 mentions.spokesman_body = (start, res)
-            via = _via(sent) or att.via or res.via
-            if att.via and not _via(sent) and (" " in att.via.strip() or att.via[:1].isupper()):
-                inner = _party(att.via, start, mentions, state, None)
+            via = _via(sent) or attribution.via or res.via
+            if attribution.via and not _via(sent) and (" " in attribution.via.strip() or attribution.via[:1].isupper()):
+                inner = _party(attribution.via, start, mentions, state, None)
                 via = (
                     inner.name
                     if inner is not None and inner.kind != "unnamed"
-                    else re.sub(r"^(?:an?|the)\s+", "", att.via)
+                    else re.sub(r"^(?:an?|the)\s+", "", attribution.via)
                 )
-            part = sent if len(atts) == 1 else sent[att.start : att.end]
-            if att.rejected is not None:  # "denied the militia's claim that ...": not this party's hedge
+            part = sent if len(found_attributions) == 1 else sent[attribution.start : attribution.end]
+            if attribution.rejected is not None:  # "denied the militia's claim that ...": not this party's hedge
                 a, b = (
-                    att.rejected[0] - (0 if len(atts) == 1 else att.start),
-                    att.rejected[1] - (0 if len(atts) == 1 else att.start),
+                    attribution.rejected[0] - (0 if len(found_attributions) == 1 else attribution.start),
+                    attribution.rejected[1] - (0 if len(found_attributions) == 1 else attribution.start),
                 )
                 part = part[: max(a, 0)] + " " + part[max(b, 0) :]
-            hedged = att.agentless or att.hearsay or _is_hedged(part)
-            affiliation = _affiliation(att.affiliation) if att.affiliation else ""
+            hedged = attribution.agentless or attribution.hearsay or _is_hedged(part)
+            affiliation = _affiliation(attribution.affiliation) if attribution.affiliation else ""
             out.append(
                 _claim_of(
-                    sent, start, end, res, via=via, cue=att.cue, affiliation=affiliation, hedged=hedged, state=state
+                    sent,
+                    start,
+                    end,
+                    res,
+                    via=via,
+                    cue=attribution.cue,
+                    affiliation=affiliation,
+                    hedged=hedged,
+                    state=state,
                 )
             )
     return out
@@ -2104,12 +2138,12 @@ def _cyr_latest(state: _State, kinds: tuple[str, ...]) -> _Resolved | None:
     return None
 
 
-def _cyr_party(np: str, state: _State, lang: str) -> _Resolved | None:
+def _cyr_party(phrase: str, state: _State, lang: str) -> _Resolved | None:
     """Resolve a Ukrainian or Russian party phrase: back-references to the latest fitting source, else a name."""
     lex = lexicon_uk if lang == "uk" else lexicon_ru
-    np = _SAME_AS_BEFORE.sub("", np.strip(' «»"“”„,'))
-    np = _LOCATIVE.sub("", np)  # "у МЗС Росії заявляють", "додали в розвідці"
-    words = np.split()
+    phrase = _SAME_AS_BEFORE.sub("", phrase.strip(' «»"“”„,'))
+    phrase = _LOCATIVE.sub("", phrase)  # "у МЗС Росії заявляють", "додали в розвідці"
+    words = phrase.split()
     if not words or len(words) > 12:
         return None
     first = words[0].lower().strip("«»")
@@ -2117,11 +2151,11 @@ def _cyr_party(np: str, state: _State, lang: str) -> _Resolved | None:
         return _cyr_latest(state, ("person", "unnamed"))
     if first in ("вони", "они"):
         return _cyr_latest(state, ("unnamed", "organization", "group", "outlet"))
-    if any(w.lower().startswith(lex.BACKREF_ANON) for w in words[:2]) or _OF_THEM.search(np):
+    if any(w.lower().startswith(lex.BACKREF_ANON) for w in words[:2]) or _OF_THEM.search(phrase):
         got = _cyr_latest(state, ("unnamed",))
         if got is not None:
             return got
-        return _from_entity(state.add(_Entity(np, "unnamed")))  # "джерело в СБУ": a described source
+        return _from_entity(state.add(_Entity(phrase, "unnamed")))  # "джерело в СБУ": a described source
     if len(words) <= 2 and first.startswith(lex.BACKREF_OUTLET) and not any(w[:1].isupper() for w in words[1:]):
         got = _cyr_latest(state, ("outlet",))
         if got is not None:
@@ -2134,19 +2168,21 @@ def _cyr_party(np: str, state: _State, lang: str) -> _Resolved | None:
         got = _cyr_latest(state, ("person",))
         if got is not None:
             return got
-    return _resolve(np, state)
+    return _resolve(phrase, state)
 
 
 def _cyrillic_claims(sent: str, start: int, end: int, state: _State, lang: str) -> list[ExtractedClaim]:
     out: list[ExtractedClaim] = []
-    for att in cyrillic.attributions(sent, lang):
-        res = _unnamed() if att.agentless else _cyr_party(att.np, state, lang)
+    for attribution in cyrillic.attributions(sent, lang):
+        res = _unnamed() if attribution.agentless else _cyr_party(attribution.phrase, state, lang)
         if res is None:
             continue
-        via = att.via
+        via = attribution.via
         if via:
             inner = _cyr_party(via, state, lang) if via[:1].isupper() else None
             via = inner.name if inner is not None and inner.kind != "unnamed" else via
-        hedged = att.agentless or _is_hedged(sent)
-        out.append(_claim_of(sent, start, end, res, via=via, cue=att.cue, affiliation="", hedged=hedged, state=state))
+        hedged = attribution.agentless or _is_hedged(sent)
+        out.append(
+            _claim_of(sent, start, end, res, via=via, cue=attribution.cue, affiliation="", hedged=hedged, state=state)
+        )
     return out
