@@ -104,7 +104,7 @@ def _has_content(tok) -> bool:
 def _subject(tok):
     subj = _children(tok, "nsubj", "nsubjpass", "csubj")
     if subj:
-        if subj[0].lower_ in ("who", "which", "that") and tok.dep_ == "relcl":
+        if subj[0].lower_ in lexicon_en.RELATIVE_PRONOUNS and tok.dep_ == "relcl":
             return tok.head  # "Kadyrov, who claimed ...": the antecedent
         if len(subj) > 1 and subj[1].i == subj[0].i + 1:
             return subj[1]  # "Syria's state news agency SANA said": two subjects side by side, the name last
@@ -144,10 +144,10 @@ def _agent(tok):
 def _owner(noun):
     """The party a message noun speaks for: "the ministry's statement", "a post on the channel"."""
     for c in noun.children:
-        if c.dep_ == "poss" and c.lower_ not in ("its", "their", "his", "her"):
+        if c.dep_ == "poss" and c.lower_ not in lexicon_en.POSSESSIVE_PRONOUNS:
             return c
     for c in noun.children:
-        if c.dep_ == "prep" and c.lower_ in ("from", "by", "of", "on"):
+        if c.dep_ == "prep" and c.lower_ in lexicon_en.OWNER_PREPOSITIONS:
             obj = _pobj_of(c)
             if obj is not None and obj.lower_ not in lexicon_en.INFO_OBJECTS:
                 return obj
@@ -184,9 +184,9 @@ def _verb_cue(tok, quoted) -> _Cue | None:
         return None
     if tok.dep_ in ("amod", "compound", "acl") and not _children(tok, "nsubj", "agent"):
         return None  # "the alleged attack", "a village called X", "the claimed figure"
-    if _negated(tok) and lemma not in ("deny", "rule"):
+    if _negated(tok) and lemma not in lexicon_en.NEGATIVE_CUES:
         return None  # "did not confirm": a non-statement (optional in the gold)
-    if lemma in lexicon_en.VIA_PARTICIPLES or (tok.lower_ in ("citing", "quoting") and tok.dep_ != "ROOT"):
+    if lemma in lexicon_en.VIA_PARTICIPLES or (tok.lower_ in lexicon_en.VIA_GERUNDS and tok.dep_ != "ROOT"):
         return None
     if _passive(tok):
         agent = _agent(tok)
@@ -231,7 +231,7 @@ def _verb_cue(tok, quoted) -> _Cue | None:
         return None  # "rejected peace proposals": an action, not a statement
     if lemma == "tell":
         objs = _children(tok, "dative", "dobj")
-        via = objs[0] if objs and objs[0].lower_ not in ("truth", "story", "lies", "that", "this", "it") else None
+        via = objs[0] if objs and objs[0].lower_ not in lexicon_en.TOLD_THINGS else None
         return _Cue(tok, _coordinated(subj), "subject", via=via)
     return _Cue(tok, _coordinated(subj), "subject")
 
@@ -265,9 +265,9 @@ def _according_cue(tok, quoted) -> _Cue | None:
 
 def _count_cue(tok, quoted) -> _Cue | None:
     """'By X's count', 'In X's words', 'In the words of X'."""
-    if tok.lower_ not in ("count", "tally", "estimate", "estimates", "words", "account") or quoted(tok.idx):
+    if tok.lower_ not in lexicon_en.COUNT_NOUNS or quoted(tok.idx):
         return None
-    if tok.dep_ != "pobj" or tok.head.lower_ not in ("by", "in"):
+    if tok.dep_ != "pobj" or tok.head.lower_ not in lexicon_en.COUNT_PREPOSITIONS:
         return None
     owner = _owner(tok)
     if owner is None:
@@ -278,7 +278,7 @@ def _count_cue(tok, quoted) -> _Cue | None:
 def _cues(doc, quoted) -> list[_Cue]:
     cues = []
     for tok in doc:
-        if tok.lower_ not in lexicon_en.CUE_WORDS and tok.lower_ not in ("estimate", "estimates", "account"):
+        if tok.lower_ not in lexicon_en.CUE_WORDS and tok.lower_ not in lexicon_en.COUNT_NOUNS:
             continue  # most words: no rule can make a cue of them
         cue = _verb_cue(tok, quoted) or _according_cue(tok, quoted) or _count_cue(tok, quoted)
         if cue is None and tok.lower_ in lexicon_en.AGENTLESS_ADVERBS and not quoted(tok.idx):
@@ -343,7 +343,11 @@ def _np_tokens(head) -> list:
             obj = _pobj_of(c)
             if obj is None or obj.lower_ in lexicon_en.DATE_WORDS or obj.like_num:
                 continue
-            if head.lower_ in lexicon_en.PLACE_LESS_HEADS and c.lower_ in ("in", "at") and obj.tag_ == "NNP":
+            if (
+                head.lower_ in lexicon_en.PLACE_LESS_HEADS
+                and c.lower_ in lexicon_en.PLACE_PREPOSITIONS
+                and obj.tag_ == "NNP"
+            ):
                 continue  # "local media in Belgorod": local media (CONVENTIONS 3.9)
             keep.append(c)
             keep.extend(_np_tokens(obj))
@@ -399,13 +403,13 @@ def _apposition(head) -> tuple[str, bool]:
 def _antecedent(party, cue_tok):
     """ "the rebels have attacked ships that they say are ...": a pronoun in an embedded clause means the
     subject of the clause it is embedded in, when they agree in number."""
-    if party.lower_ not in ("they", "it") or cue_tok.dep_ not in ("relcl", "ccomp", "advcl", "acl"):
+    if party.lower_ not in lexicon_en.REFERRING_PRONOUNS or cue_tok.dep_ not in ("relcl", "ccomp", "advcl", "acl"):
         return party
     t = cue_tok.head
     while True:
         subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < cue_tok.i), None)
         if subj is not None and _nominal(subj):
-            plural = subj.tag_ in ("NNS", "NNPS") or subj.lower_ in ("houthis", "police", "media")
+            plural = subj.tag_ in ("NNS", "NNPS") or subj.lower_ in lexicon_en.PLURAL_NOUNS
             if plural == (party.lower_ == "they"):
                 return subj
             return party
@@ -440,7 +444,7 @@ def _via_of(cue: _Cue, nested: list[_Cue], *, whole: bool = False) -> str:
             agent = _agent(tok)
             if agent is not None:
                 return np_text(agent)
-        if tok.lower_ == "interview" and tok.head.lower_ in ("in", "to"):
+        if tok.lower_ == "interview" and tok.head.lower_ in lexicon_en.INTERVIEW_PREPOSITIONS:
             with_ = next((c for c in tok.children if c.lower_ == "with"), None)
             obj = _pobj_of(with_) if with_ is not None else None
             if obj is not None:
@@ -450,7 +454,7 @@ def _via_of(cue: _Cue, nested: list[_Cue], *, whole: bool = False) -> str:
             return np_text(inner.parties[0])
     if whole:  # the only cue: a "citing X" anywhere in the sentence is its intermediary
         for tok in cue.tok.doc:
-            if tok.lower_ in ("citing", "quoting") and tok.tag_ == "VBG":
+            if tok.lower_ in lexicon_en.VIA_GERUNDS and tok.tag_ == "VBG":
                 obj = next((c for c in tok.children if c.dep_ in ("dobj", "pobj")), None)
                 if obj is not None:
                     return np_text(obj)
@@ -566,7 +570,7 @@ def _cue_text(cue: _Cue) -> str:
         return tok.doc[tok.head.i : tok.i + 1].text
     if cue.kind == "subject" and _passive(tok) and cue.parties and cue.via is None:
         return f"{tok.text} by"
-    if cue.via is not None and cue.via.lower_ in ("reporters", "journalists") and cue.via.i == tok.i + 1:
+    if cue.via is not None and cue.via.lower_ in lexicon_en.PRESS_AUDIENCE and cue.via.i == tok.i + 1:
         return f"{tok.text} {cue.via.text}"
     if cue.kind == "according":
         return "according to" if tok.lower_ == "according" else f"{tok.head.text} {tok.text}"

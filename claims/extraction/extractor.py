@@ -1073,7 +1073,7 @@ def _inverted_apposition(after: str, phrase: str) -> tuple[str, bool]:
     if not appos or len(appos.split()) > 14:
         return "", False
     first = appos.split()[0].lower()
-    if first not in {"a", "an", "the"} and first not in lexicon.TITLE_CORE:
+    if first not in lexicon.ARTICLES and first not in lexicon.TITLE_CORE:
         return "", False
     person = bool(_PERSON_APPOSITION.match(appos)) or any(
         w.lower().strip(_STRIP) in lexicon.ROLE_WORDS for w in appos.split()[:4]
@@ -1213,9 +1213,9 @@ def _np_after(text: str) -> str | None:
         return None
     words = chunk.split()
     first = _word(words[0])
-    if not (_is_cap(first) or first.lower() in {"the", "a", "an", "в", "у"} or first.lower() in lexicon.TITLE_WORDS):
+    if not (_is_cap(first) or first.lower() in lexicon.PHRASE_OPENERS or first.lower() in lexicon.TITLE_WORDS):
         return None
-    if words[0].lower() in {"в", "у"}:
+    if words[0].lower() in lexicon.CYR_LOCATIVES:
         chunk = " ".join(words[1:])
     # cut trailing adverbials: "said X on Tuesday", "reports The Times, citing ..."
     m = _TRAILING_ADVERBIAL.search(chunk)
@@ -1551,29 +1551,13 @@ def _via(sent: str) -> str:
     if not m:
         return ""
     words = m.group(1).split()
-    drop = {
-        "the",
-        "a",
-        "an",
-        "its",
-        "their",
-        "his",
-        "her",
-        "unconfirmed",
-        "unverified",
-        "unnamed",
-        "anonymous",
-        "own",
-        "several",
-        "some",
-    }
-    while words and words[0].lower() in drop:
+    while words and words[0].lower() in lexicon.VIA_LEAD_WORDS:
         words.pop(0)
-    words = [w for w in words if w.lower() not in {"unconfirmed", "unverified", "unnamed", "anonymous"}]
+    words = [w for w in words if w.lower() not in lexicon.SOURCE_HEDGES]
     # stop before a clause
     out = []
     for w in words:
-        if w.lower() in {"that", "who", "which", "as", "and"}:
+        if w.lower() in lexicon.VIA_ENDS:
             break
         out.append(w)
     return " ".join(out)
@@ -1922,7 +1906,11 @@ class _Phrase:
 
 def _rule_pronoun_after_spokesman(phrase: _Phrase) -> _Resolved | None:
     """ "A Houthi spokesman said ... He added ...": the body the unnamed spokesman speaks for."""
-    if len(phrase.words) == 1 and phrase.lower[0] in ("he", "she") and phrase.mentions.spokesman_body is not None:
+    if (
+        len(phrase.words) == 1
+        and phrase.lower[0] in lexicon_en.SUBJECT_PRONOUNS
+        and phrase.mentions.spokesman_body is not None
+    ):
         body_at, body = phrase.mentions.spokesman_body
         if body_at > phrase.mentions.person_at:
             return body
@@ -1942,7 +1930,7 @@ def _rule_definite_description(phrase: _Phrase) -> _Resolved | None:
     head = phrase.lower[-1]
     if head not in GENERIC_HEADS:
         return None
-    mods = tuple(w for w in phrase.lower[1:-1] if w not in {"same", "also", "former", "latest"})
+    mods = tuple(w for w in phrase.lower[1:-1] if w not in lexicon_en.SAME_MODIFIERS)
     name = phrase.mentions.resolve(head, phrase.at, modifiers=mods)
     if name is not None:
         res = _resolve(name, phrase.state)
@@ -1957,7 +1945,7 @@ def _rule_owned_body(phrase: _Phrase) -> _Resolved | None:
     """ "Its defence ministry posted": the owner's ministry, named by the owner's acronym."""
     if not (
         phrase.lower
-        and phrase.lower[0] in ("its", "their")
+        and phrase.lower[0] in lexicon_en.BODY_POSSESSIVES
         and 2 <= len(phrase.words) <= 4
         and phrase.lower[-1] in lexicon_en.OWNED_BODIES
     ):
@@ -1994,7 +1982,7 @@ def _rule_message_back_reference(phrase: _Phrase) -> _Resolved | None:
     """ "the latest report said", "the statement said": the latest organisation or outlet, its author."""
     if not (
         phrase.lower
-        and phrase.lower[0] in lexicon_en.DEFINITE_WORDS | {"its", "their"}
+        and phrase.lower[0] in lexicon_en.MESSAGE_OWNER_WORDS
         and phrase.lower[-1] in lexicon_en.MESSAGE_BACKREF_HEADS
     ):
         return None
@@ -2018,9 +2006,9 @@ def _rule_spokesman_for(phrase: _Phrase) -> _Resolved | None:
     m = _SPOKES_FOR.match(phrase.text)
     if not m:
         return None
-    if m.group("body").split()[0].lower() in {"a", "an"}:
+    if m.group("body").split()[0].lower() in lexicon.INDEFINITE_ARTICLES:
         return _Resolved(
-            phrase.text.split(None, 1)[1] if phrase.lower[0] in {"a", "an", "the"} else phrase.text, "unnamed", ()
+            phrase.text.split(None, 1)[1] if phrase.lower[0] in lexicon.ARTICLES else phrase.text, "unnamed", ()
         )
     inner = _party(m.group("body"), phrase.at, phrase.mentions, phrase.state, None)
     return inner if inner is not None and inner.kind != "unnamed" else None
@@ -2089,7 +2077,7 @@ def _english_claims(
             seen.add(res.name)
             if res.kind != "unnamed" or " " in res.name:
                 mentions.note(res.name, start, descriptors(phrase) | descriptors(attribution.affiliation), source=True)
-            if res.kind == "person" and phrase.split()[0].lower() not in ("he", "she"):
+            if res.kind == "person" and phrase.split()[0].lower() not in lexicon_en.SUBJECT_PRONOUNS:
                 mentions.person_at = start
             if _BODY_SPOKES.match(phrase) or _SPOKES_FOR.match(phrase):
                 mentions.spokesman_body = (start, res)
@@ -2126,6 +2114,8 @@ def _english_claims(
     return out
 
 
+_CYR_PERSON_PRONOUNS = lexicon_uk.PERSON_PRONOUNS | lexicon_ru.PERSON_PRONOUNS
+_CYR_PLURAL_PRONOUNS = lexicon_uk.PLURAL_PRONOUNS | lexicon_ru.PLURAL_PRONOUNS
 _SAME_AS_BEFORE = re.compile(r"^(?:все\s+)?(?:тієї\s+ж|того\s+ж|той\s+же|тот\s+же|того\s+же|той\s+самої)\s+", re.I)
 _LOCATIVE = re.compile(r"^(?:у|в|во)\s+(?=\S)", re.I)
 _OF_THEM = re.compile(r"\b(?:з|із|из)\s+(?:них|собеседников|співрозмовників|источников|джерел)\b", re.I)
@@ -2147,9 +2137,9 @@ def _cyr_party(phrase: str, state: _State, lang: str) -> _Resolved | None:
     if not words or len(words) > 12:
         return None
     first = words[0].lower().strip("«»")
-    if len(words) == 1 and first in ("він", "вона", "он", "она"):
+    if len(words) == 1 and first in _CYR_PERSON_PRONOUNS:
         return _cyr_latest(state, ("person", "unnamed"))
-    if first in ("вони", "они"):
+    if first in _CYR_PLURAL_PRONOUNS:
         return _cyr_latest(state, ("unnamed", "organization", "group", "outlet"))
     if any(w.lower().startswith(lex.BACKREF_ANON) for w in words[:2]) or _OF_THEM.search(phrase):
         got = _cyr_latest(state, ("unnamed",))

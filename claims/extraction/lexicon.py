@@ -1571,3 +1571,13 @@ PLURAL_SUBJECTS = frozenset({"they", "police", "media", "military", "government"
 APPOSITION_OPENERS = ARTICLES | POSSESSIVE_PRONOUNS
 # A one-word pronoun that can be a source (referring back).
 PRONOUN_SOURCES = frozenset(PRONOUNS_PERSON) | {"they", "it"}
+
+# --------------------------------------------------------------------------- around a source phrase
+
+# A phrase after the verb is a source when it starts with a name, an article, a title or "в"/"у" ("в МЗС").
+CYR_LOCATIVES = frozenset({"в", "у"})
+PHRASE_OPENERS = ARTICLES | CYR_LOCATIVES
+# "citing unnamed sources": words before or in an intermediary that do not name it.
+SOURCE_HEDGES = frozenset({"unconfirmed", "unverified", "unnamed", "anonymous"})
+VIA_LEAD_WORDS = POSSESSIVE_PRONOUNS | ARTICLES | SOURCE_HEDGES | {"own", "several", "some"}
+VIA_ENDS = frozenset({"that", "who", "which", "as", "and"})  # the intermediary ends before a clause

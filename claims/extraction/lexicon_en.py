@@ -554,3 +554,24 @@ DESCRIPTION_ENDS = frozenset(
         "by",
     }
 )
+
+# --------------------------------------------------------------------------- function words the parse rules test
+
+RELATIVE_PRONOUNS = frozenset({"who", "which", "that"})  # "Kadyrov, who claimed": the antecedent speaks
+POSSESSIVE_PRONOUNS = lexicon.POSSESSIVE_PRONOUNS  # not an owner that names a party
+OWNER_PREPOSITIONS = frozenset({"from", "by", "of", "on"})  # "a statement from the army", "a post on the channel"
+NEGATIVE_CUES = frozenset({"deny", "rule"})  # cues that are statements when negated ("did not rule out")
+VIA_GERUNDS = frozenset({"citing", "quoting"})
+TOLD_THINGS = frozenset({"truth", "story", "lies", "that", "this", "it"})  # "told the truth": no intermediary
+# "By X's count", "In his words": nouns of a count or of words, after "by" or "in"; the cue words lack some.
+COUNT_NOUNS = frozenset({"count", "tally", "estimate", "estimates", "words", "account"})
+COUNT_PREPOSITIONS = frozenset({"by", "in"})
+PLACE_PREPOSITIONS = frozenset({"in", "at"})  # "local media in Belgorod": a place, not part of the party
+REFERRING_PRONOUNS = frozenset({"they", "it"})
+PLURAL_NOUNS = frozenset({"houthis", "police", "media"})  # plural subjects the tagger may call singular
+INTERVIEW_PREPOSITIONS = frozenset({"in", "to"})  # "in an interview with X": X is the intermediary
+PRESS_AUDIENCE = lexicon.PRESS_AUDIENCE
+SUBJECT_PRONOUNS = frozenset({"he", "she"})
+SAME_MODIFIERS = frozenset({"same", "also", "former", "latest"})  # "the same agency" is the agency seen before
+BODY_POSSESSIVES = frozenset({"its", "their"})  # "its defence ministry": the owner's body
+MESSAGE_OWNER_WORDS = DEFINITE_WORDS | BODY_POSSESSIVES  # "the report said", "its statement said"

@@ -31,3 +31,6 @@ THIS_WAS_ALSO = r"также|ранее"
 AS_REPORTED = r"как"
 # "у повідомленні X": the message words after which only the first word and names are the source.
 IN_A_MESSAGE = ("сообщении", "заявлении")
+# Pronouns that refer back to the latest person, or to the latest party of several.
+PERSON_PRONOUNS = frozenset(("он", "она"))
+PLURAL_PRONOUNS = frozenset(("они",))

@@ -40,3 +40,6 @@ THIS_WAS_ALSO = r"також|раніше"
 AS_REPORTED = r"як"
 # "у повідомленні X": the message words after which only the first word and names are the source.
 IN_A_MESSAGE = ("повідомленні", "заяві")
+# Pronouns that refer back to the latest person, or to the latest party of several.
+PERSON_PRONOUNS = frozenset(("він", "вона"))
+PLURAL_PRONOUNS = frozenset(("вони",))
