@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from . import cyrillic, english, lexicon, lexicon_en, lexicon_ru, lexicon_uk
 from .cleaning import caption, is_heading, language_hint, noise_line, publisher_link
@@ -672,6 +672,7 @@ def _definite(head: str, state: _State) -> _Entity | None:
 
 # --------------------------------------------------------------------------- resolving a source phrase
 
+# Normalising steps build a new phrase (not dataclasses.replace, which is slow on this path).
 # A rule's verdict that the phrase names no party: resolving stops there (None lets the next rule try).
 _NO_PARTY = _Resolved("", "", ())
 _APOSTROPHE_S = ("'s", "’s")
@@ -679,7 +680,7 @@ _POSSESSIVE_TAIL = ("'", "’", "'s", "’s")
 _PLACE_PREFIX = re.compile(r"^(?:in|within|at|close\s+to|from|inside)\s+(?:the\s+)?", re.I)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _SourcePhrase:
     """A source phrase as the name rules read it; each normalising step makes a new one."""
 
@@ -694,8 +695,8 @@ class _SourcePhrase:
     lower: tuple[str, ...] = ()  # `words` in lower case as they were before a leading article was dropped
     name: str = ""  # `words` without a leading article or a possessive: the name to register
 
-    @functools.cached_property
-    def kind(self) -> str:
+    @property
+    def kind(self) -> str:  # _classify is cached
         return _classify(self.name, self.words)
 
 
@@ -785,7 +786,8 @@ def _without_qualifier(src: _SourcePhrase) -> _SourcePhrase:
     k = next((i for i in range(len(tokens) - 1, -1, -1) if "-" in tokens[i] and _QUALIFIER.search(tokens[i])), -1)
     if not 0 <= k < len(tokens) - 1:
         return src
-    return replace(src, text=" ".join(tokens[k + 1 :]), tokens=tokens[k + 1 :])
+    kept = tokens[k + 1 :]
+    return _SourcePhrase(" ".join(kept), kept, src.first, src.state, src.affiliation, src.is_person)
 
 
 def _org_behind(phrase: str, state: _State) -> _Resolved | None:
@@ -828,7 +830,8 @@ def _without_acronym(src: _SourcePhrase) -> _SourcePhrase | None:
     words = tuple(w for w in (_word(t) for t in tokens) if w)
     if not words:
         return None
-    return replace(src, text=text, tokens=tokens, acronym=acronym, words=words, lower=tuple(w.lower() for w in words))
+    lower = tuple(w.lower() for w in words)
+    return _SourcePhrase(text, tokens, src.first, src.state, src.affiliation, src.is_person, acronym, words, lower)
 
 
 def _unnamed_head(src: _SourcePhrase) -> int | None:
@@ -895,7 +898,9 @@ def _without_article(src: _SourcePhrase) -> _SourcePhrase:
         words = words[1:]
     name = " ".join(words)
     name = _POSSESSIVE_END.sub("", name) if name.endswith(("s", "S")) else name
-    return replace(src, words=words, name=name)
+    return _SourcePhrase(
+        src.text, src.tokens, src.first, src.state, src.affiliation, src.is_person, src.acronym, words, src.lower, name
+    )
 
 
 def _rule_known_alias(src: _SourcePhrase) -> _Resolved | None:
