@@ -41,6 +41,7 @@ def _rules(lex) -> _Rules:
     )
 
 
+_IN_A_MESSAGE = lexicon_uk.IN_A_MESSAGE + lexicon_ru.IN_A_MESSAGE
 RULES = {"uk": _rules(lexicon_uk), "ru": _rules(lexicon_ru)}
 _WORD = re.compile(r"[\w'’\-]+")
 _QUOTED = re.compile(r"«[^«»]*»|„[^„“]*“|\"[^\"]*\"")
@@ -49,11 +50,14 @@ _POSSESSIVE_ACCORDING = re.compile(
     r"(?:^|(?<=[\s,]))(?:за|по)\s+(його|її|їх|его|ее|её|их)\s+(?:даними|словами|інформацією|данным|словам|информации)",
     re.I,
 )
-_PRONOUN_OF = {"його": "він", "її": "вона", "їх": "вони", "его": "он", "ее": "она", "её": "она", "их": "они"}
-# "Про це повідомив X", "Об этом сообщил X": the speaker follows the verb
-_THIS_WAS = re.compile(
-    r"^(?:про\s+це|про\s+що|об\s+этом|о\s+чем|це|это|як|как)(?:\s+(?:також|также|раніше|ранее))?"
-    r"(?:\s+(?:у|в|на)\s+[\w\-]+(?:[\s\-][\w\-]+)?)?$",
+_PRONOUN_OF = lexicon_uk.PRONOUN_OF | lexicon_ru.PRONOUN_OF
+# "Про це повідомив X", "Об этом сообщил X": the speaker follows the verb. The word rules (extractor.py)
+# take this bare form; the rules here also take "як" and where it was said ("Про це у Telegram написав X").
+_THIS = f"{lexicon_uk.THIS_WAS}|{lexicon_ru.THIS_WAS}"
+_ALSO = rf"(?:\s+(?:{lexicon_uk.THIS_WAS_ALSO}|{lexicon_ru.THIS_WAS_ALSO}))?"
+THIS_WAS = re.compile(rf"^(?:{_THIS}){_ALSO}$", re.I)
+_THIS_WAS_THERE = re.compile(
+    rf"^(?:{_THIS}|{lexicon_uk.AS_REPORTED}|{lexicon_ru.AS_REPORTED}){_ALSO}(?:\s+(?:у|в|на)\s+[\w\-]+(?:[\s\-][\w\-]+)?)?$",
     re.I,
 )
 # "... Олег Синєгубов у Telegram": where it was said, not who said it
@@ -84,11 +88,11 @@ def _phrase_before(text: str) -> str:
     return text[cut:].strip(' «»"“”„')
 
 
-def _split_via(np: str, rules: _Rules) -> tuple[str, str]:
-    m = rules.via.search(np)
+def _split_via(phrase: str, rules: _Rules) -> tuple[str, str]:
+    m = rules.via.search(phrase)
     if m:
-        return np[: m.start()].strip(' ,«»"“”'), _phrase_after(np[m.end() :])
-    return np, ""
+        return phrase[: m.start()].strip(' ,«»"“”'), _phrase_after(phrase[m.end() :])
+    return phrase, ""
 
 
 def attributions(sent: str, lang: str) -> list[Attribution]:
@@ -102,12 +106,12 @@ def attributions(sent: str, lang: str) -> list[Attribution]:
         return [Attribution(_PRONOUN_OF[m.group(1).lower()], m.group().strip(), kind="according", end=len(sent))]
     m = rules.according.search(masked)
     if m and m.start() <= len(sent) // 2:
-        np = _phrase_after(sent[m.end() :])
-        words = np.split()
-        if m.group().lower().strip().endswith(("повідомленні", "сообщении", "заяві", "заявлении")):
-            np = " ".join(words[:1] + [w for w in words[1:3] if w[:1].isupper()])
-        if np:
-            return [Attribution(np, m.group().strip(), kind="according", end=len(sent))]
+        phrase = _phrase_after(sent[m.end() :])
+        words = phrase.split()
+        if m.group().lower().strip().endswith(_IN_A_MESSAGE):
+            phrase = " ".join(words[:1] + [w for w in words[1:3] if w[:1].isupper()])
+        if phrase:
+            return [Attribution(phrase, m.group().strip(), kind="according", end=len(sent))]
     cues = [w for w in _WORD.finditer(masked) if rules.cue.fullmatch(w.group())]
     if cues:
         return [_verb_attribution(sent, masked, cues, rules)]
@@ -122,10 +126,10 @@ def _inverted(masked: str, cue: re.Match) -> bool:
     return not before or before.endswith((",", "—", "–", "»", '"', "“"))
 
 
-def _names_a_party(np: str, rules: _Rules) -> bool:
+def _names_a_party(phrase: str, rules: _Rules) -> bool:
     """A phrase after the verb is its speaker only when it holds a name or a party noun ("закликала українців"
     is an object)."""
-    words = np.split()
+    words = phrase.split()
     return any(w.lstrip('«"„“')[:1].isupper() for w in words) or any(
         w.lower().startswith(rules.party_stems) for w in words
     )
@@ -136,7 +140,7 @@ def _verb_attribution(sent: str, masked: str, cues: list[re.Match], rules: _Rule
     closing = [c for c in cues if _inverted(masked, c) and not _CONTENT_AFTER.search(masked, c.end())]
     cue = closing[-1] if closing else cues[0]
     via = ""
-    this_was = _THIS_WAS.match(masked[: cue.start()].strip())
+    this_was = _THIS_WAS_THERE.match(masked[: cue.start()].strip())
     if (_inverted(masked, cue) and masked[: cue.start()].strip()) or this_was:
         after = sent[cue.end() :]
         if rules.quote.fullmatch(cue.group()):  # "— цитує Захарову агентство ТАСС": the quoted speaks
@@ -149,20 +153,20 @@ def _verb_attribution(sent: str, masked: str, cues: list[re.Match], rules: _Rule
             q = re.match(r"«[^»]+»|\S+", rest)
             via = q.group().strip("«»") if q else ""
             after = rest[q.end() :] if q else rest
-        np, via2 = _split_via(_PLATFORM_TAIL.sub("", _phrase_after(after)), rules)
-        if np and (this_was or via or _names_a_party(np, rules)):
-            return Attribution(np, cue.group(), via or via2, end=len(sent))
+        phrase, via2 = _split_via(_PLATFORM_TAIL.sub("", _phrase_after(after)), rules)
+        if phrase and (this_was or via or _names_a_party(phrase, rules)):
+            return Attribution(phrase, cue.group(), via or via2, end=len(sent))
     before = sent[: cue.start()]
     segments = [s for s in re.split(r",\s*", before) if s.strip()]
     while segments and (rules.via.match(segments[-1].strip()) or _GERUND.match(segments[-1].strip())):
         seg = segments.pop().strip()
         if rules.via.match(seg):
             via = via or rules.via.sub("", seg, count=1)
-    np = _phrase_before(", ".join(segments[-1:])) if segments else ""
-    np, via2 = _split_via(np, rules)
-    if not _names_a_party(np, rules):  # "Наостанок речниця ... і, дивлячись у камеру, закликала": the subject
+    phrase = _phrase_before(", ".join(segments[-1:])) if segments else ""
+    phrase, via2 = _split_via(phrase, rules)
+    if not _names_a_party(phrase, rules):  # "Наостанок речниця ... і, дивлячись у камеру, закликала": the subject
         words = before.split()
         k = next((i for i, w in enumerate(words) if w.lower().startswith(rules.party_stems)), None)
         if k is not None:
-            np = " ".join([words[k], *[w for w in words[k + 1 : k + 4] if w[:1].isupper()]])
-    return Attribution(np.strip(" ,"), cue.group(), via or via2, end=len(sent))
+            phrase = " ".join([words[k], *[w for w in words[k + 1 : k + 4] if w[:1].isupper()]])
+    return Attribution(phrase.strip(" ,"), cue.group(), via or via2, end=len(sent))

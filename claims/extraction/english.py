@@ -17,20 +17,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import lexicon as L
-from . import lexicon_en as E
+from . import lexicon_en
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
 
 
 def has_candidate_cue(sent: str) -> bool:
     """Whether a sentence holds any word a cue could be made of (the only sentences worth parsing)."""
-    return any(w.lower() in E.CUE_WORDS for w in _WORD.findall(sent))
+    return any(w.lower() in lexicon_en.CUE_WORDS for w in _WORD.findall(sent))
 
 
 @dataclass(slots=True)
 class Attribution:
-    np: str  # the party's noun phrase as written; "" when the cue has no agent
+    phrase: str  # the party's noun phrase as written; "" when the cue has no agent
     cue: str
     via: str = ""
     affiliation: str = ""  # an apposition describing the party ("a spokesman for the ministry")
@@ -96,7 +95,7 @@ def _has_content(tok) -> bool:
     if tok.dep_ in ("parataxis", "ccomp") or (tok.dep_ == "advcl" and tok.i > tok.head.i):
         return True
     for c in _children(tok, "dobj", "attr"):
-        if c.tag_ in ("NNP", "NNPS") or any(t.lower_ in E.INFO_OBJECTS for t in c.subtree if t.i <= c.i):
+        if c.tag_ in ("NNP", "NNPS") or any(t.lower_ in lexicon_en.INFO_OBJECTS for t in c.subtree if t.i <= c.i):
             return True
     nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
     return nxt is not None and nxt.text in (":", "“", '"', "«")
@@ -105,7 +104,7 @@ def _has_content(tok) -> bool:
 def _subject(tok):
     subj = _children(tok, "nsubj", "nsubjpass", "csubj")
     if subj:
-        if subj[0].lower_ in ("who", "which", "that") and tok.dep_ == "relcl":
+        if subj[0].lower_ in lexicon_en.RELATIVE_PRONOUNS and tok.dep_ == "relcl":
             return tok.head  # "Kadyrov, who claimed ...": the antecedent
         if len(subj) > 1 and subj[1].i == subj[0].i + 1:
             return subj[1]  # "Syria's state news agency SANA said": two subjects side by side, the name last
@@ -145,12 +144,12 @@ def _agent(tok):
 def _owner(noun):
     """The party a message noun speaks for: "the ministry's statement", "a post on the channel"."""
     for c in noun.children:
-        if c.dep_ == "poss" and c.lower_ not in ("its", "their", "his", "her"):
+        if c.dep_ == "poss" and c.lower_ not in lexicon_en.POSSESSIVE_PRONOUNS:
             return c
     for c in noun.children:
-        if c.dep_ == "prep" and c.lower_ in ("from", "by", "of", "on"):
+        if c.dep_ == "prep" and c.lower_ in lexicon_en.OWNER_PREPOSITIONS:
             obj = _pobj_of(c)
-            if obj is not None and obj.lower_ not in E.INFO_OBJECTS:
+            if obj is not None and obj.lower_ not in lexicon_en.INFO_OBJECTS:
                 return obj
     for c in noun.children:
         if c.dep_ == "poss":
@@ -180,43 +179,43 @@ def _coordinated(party) -> list:
 
 
 def _verb_cue(tok, quoted) -> _Cue | None:
-    lemma = E.cue_lemma(tok.text)
+    lemma = lexicon_en.cue_lemma(tok.text)
     if not lemma or not _is_verb(tok) or quoted(tok.idx):
         return None
     if tok.dep_ in ("amod", "compound", "acl") and not _children(tok, "nsubj", "agent"):
         return None  # "the alleged attack", "a village called X", "the claimed figure"
-    if _negated(tok) and lemma not in ("deny", "rule"):
+    if _negated(tok) and lemma not in lexicon_en.NEGATIVE_CUES:
         return None  # "did not confirm": a non-statement (optional in the gold)
-    if lemma in E.VIA_PARTICIPLES or (tok.lower_ in ("citing", "quoting") and tok.dep_ != "ROOT"):
+    if lemma in lexicon_en.VIA_PARTICIPLES or (tok.lower_ in lexicon_en.VIA_GERUNDS and tok.dep_ != "ROOT"):
         return None
     if _passive(tok):
         agent = _agent(tok)
         target = _children(tok, "nsubjpass")
         as_saying = any(c.dep_ == "prep" and c.lower_ == "as" for c in tok.children)
-        if agent is not None and target and lemma in E.QUOTE_VERBS and as_saying:
+        if agent is not None and target and lemma in lexicon_en.QUOTE_VERBS and as_saying:
             return _Cue(tok, [target[0]], "subject", via=agent)  # "Y was quoted by X as saying": Y speaks
         if agent is not None:
-            via = target[0] if lemma in E.TELL_VERBS and target else None
+            via = target[0] if lemma in lexicon_en.TELL_VERBS and target else None
             return _Cue(tok, [agent], "subject", via=via)
         complement = [c for c in tok.children if c.dep_ in ("xcomp", "oprd", "acomp")]
         if complement and not any(a.lower_ == "to" for c in complement for a in c.children):
             return None  # "He was reported missing": a status, not a claim
-        if lemma in E.AGENTLESS_PASSIVE:
+        if lemma in lexicon_en.AGENTLESS_PASSIVE:
             return _Cue(tok, [], "agentless")
         return None
     subj = _subject(tok)
     if subj is None:
         return None
-    if subj.lower_ in E.FIRST_PERSON and not quoted(subj.idx):
+    if subj.lower_ in lexicon_en.FIRST_PERSON and not quoted(subj.idx):
         return None  # "we said" outside a quotation is the writer
-    if lemma == "claim" and any(c.dep_ == "dobj" and c.lower_ in E.CLAIMED_THINGS for c in tok.children):
+    if lemma == "claim" and any(c.dep_ == "dobj" and c.lower_ in lexicon_en.CLAIMED_THINGS for c in tok.children):
         return None  # "the strike claimed 12 lives"
     head_noun = subj.lower_
     if (
-        lemma in E.DOCUMENT_VERBS - E.SPEECH or lemma == "point"
-    ) and head_noun not in E.DOCUMENT_NOUNS | E.MESSAGE_NOUNS:
+        lemma in lexicon_en.DOCUMENT_ONLY_VERBS or lemma == "point"
+    ) and head_noun not in lexicon_en.MESSAGE_OR_DOCUMENT_NOUNS:
         return None
-    if lemma in E.QUOTE_VERBS:
+    if lemma in lexicon_en.QUOTE_VERBS:
         obj = _children(tok, "dobj")
         as_saying = any(c.dep_ == "prep" and c.lower_ == "as" for c in tok.children)
         if obj and as_saying:  # "Al-Aqsa TV quoted the ministry as saying": the ministry speaks
@@ -225,14 +224,14 @@ def _verb_cue(tok, quoted) -> _Cue | None:
         return None  # "asked the government to ...": an appeal; "asked not to be named": nothing said
     if lemma == "walk" and not any(c.dep_ == "prt" or c.lower_ == "back" for c in tok.children):
         return None  # "walked back her announcement": a retraction
-    if lemma in E.NEED_CONTENT and not _has_content(tok):
+    if lemma in lexicon_en.NEED_CONTENT and not _has_content(tok):
         return None
-    dismissed = any(c.dep_ == "dobj" and c.lower_ in E.DISMISSED_OBJECTS for c in tok.children)
-    if lemma in E.DISMISS_VERBS and not _children(tok, "ccomp") and not dismissed:
+    dismissed = any(c.dep_ == "dobj" and c.lower_ in lexicon_en.DISMISSED_OBJECTS for c in tok.children)
+    if lemma in lexicon_en.DISMISS_VERBS and not _children(tok, "ccomp") and not dismissed:
         return None  # "rejected peace proposals": an action, not a statement
     if lemma == "tell":
         objs = _children(tok, "dative", "dobj")
-        via = objs[0] if objs and objs[0].lower_ not in ("truth", "story", "lies", "that", "this", "it") else None
+        via = objs[0] if objs and objs[0].lower_ not in lexicon_en.TOLD_THINGS else None
         return _Cue(tok, _coordinated(subj), "subject", via=via)
     return _Cue(tok, _coordinated(subj), "subject")
 
@@ -247,12 +246,12 @@ def _according_cue(tok, quoted) -> _Cue | None:
     if party is None:
         return None
     own = False
-    if party.lower_ in E.FINDING_NOUNS:  # "according to estimates by the army", "... images analysed by ISW"
+    if party.lower_ in lexicon_en.FINDING_NOUNS:  # "according to estimates by the army", "... images analysed by ISW"
         maker = _owner(party) or next(
             (
                 a
                 for c in party.children
-                if c.dep_ == "acl" and E.cue_lemma(c.text) not in E.QUOTE_VERBS
+                if c.dep_ == "acl" and lexicon_en.cue_lemma(c.text) not in lexicon_en.QUOTE_VERBS
                 if (a := _agent(c))
             ),
             None,
@@ -266,9 +265,9 @@ def _according_cue(tok, quoted) -> _Cue | None:
 
 def _count_cue(tok, quoted) -> _Cue | None:
     """'By X's count', 'In X's words', 'In the words of X'."""
-    if tok.lower_ not in ("count", "tally", "estimate", "estimates", "words", "account") or quoted(tok.idx):
+    if tok.lower_ not in lexicon_en.COUNT_NOUNS or quoted(tok.idx):
         return None
-    if tok.dep_ != "pobj" or tok.head.lower_ not in ("by", "in"):
+    if tok.dep_ != "pobj" or tok.head.lower_ not in lexicon_en.COUNT_PREPOSITIONS:
         return None
     owner = _owner(tok)
     if owner is None:
@@ -279,10 +278,10 @@ def _count_cue(tok, quoted) -> _Cue | None:
 def _cues(doc, quoted) -> list[_Cue]:
     cues = []
     for tok in doc:
-        if tok.lower_ not in E.CUE_WORDS and tok.lower_ not in ("estimate", "estimates", "account"):
+        if tok.lower_ not in lexicon_en.CUE_WORDS and tok.lower_ not in lexicon_en.COUNT_NOUNS:
             continue  # most words: no rule can make a cue of them
         cue = _verb_cue(tok, quoted) or _according_cue(tok, quoted) or _count_cue(tok, quoted)
-        if cue is None and tok.lower_ in E.AGENTLESS_ADVERBS and not quoted(tok.idx):
+        if cue is None and tok.lower_ in lexicon_en.AGENTLESS_ADVERBS and not quoted(tok.idx):
             cue = _Cue(tok, [], "agentless")
         if cue is not None:
             cues.append(cue)
@@ -298,7 +297,7 @@ def _separate(child, parent_tok) -> bool:
         if t.dep_ == "advcl":
             marks = {c.lower_ for c in t.children if c.dep_ in ("mark", "advmod", "npadvmod")}
             marks |= {g.lower_ for c in t.children if c.dep_ == "npadvmod" for g in c.subtree}
-            if marks & E.CONTRAST_MARKS:
+            if marks & lexicon_en.CONTRAST_MARKS:
                 return True
         t = t.head
     return False
@@ -326,13 +325,6 @@ def _outer(cue: _Cue, by_tok: dict) -> _Cue | None:
     return None
 
 
-_CUT_DEPS = frozenset({"relcl", "acl", "advcl", "punct", "cc", "conj", "appos", "advmod", "npadvmod", "prep"})
-_KEEP_PREPS = frozenset({"of", "for", "in", "at", "from", "with", "on", "near", "inside", "within", "close"})
-_PLACE_LESS = frozenset({"media", "press", "outlets", "bloggers", "journalists", "reporters"})
-# "on Friday", "last week": a time, not part of the party's name (the word rules' list, plus "weekend")
-_DATE_WORDS = frozenset(L.DATE_WORDS) | {"weekend"}
-
-
 def _np_tokens(head) -> list:
     """The noun phrase of `head`: its modifiers, "of/for/in ..." attachments and a comma-less apposition."""
     keep = [head]
@@ -347,11 +339,15 @@ def _np_tokens(head) -> list:
                     keep.extend(c.subtree)
                 continue
             keep.extend(c.subtree)
-        elif c.dep_ == "prep" and c.lower_ in _KEEP_PREPS:
+        elif c.dep_ == "prep" and c.lower_ in lexicon_en.PHRASE_PREPOSITIONS:
             obj = _pobj_of(c)
-            if obj is None or obj.lower_ in _DATE_WORDS or obj.like_num:
+            if obj is None or obj.lower_ in lexicon_en.DATE_WORDS or obj.like_num:
                 continue
-            if head.lower_ in _PLACE_LESS and c.lower_ in ("in", "at") and obj.tag_ == "NNP":
+            if (
+                head.lower_ in lexicon_en.PLACE_LESS_HEADS
+                and c.lower_ in lexicon_en.PLACE_PREPOSITIONS
+                and obj.tag_ == "NNP"
+            ):
                 continue  # "local media in Belgorod": local media (CONVENTIONS 3.9)
             keep.append(c)
             keep.extend(_np_tokens(obj))
@@ -397,8 +393,8 @@ def np_text(head) -> str:
 def _apposition(head) -> tuple[str, bool]:
     for c in head.children:
         if c.dep_ == "appos" and _comma_between(head, c):
-            toks = [t for t in c.subtree if t.dep_ != "relcl"]
-            text = head.doc[toks[0].i : toks[-1].i + 1].text.strip(" ,")
+            tokens = [t for t in c.subtree if t.dep_ != "relcl"]
+            text = head.doc[tokens[0].i : tokens[-1].i + 1].text.strip(" ,")
             if len(text.split()) <= 14:
                 return text, bool(_PERSON_APPOS.match(text))
     return "", False
@@ -407,13 +403,13 @@ def _apposition(head) -> tuple[str, bool]:
 def _antecedent(party, cue_tok):
     """ "the rebels have attacked ships that they say are ...": a pronoun in an embedded clause means the
     subject of the clause it is embedded in, when they agree in number."""
-    if party.lower_ not in ("they", "it") or cue_tok.dep_ not in ("relcl", "ccomp", "advcl", "acl"):
+    if party.lower_ not in lexicon_en.REFERRING_PRONOUNS or cue_tok.dep_ not in ("relcl", "ccomp", "advcl", "acl"):
         return party
     t = cue_tok.head
     while True:
         subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < cue_tok.i), None)
         if subj is not None and _nominal(subj):
-            plural = subj.tag_ in ("NNS", "NNPS") or subj.lower_ in ("houthis", "police", "media")
+            plural = subj.tag_ in ("NNS", "NNPS") or subj.lower_ in lexicon_en.PLURAL_NOUNS
             if plural == (party.lower_ == "they"):
                 return subj
             return party
@@ -438,7 +434,7 @@ def _via_of(cue: _Cue, nested: list[_Cue], *, whole: bool = False) -> str:
     if cue.via_text:
         return cue.via_text
     for tok in cue.tok.subtree if cue.kind != "according" else cue.tok.head.subtree:
-        if tok.lower_ in E.VIA_PARTICIPLES and tok.tag_ == "VBG":
+        if tok.lower_ in lexicon_en.VIA_PARTICIPLES and tok.tag_ == "VBG":
             obj = next((c for c in tok.children if c.dep_ in ("dobj", "pobj")), None)
             if obj is None:
                 obj = next((g for c in tok.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"), None)
@@ -448,7 +444,7 @@ def _via_of(cue: _Cue, nested: list[_Cue], *, whole: bool = False) -> str:
             agent = _agent(tok)
             if agent is not None:
                 return np_text(agent)
-        if tok.lower_ == "interview" and tok.head.lower_ in ("in", "to"):
+        if tok.lower_ == "interview" and tok.head.lower_ in lexicon_en.INTERVIEW_PREPOSITIONS:
             with_ = next((c for c in tok.children if c.lower_ == "with"), None)
             obj = _pobj_of(with_) if with_ is not None else None
             if obj is not None:
@@ -458,11 +454,47 @@ def _via_of(cue: _Cue, nested: list[_Cue], *, whole: bool = False) -> str:
             return np_text(inner.parties[0])
     if whole:  # the only cue: a "citing X" anywhere in the sentence is its intermediary
         for tok in cue.tok.doc:
-            if tok.lower_ in ("citing", "quoting") and tok.tag_ == "VBG":
+            if tok.lower_ in lexicon_en.VIA_GERUNDS and tok.tag_ == "VBG":
                 obj = next((c for c in tok.children if c.dep_ in ("dobj", "pobj")), None)
                 if obj is not None:
                     return np_text(obj)
     return ""
+
+
+def _demote_framed_verbs(cues: list[_Cue], by_tok: dict, nested: dict[int, list[_Cue]]) -> dict[int, _Cue]:
+    """ "According to the Post, a document stated ...": the verb nests in the "according to" that frames it."""
+    demoted: dict[int, _Cue] = {}  # verb cue's token -> the "according to" cue that frames it
+    for cue in cues:
+        if cue.kind == "according" and not cue.own:
+            parent = _outer(cue, by_tok)
+            if parent is not None and parent.kind != "according":
+                nested.setdefault(cue.tok.i, []).append(parent)
+                demoted.setdefault(parent.tok.i, cue)
+    return demoted
+
+
+def _outermost(cues: list[_Cue]) -> tuple[list[_Cue], dict[int, list[_Cue]]]:
+    """The outermost cues, and the cues nested in each one (keyed by its token)."""
+    by_tok = {c.tok.i: c for c in cues}
+    nested: dict[int, list[_Cue]] = {}
+    demoted = _demote_framed_verbs(cues, by_tok, nested)
+    by_tok.update(demoted)
+    outer: list[_Cue] = []
+    for cue in cues:
+        if cue.tok.i in demoted:
+            continue
+        parent = _outer(cue, by_tok)
+        if cue.kind == "according" and cue.own and parent is not None:
+            continue  # the statement of the cue it hangs on: that cue is the source
+        if parent is None or (cue.kind == "according" and not cue.own and cue.tok.i in nested):
+            outer.append(cue)
+            continue
+        root = parent
+        while (up := _outer(root, by_tok)) is not None and up is not root:
+            root = up
+        nested.setdefault(root.tok.i, []).append(cue)
+    # "reportedly" beside a named cue adds a hedge, not a source
+    return [c for c in outer if c.kind != "agentless"] or outer[:1], nested
 
 
 def attributions(doc, quote_spans: list[tuple[int, int]]) -> list[Attribution]:
@@ -474,79 +506,62 @@ def attributions(doc, quote_spans: list[tuple[int, int]]) -> list[Attribution]:
     cues = _cues(doc, quoted)
     if not cues:
         return []
-    by_tok = {c.tok.i: c for c in cues}
-    outer: list[_Cue] = []
-    nested: dict[int, list[_Cue]] = {}
-    demoted: dict[int, _Cue] = {}  # verb cue's token -> the "according to" cue that frames it
-    for cue in cues:  # "According to the Post, a document stated ...": "according to" frames the verb
-        if cue.kind == "according" and not cue.own:
-            parent = _outer(cue, by_tok)
-            if parent is not None and parent.kind != "according":
-                nested.setdefault(cue.tok.i, []).append(parent)
-                demoted.setdefault(parent.tok.i, cue)
-    by_tok.update(demoted)
-    for cue in cues:
-        if cue.tok.i in demoted:
-            continue
-        parent = _outer(cue, by_tok)
-        if cue.kind == "according" and cue.own and parent is not None:
-            continue  # the statement of the cue it hangs on: that cue is the source
-        if cue.kind == "according" and not cue.own and cue.tok.i in nested:
-            outer.append(cue)
-            continue
-        if parent is None:
-            outer.append(cue)
-        else:
-            root = parent
-            while (up := _outer(root, by_tok)) is not None and up is not root:
-                root = up
-            nested.setdefault(root.tok.i, []).append(cue)
-    # "reportedly" beside a named cue adds a hedge, not a source
-    outer = [c for c in outer if c.kind != "agentless"] or outer[:1]
+    outer, nested = _outermost(cues)
     out: list[Attribution] = []
-    seen: set[int] = set()
+    seen: set[int] = set()  # party tokens already given a record
     for cue in outer:
-        inner = [c for c in nested.get(cue.tok.i, []) if c.kind != "agentless"]
-        # "X reported that officials believe ...": a belief or claim on either level hedges (CONVENTIONS 5)
-        hearsay = any(
-            E.cue_lemma(c.tok.text) in E.HEARSAY for c in (cue, *nested.get(cue.tok.i, [])) if c.kind != "according"
-        )
-        lo = min(t.idx for t in cue.tok.subtree) if cue.kind != "according" else 0
-        hi = max(t.idx + len(t.text) for t in cue.tok.subtree) if cue.kind != "according" else len(doc.text)
-        if cue.kind == "agentless":
-            out.append(Attribution("", cue.tok.text, kind="agentless", start=lo, end=hi))
-            continue
-        via = _via_of(cue, inner, whole=len(outer) == 1)
-        for party in cue.parties:
-            if party.i in seen:
-                continue
-            seen.add(party.i)
-            party = _antecedent(party, cue.tok)
-            affil, person = _apposition(party)
-            np = np_text(party)
-            name = _named_apposition(party)
-            if name is not None:  # "Popov's lawyer, Alexander Asnis, told": the person named
-                affil, np, person = np, np_text(name), True
-            if party.lower_ in E.MESSAGE_NOUNS | E.DOCUMENT_NOUNS and cue.kind == "subject":
-                owner = _owner(party)
-                if owner is not None and party.lower_ not in E.DOCUMENT_NOUNS:
-                    np = np_text(owner)
-                    via = via or party.lower_  # "a statement from the army said": the army, via its statement
-            kind = "according" if cue.kind == "according" else "subject"
-            rejected = _rejected_span(cue)
-            out.append(Attribution(np, _cue_text(cue), via, affil, person, lo, hi, kind, hearsay, rejected))
+        out.extend(_cue_attributions(cue, nested.get(cue.tok.i, []), seen, only=len(outer) == 1))
     return out
+
+
+def _cue_attributions(cue: _Cue, nested: list[_Cue], seen: set[int], *, only: bool) -> list[Attribution]:
+    """One attribution per party of an outermost cue, with the intermediary its nested cues name."""
+    # "X reported that officials believe ...": a belief or claim on either level hedges (CONVENTIONS 5)
+    hearsay = any(
+        lexicon_en.cue_lemma(c.tok.text) in lexicon_en.HEARSAY for c in (cue, *nested) if c.kind != "according"
+    )
+    lo = min(t.idx for t in cue.tok.subtree) if cue.kind != "according" else 0
+    hi = max(t.idx + len(t.text) for t in cue.tok.subtree) if cue.kind != "according" else len(cue.tok.doc.text)
+    if cue.kind == "agentless":
+        return [Attribution("", cue.tok.text, kind="agentless", start=lo, end=hi)]
+    via = _via_of(cue, [c for c in nested if c.kind != "agentless"], whole=only)
+    out = []
+    for party in cue.parties:
+        if party.i in seen:
+            continue
+        seen.add(party.i)
+        attribution = _party_attribution(cue, party, via, (lo, hi), hearsay)
+        via = attribution.via  # a message noun's owner gives the next parties its via too
+        out.append(attribution)
+    return out
+
+
+def _party_attribution(cue: _Cue, party, via: str, span: tuple[int, int], hearsay: bool) -> Attribution:
+    party = _antecedent(party, cue.tok)
+    affiliation, person = _apposition(party)
+    phrase = np_text(party)
+    name = _named_apposition(party)
+    if name is not None:  # "Popov's lawyer, Alexander Asnis, told": the person named
+        affiliation, phrase, person = phrase, np_text(name), True
+    if party.lower_ in lexicon_en.MESSAGE_OR_DOCUMENT_NOUNS and cue.kind == "subject":
+        owner = _owner(party)
+        if owner is not None and party.lower_ not in lexicon_en.DOCUMENT_NOUNS:
+            phrase = np_text(owner)
+            via = via or party.lower_  # "a statement from the army said": the army, via its statement
+    kind = "according" if cue.kind == "according" else "subject"
+    start, end = span
+    return Attribution(phrase, _cue_text(cue), via, affiliation, person, start, end, kind, hearsay, _rejected_span(cue))
 
 
 def _rejected_span(cue: _Cue) -> tuple[int, int] | None:
     """ "The army denied the militia's claim that ...": the object a denial rejects, as character offsets."""
-    if E.cue_lemma(cue.tok.text) not in E.DENY_VERBS:
+    if lexicon_en.cue_lemma(cue.tok.text) not in lexicon_en.DENY_VERBS:
         return None
     obj = next((c for c in cue.tok.children if c.dep_ in ("dobj", "ccomp")), None)
     if obj is None:
         return None
-    toks = list(obj.subtree)
-    return toks[0].idx, toks[-1].idx + len(toks[-1].text)
+    tokens = list(obj.subtree)
+    return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
 
 
 def _cue_text(cue: _Cue) -> str:
@@ -555,7 +570,7 @@ def _cue_text(cue: _Cue) -> str:
         return tok.doc[tok.head.i : tok.i + 1].text
     if cue.kind == "subject" and _passive(tok) and cue.parties and cue.via is None:
         return f"{tok.text} by"
-    if cue.via is not None and cue.via.lower_ in ("reporters", "journalists") and cue.via.i == tok.i + 1:
+    if cue.via is not None and cue.via.lower_ in lexicon_en.PRESS_AUDIENCE and cue.via.i == tok.i + 1:
         return f"{tok.text} {cue.via.text}"
     if cue.kind == "according":
         return "according to" if tok.lower_ == "according" else f"{tok.head.text} {tok.text}"

@@ -21,8 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from . import cyrillic, english, lexicon_ru, lexicon_uk
-from . import lexicon as L
+from . import cyrillic, english, lexicon, lexicon_en, lexicon_ru, lexicon_uk
 from .cleaning import caption, is_heading, language_hint, noise_line, publisher_link
 from .mentions import GENERIC_HEADS, MentionRegistry, descriptors
 from .nlp import english as english_pipeline
@@ -172,13 +171,13 @@ def _is_boundary(text: str, pos: int, end: int, para_end: int) -> bool:
         return True
     word = prev.group(1)
     low = word.lower().rstrip(".")
-    if low in L.ABBREVIATIONS:
+    if low in lexicon.ABBREVIATIONS:
         return False
     if len(word) == 1 and word.isupper():  # an initial: "J. Smith" (but "wrote on X. “It is ...")
         return bool(m.group(1).strip())
     if "." in word and re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word):  # U.S. / U.N.
         follow = text[m.start(2) : m.start(2) + 12].split(" ")[0]
-        return follow in L.SENTENCE_STARTERS
+        return follow in lexicon.SENTENCE_STARTERS
     return True
 
 
@@ -203,62 +202,8 @@ def _sentences(body: str):
 
 # --------------------------------------------------------------------------- cues and hedges
 
-_HEDGE = re.compile(
-    r"\b(?:alleged(?:ly)?|allegations?|reportedly|purportedly|supposedly|unconfirmed|unverified|claim(?:s|ed|ing)?"
-    r"|(?:it|this)\s+(?:is|was|has\s+been|had\s+been)\s+(?:also\s+)?(?:reported|claimed|alleged|rumou?red)"
-    r"|being\s+(?:clarified|verified|checked|investigated|established)|may|might|could|suggest(?:s|ed|ing)?"
-    r"|(?:un)?likely|probably|presumably"
-    r"|(?:is|are|was|were)\s+(?:said|reported|believed|thought|rumou?red)\s+to|possibly|apparently"
-    r"|not\s+(?:be\s+)?(?:been\s+)?independently\s+(?:verified|confirmed)"
-    r"|нібито|начебто|ймовірно|імовірно|можливо|може|повідомляється|непідтвердж\w*|уточнюєт\w*"
-    r"|якобы|предположительно|вероятно|возможно|может|сообщается|неподтвержд\w*|уточняет\w*)\b",
-    re.I,
-)
-# The same test as _HEDGE without running its alternation on every claim: a word-set lookup, with the
-# phrase patterns only when one of their words is present. "May" as a month is no hedge.
-_HEDGE_WORDS = frozenset(
-    {
-        "alleged",
-        "allegedly",
-        "allegation",
-        "allegations",
-        "reportedly",
-        "purportedly",
-        "supposedly",
-        "unconfirmed",
-        "unverified",
-        "claim",
-        "claims",
-        "claimed",
-        "claiming",
-        "might",
-        "could",
-        "suggest",
-        "suggests",
-        "suggested",
-        "suggesting",
-        "likely",
-        "unlikely",
-        "probably",
-        "presumably",
-        "possibly",
-        "apparently",
-        "нібито",
-        "начебто",
-        "ймовірно",
-        "імовірно",
-        "можливо",
-        "може",
-        "повідомляється",
-        "якобы",
-        "предположительно",
-        "вероятно",
-        "возможно",
-        "может",
-        "сообщается",
-    }
-)
-_HEDGE_PREFIXES = ("непідтвердж", "уточнюєт", "неподтвержд", "уточняет")
+# A hedge is a hedge word (lexicon.HEDGE_WORDS) or one of these phrases; the phrase pattern runs only when
+# one of its words is in the sentence, so the keys must stay in step with the pattern.
 _HEDGE_PHRASE_KEYS = frozenset(
     {"reported", "rumored", "rumoured", "being", "said", "believed", "thought", "independently"}
 )
@@ -274,11 +219,12 @@ _MAY = re.compile(r"\bmay\b|^May\s+[a-z]")
 
 
 def _is_hedged(sent: str) -> bool:
+    """Whether a claim is hedged: a hedge word or phrase ("reportedly", "is said to"); "May" the month is none."""
     low = sent.lower()
     words = set(_WORDS.findall(low))
-    if not words.isdisjoint(_HEDGE_WORDS):
+    if not words.isdisjoint(lexicon.HEDGE_WORDS):
         return True
-    if not low.isascii() and any(w.startswith(_HEDGE_PREFIXES) for w in words if not w.isascii()):
+    if not low.isascii() and any(w.startswith(lexicon.HEDGE_STEMS) for w in words if not w.isascii()):
         return True
     if "may" in words and _MAY.search(sent):
         return True
@@ -321,34 +267,10 @@ _ACRONYM_DEF = re.compile(
     r"((?:[A-Z\u0400-\u042f\u0406\u0407\u0404\u0490][\w’'\-]*)(?:\s+(?:[A-Z\u0400-\u042f\u0406\u0407\u0404\u0490][\w’'\-]*|of|the|for|and|on|de|on)){0,9})"
     r"\s+\(([A-Z\u0400-\u042f\u0406\u0407\u0404\u0490][A-Z\u0400-\u042f\u0406\u0407\u0404\u0490a-z0-9\-&]{1,9})\)"
 )
-_VERB_OK_AFTER_TELL = {
-    "reporters",
-    "journalists",
-    "the",
-    "a",
-    "an",
-    "media",
-    "press",
-    "us",
-    "me",
-    "him",
-    "her",
-    "them",
-    "local",
-    "state",
-    "russian",
-    "ukrainian",
-    "cnn",
-    "bbc",
-    "reuters",
-}
 
 
 def _word(tok: str) -> str:
     return tok.strip(_STRIP)
-
-
-_NAME_PARTICLES = ("al-", "el-", "ad-", "as-", "ash-", "an-", "bin-", "ibn-", "abu-", "d'", "d’")
 
 
 def _is_cap(w: str) -> bool:
@@ -359,7 +281,7 @@ def _is_cap(w: str) -> bool:
         return True
     if len(w) > 2 and w[0].islower() and w[1].isupper() and w.isalpha():
         return True
-    if w.startswith(_NAME_PARTICLES):
+    if w.startswith(lexicon.NAME_PARTICLES):
         rest = w.split("-", 1)[-1] if "-" in w else w[2:]
         return rest[:1].isupper()
     return False
@@ -374,7 +296,6 @@ def _is_acronym(w: str) -> bool:
     return upper >= 2 and upper * 2 >= len(core)
 
 
-_ALL_VERBS = frozenset(L.VERB_FORMS) | frozenset(L.CYR_VERBS)
 _QUOTE_CHARS = re.compile(r'[“«„"]')
 
 
@@ -423,133 +344,75 @@ def _top_level_split(text: str, sep: str = ",") -> list[str]:
 
 # --------------------------------------------------------------------------- noun phrases
 
-_CYR_ORG = re.compile("(?:" + "|".join(L.CYR_ORG_STEMS) + ")")
-_NP_CLAUSE_WORDS = frozenset(
-    L.CLAUSE_WORDS - {"in", "on", "with", "at", "by", "to", "about", "over", "under", "only", "also", "as", "no"}
-)
-_NP_HEADS = frozenset(
-    L.GROUP_HEADS
-    | L.UNNAMED_HEADS
-    | L.ORG_WORDS
-    | L.OUTLET_HEADS
-    | L.DOCUMENT_HEADS
-    | L.MESSAGE_HEADS
-    | L.TITLE_CORE
-    | L.OUTLET_SUFFIXES
-)
-_EARLY_HEADS = frozenset(L.UNNAMED_HEADS | L.GROUP_HEADS)
-_POST_HEAD = {
-    "familiar",
-    "close",
-    "in",
-    "within",
-    "from",
-    "at",
-    "with",
-    "of",
-    "near",
-    "inside",
-    "based",
-    "involved",
-    "aware",
-}
-_UNIT_POST_MODIFIERS = frozenset({"operating", "serving", "stationed", "deployed", "based", "fighting", "defending"})
-_LOWER_ED_OK = {
-    "unnamed",
-    "informed",
-    "armed",
-    "united",
-    "concerned",
-    "based",
-    "backed",
-    "trained",
-    "detained",
-    "led",
-    "self-proclaimed",
-    "so-called",
-    "displaced",
-}
+_CYR_ORG = re.compile("(?:" + "|".join(lexicon.CYR_ORG_STEMS) + ")")
 
 
 @functools.lru_cache(maxsize=16384)
-def _clean_np(np: str) -> str:
-    np = np.strip()
+def _clean_np(phrase: str) -> str:
+    phrase = phrase.strip()
     # keep only what follows the last closing quote (quote-first sentences)
     for q in ("”", "»", '"'):
-        k = np.rfind(q)
+        k = phrase.rfind(q)
         if k != -1:
-            np = np[k + 1 :]
-    np = np.strip(" ,;:—–-\"“”«»'")
-    words = np.split()
-    while words and (words[0].lower() in L.LEADING_JUNK and not (len(words) > 1 and words[0] == "The")):
+            phrase = phrase[k + 1 :]
+    phrase = phrase.strip(" ,;:—–-\"“”«»'")
+    words = phrase.split()
+    while words and (words[0].lower() in lexicon.LEADING_JUNK and not (len(words) > 1 and words[0] == "The")):
         if words[0].lower() in {"the"}:
             break
         words.pop(0)
     return " ".join(words)
 
 
+def _clause_word(word: str) -> bool:
+    """A word that makes a phrase a clause, not a source: "is", "that", a lower-case verb form."""
+    lower = word.lower()
+    if lower in lexicon.CYR_VERBS:
+        return True
+    if word != lower:
+        return False
+    if lower in lexicon.NP_CLAUSE_WORDS:
+        return True
+    if word.isalpha() and lower.endswith("ing") and len(lower) > 5 and lower not in lexicon.LOWERCASE_ING_WORDS:
+        return True
+    if lower.endswith("ed") and len(lower) > 4 and "-" not in lower and lower not in lexicon.LOWERCASE_ED_WORDS:
+        return True
+    return lower in lexicon.VERB_FORMS and lower not in lexicon.NOUN_VERB_FORMS
+
+
+def _early_head(words: list[str]) -> bool:
+    """ "two sources familiar with the matter", "a Ukrainian brigade operating in ...": the head comes early."""
+    for k, word in enumerate(words[:-1]):
+        lower, after = word.lower(), words[k + 1].lower()
+        if lower in lexicon.EARLY_HEADS and after in lexicon.POST_HEAD_WORDS:
+            return True
+        if lower in lexicon.ORG_WORDS and after in lexicon.UNIT_POST_MODIFIERS:
+            return True
+    return False
+
+
 @functools.lru_cache(maxsize=16384)
-def _valid_np(np: str) -> bool:
-    toks = np.split()
-    if not toks or len(toks) > 12:
+def _valid_np(phrase: str) -> bool:
+    """Whether a phrase can name a source: no clause in it, and a name, a pronoun or a source noun as its head."""
+    tokens = phrase.split()
+    if not tokens or len(tokens) > 12:
         return False
-    words = [_word(t) for t in toks]
-    if not all(words):
-        words = [w for w in words if w]
-        if not words:
-            return False
-    lower_set = _NP_CLAUSE_WORDS
-    for w in words:
-        lw = w.lower()
-        if lw in lower_set and w == lw:
-            return False
-        if (
-            w == lw
-            and w.isalpha()
-            and (lw.endswith("ing") and len(lw) > 5)
-            and lw
-            not in {
-                "ruling",
-                "leading",
-                "ranking",
-                "fighting",
-                "acting",
-                "outgoing",
-                "governing",
-                "operating",
-                "serving",
-            }
-        ):
-            return False
-        if w == lw and lw.endswith("ed") and len(lw) > 4 and "-" not in lw and lw not in _LOWER_ED_OK:
-            return False
-        if (
-            lw in L.CYR_VERBS
-            or lw in L.VERB_FORMS
-            and w == lw
-            and lw not in {"report", "reports", "statement", "claims", "claim", "note", "release", "post", "state"}
-        ):
-            return False
+    words = [w for w in (_word(t) for t in tokens) if w]
+    if not words or any(_clause_word(w) for w in words):
+        return False
+    if _early_head(words):
+        return True
     head = words[-1]
-    lh = head.lower()
-    # "two sources familiar with the matter", "residents of the city": the head comes early
-    for k, w in enumerate(words[:-1]):
-        if w.lower() in _EARLY_HEADS and words[k + 1].lower() in _POST_HEAD:
-            return True
-        # "a Ukrainian brigade operating in the Kupiansk direction"
-        if w.lower() in L.ORG_WORDS and words[k + 1].lower() in _UNIT_POST_MODIFIERS:
-            return True
-    if len(words) == 1 and lh in L.FIRST_PERSON:
+    lower_head = head.lower()
+    if len(words) == 1 and lower_head in lexicon.FIRST_PERSON:
         return False
-    if _is_cap(head) or _is_acronym(head) or head[:1].isdigit() and _is_acronym(head):
+    if _is_cap(head) or _is_acronym(head) or tokens[-1].endswith(")"):
         return True
-    if toks[-1].endswith(")"):
+    if lower_head in lexicon.PRONOUN_SOURCES and len(words) == 1:
         return True
-    if lh in L.PRONOUNS_PERSON | {"they", "it"} and len(words) == 1:
+    if lower_head in lexicon.NP_HEADS or lower_head.rstrip("s") in lexicon.NP_HEADS:
         return True
-    if lh in _NP_HEADS or lh.rstrip("s") in _NP_HEADS:
-        return True
-    return bool(not lh.isascii() and _CYR_ORG.match(lh))
+    return bool(not lower_head.isascii() and _CYR_ORG.match(lower_head))
 
 
 def _person_split(words) -> tuple[str, str] | None:
@@ -561,16 +424,16 @@ def _person_split_cached(words: tuple[str, ...]) -> tuple[str, str] | None:
     """If words end with a personal name (after optional titles), return (name, title_part)."""
     run: list[str] = []
     for w in reversed(words):
-        lw = w.lower()
+        lower = w.lower()
         if (
             _is_cap(w)
             and not _is_acronym(w)
-            and lw not in L.ORG_WORDS
-            and lw not in L.TITLE_WORDS
-            and lw + "." not in L.TITLE_WORDS
-            and lw not in L.OUTLET_SUFFIXES
-            and w not in L.NATIONALITY_CAPS
-            and not (not lw.isascii() and _CYR_ORG.match(lw))
+            and lower not in lexicon.ORG_WORDS
+            and lower not in lexicon.TITLE_WORDS
+            and lower + "." not in lexicon.TITLE_WORDS
+            and lower not in lexicon.OUTLET_SUFFIXES
+            and w not in lexicon.NATIONALITY_CAPS
+            and not (not lower.isascii() and _CYR_ORG.match(lower))
             and len(run) < 4
         ):
             run.insert(0, w)
@@ -579,20 +442,14 @@ def _person_split_cached(words: tuple[str, ...]) -> tuple[str, str] | None:
     if not run:
         return None
     rest = words[: len(words) - len(run)]
-    has_title = any(w.lower().rstrip(",") in L.TITLE_CORE or w.lower() + "." in L.TITLE_CORE for w in rest)
+    has_title = any(w.lower().rstrip(",") in lexicon.TITLE_CORE or w.lower() + "." in lexicon.TITLE_CORE for w in rest)
     if rest and not has_title:
         return None
     if len(run) >= 2 or has_title:
-        if rest and rest[-1].lower() in {"of", "for", "the", "and", "from", "on", "in"}:
+        if rest and rest[-1].lower() in lexicon.NAME_TAIL_STOPS:
             return None
         return " ".join(run), " ".join(rest)
     return None
-
-
-_STRONG_ORG_WORDS = frozenset(
-    {"ministry", "directorate", "office", "department", "council", "command", "staff", "government",
-     "administration", "headquarters", "committee", "commission", "embassy", "prosecutor's", "parliament"}
-)  # fmt: skip
 
 
 def _classify(name: str, words) -> str:
@@ -601,32 +458,38 @@ def _classify(name: str, words) -> str:
 
 @functools.lru_cache(maxsize=16384)
 def _classify_cached(name: str, words: tuple[str, ...]) -> str:
-    low = normalise_source_name(name)
-    lw = [w.lower() for w in words]
-    if not lw:
+    key = normalise_source_name(name)
+    lower_words = [w.lower() for w in words]
+    if not lower_words:
         return "organization"
-    if low in L.OUTLET_NAMES or ("the " + low) in L.OUTLET_NAMES or any(w in L.OUTLET_NAMES for w in lw):
+    if (
+        key in lexicon.OUTLET_NAMES
+        or ("the " + key) in lexicon.OUTLET_NAMES
+        or any(w in lexicon.OUTLET_NAMES for w in lower_words)
+    ):
         return "outlet"
-    if " times of " in f" {low} " or (
-        lw[-1] in L.OUTLET_SUFFIXES
+    if " times of " in f" {key} " or (
+        lower_words[-1] in lexicon.OUTLET_SUFFIXES
         and _is_cap(words[-1])
         # "the Ministry of Defense of Ukraine" is no outlet named "... Ukraine"
-        and not (len(lw) > 1 and lw[-2] == "of")
-        and _STRONG_ORG_WORDS.isdisjoint(lw)
+        and not (len(lower_words) > 1 and lower_words[-2] == "of")
+        and lexicon.STRONG_ORG_WORDS.isdisjoint(lower_words)
     ):
         return "outlet"
-    if (lw[-1] in L.OUTLET_HEADS and lw[-1] != "agency") or (
-        len(lw) > 1 and lw[-2] in {"news", "press"} and lw[-1] == "agency"
+    if (lower_words[-1] in lexicon.OUTLET_HEADS and lower_words[-1] != "agency") or (
+        len(lower_words) > 1 and lower_words[-2] in lexicon.AGENCY_OUTLET_WORDS and lower_words[-1] == "agency"
     ):
         return "outlet"
-    if any(w in L.ORG_WORDS for w in lw) or any(_CYR_ORG.match(w) for w in lw if not w.isascii()):
+    if any(w in lexicon.ORG_WORDS for w in lower_words) or any(
+        _CYR_ORG.match(w) for w in lower_words if not w.isascii()
+    ):
         return "organization"
-    head = lw[-1]
-    for k, w in enumerate(lw[1:], 1):
-        if w in {"of", "from", "in", "within", "near"}:
-            head = lw[k - 1]
+    head = lower_words[-1]
+    for k, w in enumerate(lower_words[1:], 1):
+        if w in lexicon.HEAD_BEFORE:
+            head = lower_words[k - 1]
             break
-    if head in L.GROUP_HEADS or head.rstrip("s") in L.GROUP_HEADS:
+    if head in lexicon.GROUP_HEADS or head.rstrip("s") in lexicon.GROUP_HEADS:
         return "group"
     if _person_split(words):
         return "person"
@@ -651,89 +514,12 @@ def _from_entity(ent: _Entity, extra: tuple[str, ...] = (), via: str = "", kind:
     return _Resolved(ent.name, kind or ent.kind, aliases, ent.affiliation, via)
 
 
-# "the report said", "the analysts noted", "the governor said", "the ministry said": a definite head noun
-# refers back to the latest fitting source, or to the latest fitting name in the text before it.
-_DEF_DOC_HEADS = frozenset(
-    {"report", "statement", "study", "assessment", "analysis", "update", "survey", "review", "briefing", "document"}
-)
-_ANALYST_HEADS = frozenset({"analysts", "experts", "researchers", "authors"})
-_RESEARCH_WORDS = frozenset(
-    {
-        "institute",
-        "study",
-        "studies",
-        "research",
-        "center",
-        "centre",
-        "think",
-        "tank",
-        "foundation",
-        "council",
-        "observatory",
-        "monitor",
-        "university",
-        "project",
-        "initiative",
-        "lab",
-        "laboratory",
-        "watch",
-        "crisis",
-    }
-)
-_PERSON_ROLES = frozenset(L.TITLE_CORE) - {"chief", "head", "general", "major", "officer", "leader"}
 _ORG_KINDS = ("organization", "outlet", "group")
 # "the office's press service", "the ministry's spokesman": the body that speaks through them
 _MOUTHPIECE = re.compile(
     r"^(.+?)['’]s?\s+(?:official\s+)?(?:press\s+(?:service|office|secretary|team|centre|center)|media\s+(?:office|service|centre|center)"
     r"|spokes(?:person|man|woman)|information\s+(?:department|service)|telegram\s+channel|website)$",
     re.I,
-)
-# "The independent outlet iStories", "Russian state news agency TASS", "the rights group Memorial"
-_DESCRIPTORS = {
-    "outlet": "outlet",
-    "newspaper": "outlet",
-    "broadcaster": "outlet",
-    "channel": "outlet",
-    "agency": "outlet",
-    "website": "outlet",
-    "site": "outlet",
-    "publication": "outlet",
-    "tabloid": "outlet",
-    "daily": "outlet",
-    "magazine": "outlet",
-    "portal": "outlet",
-    "group": "organization",
-    "organization": "organization",
-    "organisation": "organization",
-    "movement": "group",
-    "tank": "organization",
-    "monitor": "organization",
-    "ngo": "organization",
-    "project": "organization",
-    "company": "organization",
-    "firm": "organization",
-    "operator": "organization",
-    "giant": "organization",
-    "producer": "organization",
-    "manufacturer": "organization",
-}
-_SURNAME_ENDINGS = (
-    "ov",
-    "ova",
-    "ev",
-    "eva",
-    "enko",
-    "chuk",
-    "yuk",
-    "sky",
-    "skyi",
-    "skiy",
-    "ski",
-    "ska",
-    "vich",
-    "vych",
-    "shvili",
-    "dze",
 )
 _FIRST_NAME = re.compile(r"^[A-Z\u0400-\u042f\u0406\u0407\u0404\u0490][a-z\u0430-\u044f\u0456\u0457\u0454\u0491'’]+$")
 _CAP_RUN = re.compile(r"[A-Z][\w'’\-]*(?:\s+(?:(?:of|the|for|and|on)\s+){0,2}[A-Z][\w'’\-]*)*")
@@ -746,7 +532,6 @@ _PRESS_OF = re.compile(
     r"|information\s+(?:department|service))\s+(?:of|for)\s+(.+)$",
     re.I,
 )
-_SPOKES = frozenset({"spokesperson", "spokesman", "spokeswoman", "representative", "spokespeople"})
 
 
 @functools.lru_cache(maxsize=256)
@@ -778,19 +563,19 @@ def _full_name_before(surname: str, state: _State) -> str:
             continue
         first: list[str] = []
         for w in reversed(text[max(lo, k - 80) : k].split()[-3:]):
-            lw = w.lower()
+            lower = w.lower()
             if (
                 len(first) >= 2
                 or not _FIRST_NAME.match(w)
-                or lw in L.TITLE_WORDS
-                or lw in L.ORG_WORDS
-                or w in L.NATIONALITY_CAPS
-                or lw in L.DETERMINERS
-                or lw in L.LEADING_JUNK
-                or lw in L.DATE_WORDS
-                or lw in L.PREPOSITIONS
-                or lw in L.PRONOUNS_PERSON
-                or lw in L.OUTLET_NAMES
+                or lower in lexicon.TITLE_WORDS
+                or lower in lexicon.ORG_WORDS
+                or w in lexicon.NATIONALITY_CAPS
+                or lower in lexicon.DETERMINERS
+                or lower in lexicon.LEADING_JUNK
+                or lower in lexicon.DATE_WORDS
+                or lower in lexicon.PREPOSITIONS
+                or lower in lexicon.PRONOUNS_PERSON
+                or lower in lexicon.OUTLET_NAMES
             ):
                 break
             first.insert(0, w)
@@ -843,7 +628,7 @@ def _org_by_head(head: str, state: _State) -> _Entity | None:
     if last is None:
         return None
     words = last.group().split()
-    while words and words[0].lower() in L.DETERMINERS | L.LEADING_JUNK:
+    while words and words[0].lower() in lexicon.DETERMINERS | lexicon.LEADING_JUNK:
         words.pop(0)
     if len(words) < 2:
         return None
@@ -854,22 +639,9 @@ def _org_by_head(head: str, state: _State) -> _Entity | None:
     return state.add(ent)
 
 
-_STATEMENT_WORDS = frozenset(
-    {"statement", "statements", "count", "tally", "figures", "statistics", "estimates", "data"}
-)
-_GENERIC_MODIFIERS = frozenset(
-    {"regional", "local", "national", "city", "same", "former", "state", "latest", "new", "full"}
-)
-
-
 def _modifier_fits(modifier: str, ent: _Entity) -> bool:
     """'the agriculture ministry' is not the foreign ministry seen before; 'the regional governor' is the governor."""
-    return modifier in _GENERIC_MODIFIERS or modifier in _name_words(ent.name) or modifier in ent.roles
-
-
-_OUTLET_NOUNS = frozenset(
-    {"publication", "newspaper", "outlet", "paper", "broadcaster", "channel", "website", "magazine", "tabloid", "daily"}
-)
+    return modifier in lexicon.GENERIC_MODIFIERS or modifier in _name_words(ent.name) or modifier in ent.roles
 
 
 def _known_by_suffix(name: str, state: _State) -> _Entity | None:
@@ -882,227 +654,397 @@ def _known_by_suffix(name: str, state: _State) -> _Entity | None:
 
 
 def _definite(head: str, state: _State) -> _Entity | None:
-    if head in _DEF_DOC_HEADS:
+    if head in lexicon.DEFINITE_DOCUMENT_HEADS:
         return state.latest(_ORG_KINDS)
-    if head in _ANALYST_HEADS:
+    if head in lexicon.ANALYST_HEADS:
         ent = state.latest(("organization",))
-        return ent if ent is not None and _name_words(ent.name) & _RESEARCH_WORDS else None
-    if head in _PERSON_ROLES:
+        return ent if ent is not None and _name_words(ent.name) & lexicon.RESEARCH_WORDS else None
+    if head in lexicon.ROLE_WORDS:
         return _person_by_role(head, state)
-    if head in _OUTLET_NOUNS:  # "the publication", "the newspaper writes": the outlet cited before
+    if head in lexicon.OUTLET_NOUNS:  # "the publication", "the newspaper writes": the outlet cited before
         return _org_by_head(head, state) or state.latest(("outlet",))
-    if head in L.ORG_WORDS or head in L.OUTLET_HEADS:
+    if head in lexicon.ORG_WORDS or head in lexicon.OUTLET_HEADS:
         return _org_by_head(head, state)
-    if head in L.UNNAMED_HEADS or head.rstrip("s") in L.UNNAMED_HEADS:
+    if head in lexicon.UNNAMED_HEADS or head.rstrip("s") in lexicon.UNNAMED_HEADS:
         return state.by_head(head, ("unnamed",)) or state.by_head(head.rstrip("s"), ("unnamed",))
     return None
 
 
-def _resolve(np: str, state: _State, *, affiliation: str = "", is_person: bool = False) -> _Resolved | None:
-    np = np.strip(" ,;:.\"“”«»'")
-    if not np:
+# --------------------------------------------------------------------------- resolving a source phrase
+
+# Normalising steps build a new phrase (not dataclasses.replace, which is slow on this path).
+# A rule's verdict that the phrase names no party: resolving stops there (None lets the next rule try).
+_NO_PARTY = _Resolved("", "", ())
+_APOSTROPHE_S = ("'s", "’s")
+_POSSESSIVE_TAIL = ("'", "’", "'s", "’s")
+_PLACE_PREFIX = re.compile(r"^(?:in|within|at|close\s+to|from|inside)\s+(?:the\s+)?", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class _SourcePhrase:
+    """A source phrase as the name rules read it; each normalising step makes a new one."""
+
+    text: str
+    tokens: tuple[str, ...]
+    first: str  # the first token in lower case, as written (dropping words later does not change it)
+    state: _State
+    affiliation: str = ""
+    is_person: bool = False  # an apposition said the source is a person
+    acronym: str = ""  # the bracketed acronym after the name: "(CNR)"
+    words: tuple[str, ...] = ()  # the tokens without punctuation, once the acronym is off
+    lower: tuple[str, ...] = ()  # `words` in lower case as they were before a leading article was dropped
+    name: str = ""  # `words` without a leading article or a possessive: the name to register
+
+    @property
+    def kind(self) -> str:  # _classify is cached
+        return _classify(self.name, self.words)
+
+
+def _rule_pronoun(src: _SourcePhrase) -> _Resolved | None:
+    """ "he", "they", "its spokesman": the latest person, or the latest body."""
+    tokens, first = src.tokens, src.first
+    if len(tokens) == 1 and first in lexicon.PRONOUNS_PERSON:
+        kinds: tuple[str, ...] = ("person",)
+    elif len(tokens) == 1 and first in lexicon.THING_PRONOUNS:
+        kinds = _ORG_KINDS
+    elif first in lexicon.POSSESSIVE_PRONOUNS and len(tokens) <= 4:
+        kinds = ("person",) if first in lexicon.PERSON_POSSESSIVES else _ORG_KINDS
+    else:
         return None
-    toks = np.split()
-    low0 = toks[0].lower()
-    # pronouns and possessives
-    if len(toks) == 1 and low0 in L.PRONOUNS_PERSON:
-        ent = state.latest(("person",))
-        return _from_entity(ent) if ent else None
-    if len(toks) == 1 and low0 in {"they", "it", "them"}:
-        ent = state.latest(("organization", "group", "outlet"))
-        return _from_entity(ent) if ent else None
-    if low0 in {"its", "their", "his", "her"} and len(toks) <= 4:
-        kinds = ("person",) if low0 in {"his", "her"} else ("organization", "group", "outlet")
-        ent = state.latest(kinds)
-        return _from_entity(ent) if ent else None
-    # definite back-references: "the report", "the governor", "the ministry", "the diplomat"; bare "Analysts"
-    if (low0 in {"the", "this"} and 2 <= len(toks) <= 3 and all(t.islower() for t in toks[1:])) or (
-        len(toks) == 1 and low0 in _ANALYST_HEADS
-    ):
-        ent = _definite(_word(toks[-1]).lower(), state)
-        if ent is not None and (len(toks) <= 2 or _modifier_fits(_word(toks[1]).lower(), ent)):
-            return _from_entity(state.add(ent))
-    # "the office's press service" -> the office
-    m = _MOUTHPIECE.match(np) if len(toks) >= 3 else None
-    if m:
-        inner = _resolve(m.group(1), state)
-        if inner is not None and inner.kind != "unnamed":
-            return inner
-    # documents issued by someone
-    m = _DOC.match(np) if (" by " in np or " from " in np or " of " in np) else None
+    ent = src.state.latest(kinds)
+    return _from_entity(ent) if ent else _NO_PARTY
+
+
+def _rule_definite_back_reference(src: _SourcePhrase) -> _Resolved | None:
+    """ "the report", "the governor", "the ministry", "the diplomat", a bare "Analysts": the party meant."""
+    tokens, first = src.tokens, src.first
+    definite = first in lexicon.BACK_REFERENCE_WORDS and 2 <= len(tokens) <= 3 and all(t.islower() for t in tokens[1:])
+    if not (definite or (len(tokens) == 1 and first in lexicon.ANALYST_HEADS)):
+        return None
+    ent = _definite(_word(tokens[-1]).lower(), src.state)
+    if ent is not None and (len(tokens) <= 2 or _modifier_fits(_word(tokens[1]).lower(), ent)):
+        return _from_entity(src.state.add(ent))
+    return None
+
+
+def _rule_mouthpiece(src: _SourcePhrase) -> _Resolved | None:
+    """ "the office's press service": the office."""
+    m = _MOUTHPIECE.match(src.text) if len(src.tokens) >= 3 else None
+    if not m:
+        return None
+    inner = _resolve(m.group(1), src.state)
+    return inner if inner is not None and inner.kind != "unnamed" else None
+
+
+def _rule_document(src: _SourcePhrase) -> _Resolved | None:
+    """A document issued by someone: the issuer; a statement or a count is the issuer speaking."""
+    text = src.text
+    m = _DOC.match(text) if (" by " in text or " from " in text or " of " in text) else None
     doc_head = _word(m.group(2).split()[-1]) if m and m.group(2).split() else ""
-    if m and (_is_cap(doc_head) or doc_head.lower() in L.ORG_WORDS):
-        issuer = m.group(2)
-        if " and " in issuer:  # "a count by Mediazona and the BBC's Russian service": the first issuer
-            first = issuer.split(" and ", 1)[0]
-            issuer = first if _is_cap(_word(first.split()[-1])) else issuer
-        inner = _resolve(issuer, state)
-        if inner and inner.kind != "unnamed":
-            what = m.group(1).lower()
-            kind = inner.kind if what in _STATEMENT_WORDS else "document"  # a statement is the issuer speaking
-            return _Resolved(inner.name, kind, inner.aliases, inner.affiliation, what)
-    # "X's statement" / "the ministry's message"
-    if len(toks) >= 2 and _word(toks[-1]).lower() in L.MESSAGE_HEADS and toks[-2].endswith(("'", "’", "'s", "’s")):
-        return _resolve(" ".join(toks[:-1]).rstrip("'’s").rstrip("'’"), state)
-    # "Ukrainska Pravda's sources say", "Meduza's sources in the Defense Ministry": the outlet, its sources as via
-    k = next((i for i in range(1, len(toks)) if _word(toks[i]).lower() in L.UNNAMED_HEADS), 0)
-    if k and toks[k - 1].endswith(("'s", "’s")) and (k == len(toks) - 1 or toks[k + 1].lower() in _POST_HEAD):
-        inner = _resolve(" ".join([*toks[: k - 1], toks[k - 1][:-2]]), state)
-        if inner is not None and inner.kind in _ORG_KINDS:
-            via = " ".join(toks[k:]).strip(_STRIP)
-            return _Resolved(inner.name, inner.kind, inner.aliases, inner.affiliation, via)
-    # "Kremlin-backed Russian war bloggers", "Lebanon's state-run National News Agency": the qualifier goes
-    k = next((i for i in range(len(toks) - 1, -1, -1) if "-" in toks[i] and _QUALIFIER.search(toks[i])), -1)
-    if 0 <= k < len(toks) - 1:
-        toks = toks[k + 1 :]
-        np = " ".join(toks)
-    # "the press service of the State Emergency Service": the body itself
-    m = _PRESS_OF.match(np) if len(toks) >= 4 else None
-    if m:
-        inner = _resolve(m.group(1), state)
-        if inner is not None and inner.kind in _ORG_KINDS:
-            return inner
-    # "the spokesperson of a Ukrainian brigade ...": the body they speak for
-    if (
-        len(toks) > 3
-        and _word(toks[0]).lower() in {"the", "a", "an"}
-        and _word(toks[1]).lower() in _SPOKES
-        and toks[2].lower() in {"of", "for"}
-    ):
-        inner = _resolve(" ".join(toks[3:]), state)
-        if inner is not None and inner.kind in _ORG_KINDS:
-            return inner
-    # "a U.S. State Department spokesperson", "a Kremlin spokesman": the body they speak for
-    if len(toks) >= 2 and _word(toks[-1]).lower() in _SPOKES and _is_cap(_word(toks[-2])):
-        inner = _resolve(" ".join(t for t in toks[:-1] if t.lower() not in {"a", "an", "the"}), state)
-        if inner is not None and inner.kind in _ORG_KINDS:
-            return inner
-    # bracketed acronym
-    acr = ""
-    m = _TRAILING_ACRONYM.search(np) if np.endswith(")") else None
-    if m and _is_acronym(m.group(1).strip()):
-        acr = m.group(1).strip()
-        np = np[: m.start()].strip()
-        toks = np.split()
-    if not toks:
+    if not (m and (_is_cap(doc_head) or doc_head.lower() in lexicon.ORG_WORDS)):
         return None
-    words = [_word(t) for t in toks]
-    words = [w for w in words if w]
-    lw = [w.lower() for w in words]
+    issuer = m.group(2)
+    if " and " in issuer:  # "a count by Mediazona and the BBC's Russian service": the first issuer
+        first = issuer.split(" and ", 1)[0]
+        issuer = first if _is_cap(_word(first.split()[-1])) else issuer
+    inner = _resolve(issuer, src.state)
+    if not inner or inner.kind == "unnamed":
+        return None
+    what = m.group(1).lower()
+    kind = inner.kind if what in lexicon.STATEMENT_WORDS else "document"
+    return _Resolved(inner.name, kind, inner.aliases, inner.affiliation, what)
+
+
+def _rule_message_owner(src: _SourcePhrase) -> _Resolved | None:
+    """ "X's statement", "the ministry's message": X."""
+    tokens = src.tokens
+    if len(tokens) < 2 or _word(tokens[-1]).lower() not in lexicon.MESSAGE_HEADS:
+        return None
+    if not tokens[-2].endswith(_POSSESSIVE_TAIL):
+        return None
+    return _resolve(" ".join(tokens[:-1]).rstrip("'’s").rstrip("'’"), src.state) or _NO_PARTY
+
+
+def _rule_outlet_sources(src: _SourcePhrase) -> _Resolved | None:
+    """ "Ukrainska Pravda's sources say", "Meduza's sources in the Defense Ministry": the outlet, via its sources."""
+    tokens = src.tokens
+    k = next((i for i in range(1, len(tokens)) if _word(tokens[i]).lower() in lexicon.UNNAMED_HEADS), 0)
+    if not (k and tokens[k - 1].endswith(_APOSTROPHE_S)):
+        return None
+    if k != len(tokens) - 1 and tokens[k + 1].lower() not in lexicon.POST_HEAD_WORDS:
+        return None
+    inner = _resolve(" ".join([*tokens[: k - 1], tokens[k - 1][:-2]]), src.state)
+    if inner is None or inner.kind not in _ORG_KINDS:
+        return None
+    via = " ".join(tokens[k:]).strip(_STRIP)
+    return _Resolved(inner.name, inner.kind, inner.aliases, inner.affiliation, via)
+
+
+def _without_qualifier(src: _SourcePhrase) -> _SourcePhrase:
+    """ "Kremlin-backed Russian war bloggers", "Lebanon's state-run National News Agency": the qualifier goes."""
+    tokens = src.tokens
+    k = next((i for i in range(len(tokens) - 1, -1, -1) if "-" in tokens[i] and _QUALIFIER.search(tokens[i])), -1)
+    if not 0 <= k < len(tokens) - 1:
+        return src
+    kept = tokens[k + 1 :]
+    return _SourcePhrase(" ".join(kept), kept, src.first, src.state, src.affiliation, src.is_person)
+
+
+def _org_behind(phrase: str, state: _State) -> _Resolved | None:
+    inner = _resolve(phrase, state)
+    return inner if inner is not None and inner.kind in _ORG_KINDS else None
+
+
+def _rule_press_service_of(src: _SourcePhrase) -> _Resolved | None:
+    """ "the press service of the State Emergency Service": the body itself."""
+    m = _PRESS_OF.match(src.text) if len(src.tokens) >= 4 else None
+    return _org_behind(m.group(1), src.state) if m else None
+
+
+def _rule_spokesperson_of(src: _SourcePhrase) -> _Resolved | None:
+    """ "the spokesperson of a Ukrainian brigade ...": the body they speak for."""
+    tokens = src.tokens
+    if len(tokens) <= 3 or _word(tokens[0]).lower() not in lexicon.ARTICLES:
+        return None
+    if _word(tokens[1]).lower() not in lexicon.SPOKESPERSON_WORDS or tokens[2].lower() not in lexicon.OF_OR_FOR:
+        return None
+    return _org_behind(" ".join(tokens[3:]), src.state)
+
+
+def _rule_body_spokesperson(src: _SourcePhrase) -> _Resolved | None:
+    """ "a U.S. State Department spokesperson", "a Kremlin spokesman": the body they speak for."""
+    tokens = src.tokens
+    if len(tokens) < 2 or _word(tokens[-1]).lower() not in lexicon.SPOKESPERSON_WORDS or not _is_cap(_word(tokens[-2])):
+        return None
+    return _org_behind(" ".join(t for t in tokens[:-1] if t.lower() not in lexicon.ARTICLES), src.state)
+
+
+def _without_acronym(src: _SourcePhrase) -> _SourcePhrase | None:
+    """The bracketed acronym after a name goes apart; None when no word is left."""
+    text, tokens, acronym = src.text, src.tokens, ""
+    m = _TRAILING_ACRONYM.search(text) if text.endswith(")") else None
+    if m and _is_acronym(m.group(1).strip()):
+        acronym = m.group(1).strip()
+        text = text[: m.start()].strip()
+        tokens = tuple(text.split())
+    words = tuple(w for w in (_word(t) for t in tokens) if w)
     if not words:
         return None
-    # unnamed: "sources", "officials", "a source familiar with ..."
-    head_idx = len(lw) - 1
-    for i, w in enumerate(lw):
-        if w in L.UNNAMED_HEADS:
-            head_idx = i
-            break
-    if (
-        lw[head_idx] in L.UNNAMED_HEADS
-        and all(
-            (w == w.lower() or words[i] in L.NATIONALITY_CAPS or i == 0)
-            and (w in L.UNNAMED_MODIFIERS or w.isalpha() and w not in L.ORG_WORDS or w in L.UNNAMED_HEADS)
-            for i, w in enumerate(lw[:head_idx])
-        )
-        and not any(_is_cap(w) and w not in L.NATIONALITY_CAPS and i > 0 for i, w in enumerate(words[:head_idx]))
+    lower = tuple(w.lower() for w in words)
+    return _SourcePhrase(text, tokens, src.first, src.state, src.affiliation, src.is_person, acronym, words, lower)
+
+
+def _unnamed_head(src: _SourcePhrase) -> int | None:
+    """Where the unnamed-source head ("sources", "officials") of the phrase is, when only modifiers precede it."""
+    words, lower = src.words, src.lower
+    head = next((i for i, w in enumerate(lower) if w in lexicon.UNNAMED_HEADS), len(lower) - 1)
+    if lower[head] not in lexicon.UNNAMED_HEADS:
+        return None
+    modifiers_only = all(
+        (w == w.lower() or words[i] in lexicon.NATIONALITY_CAPS or i == 0)
+        and (w in lexicon.UNNAMED_MODIFIERS or w.isalpha() and w not in lexicon.ORG_WORDS or w in lexicon.UNNAMED_HEADS)
+        for i, w in enumerate(lower[:head])
+    )
+    named = any(_is_cap(w) and w not in lexicon.NATIONALITY_CAPS and i > 0 for i, w in enumerate(words[:head]))
+    return head if modifiers_only and not named else None
+
+
+def _rule_unnamed(src: _SourcePhrase) -> _Resolved | None:
+    """ "sources", "officials", "a source familiar with ...": unnamed, unless a nationality describes them."""
+    head = _unnamed_head(src)
+    if head is None:
+        return None
+    words, lower, state = src.words, src.lower, src.state
+    rest = " ".join(words[head + 1 :])
+    via = _PLACE_PREFIX.sub("", rest)
+    org_like = via != rest and any(w.lower() in lexicon.ORG_WORDS for w in via.split())
+    if head == len(lower) - 1 and (
+        src.first in lexicon.PLURAL_BACK_REFERENCE_WORDS or lower[:3] == ("one", "of", "the")
     ):
-        rest = " ".join(words[head_idx + 1 :])
-        via = re.sub(r"^(?:in|within|at|close\s+to|from|inside)\s+(?:the\s+)?", "", rest, flags=re.I)
-        org_like = via != rest and any(w.lower() in L.ORG_WORDS for w in via.split())
-        if head_idx == len(lw) - 1 and (low0 in {"the", "this", "these"} or lw[:3] == ["one", "of", "the"]):
-            ent = _definite(lw[head_idx], state)
-            if ent is not None:
-                return _from_entity(state.add(ent))
-        # a nationality makes it a describable source: "Ukrainian officials", "a senior European diplomat"
-        if not rest and any(w in L.NATIONALITY_CAPS for w in words[:head_idx]):
-            desc = list(words[: head_idx + 1])
-            while desc and (desc[0].lower() in L.DETERMINERS or desc[0].lower() in {"one", "of", "an", "a"}):
-                desc.pop(0)
-            if len(desc) >= 2:
-                return _from_entity(state.add(_Entity(" ".join(desc), "unnamed")))
-        return _unnamed(via if org_like else "")
-    # a group defined by an acronym: "Tuareg rebels from the CSP-PSD movement"
-    acr_in = [w for w in words if _is_acronym(w) and w not in L.NATIONALITY_CAPS]
-    if acr_in and (lw[-1] in L.GROUP_HEADS or any(w in L.GROUP_HEADS for w in lw)):
-        name = acr_in[-1]
-        ent = state.lookup(name) or _Entity(name, "group")
-        aliases = {np, " ".join(words[: lw.index(next(w for w in lw if w in L.GROUP_HEADS)) + 1])}
-        if " ".join(words[words.index(name) :]) != name:
-            aliases.add(" ".join(words[words.index(name) :]))
-        ent = state.add(_Entity(ent.name, ent.kind, ent.aliases | aliases))
-        return _from_entity(ent)
-    if len(words) > 1 and words[0].lower() in {"a", "an"}:  # "a Ukrainian brigade ..." names no article
+        ent = _definite(lower[head], state)
+        if ent is not None:
+            return _from_entity(state.add(ent))
+    # a nationality makes it a describable source: "Ukrainian officials", "a senior European diplomat"
+    if not rest and any(w in lexicon.NATIONALITY_CAPS for w in words[:head]):
+        desc = list(words[: head + 1])
+        while desc and desc[0].lower() in lexicon.UNNAMED_DESCRIPTION_LEAD:
+            desc.pop(0)
+        if len(desc) >= 2:
+            return _from_entity(state.add(_Entity(" ".join(desc), "unnamed")))
+    return _unnamed(via if org_like else "")
+
+
+def _rule_acronym_group(src: _SourcePhrase) -> _Resolved | None:
+    """A group defined by an acronym: "Tuareg rebels from the CSP-PSD movement" is CSP-PSD."""
+    words, lower = src.words, src.lower
+    acronyms = [w for w in words if _is_acronym(w) and w not in lexicon.NATIONALITY_CAPS]
+    if not (acronyms and (lower[-1] in lexicon.GROUP_HEADS or any(w in lexicon.GROUP_HEADS for w in lower))):
+        return None
+    name = acronyms[-1]
+    ent = src.state.lookup(name) or _Entity(name, "group")
+    aliases = {src.text, " ".join(words[: lower.index(next(w for w in lower if w in lexicon.GROUP_HEADS)) + 1])}
+    if " ".join(words[words.index(name) :]) != name:
+        aliases.add(" ".join(words[words.index(name) :]))
+    return _from_entity(src.state.add(_Entity(ent.name, ent.kind, ent.aliases | aliases)))
+
+
+def _without_article(src: _SourcePhrase) -> _SourcePhrase:
+    """The name without a leading article (kept for outlets whose name has it: "The Guardian") or possessive."""
+    words = src.words
+    if len(words) > 1 and words[0].lower() in lexicon.INDEFINITE_ARTICLES:  # "a Ukrainian brigade" names no article
         words = words[1:]
-    # strip a leading "the" (kept for outlets whose name includes it)
-    if words[0].lower() == "the" and len(words) > 1:
-        bare = words[1:]
-        kind_with = _classify(" ".join(words), words)
-        if kind_with == "outlet" and words[0] == "The":
-            pass
-        else:
-            words = bare
+    outlet_with_the = words[0] == "The" and _classify(" ".join(words), words) == "outlet"
+    if words[0].lower() == "the" and len(words) > 1 and not outlet_with_the:
+        words = words[1:]
     name = " ".join(words)
     name = _POSSESSIVE_END.sub("", name) if name.endswith(("s", "S")) else name
-    # known alias (acronym, surname, earlier short form)
-    ent = state.lookup(name) or (state.lookup(acr) if acr else None)
-    if ent is None and len(words) >= 2 and _is_cap(words[0]):
-        ent = _known_by_suffix(name, state)  # "the Air Force" after "the Ukrainian Air Force"
-    if ent is not None:
-        extra = tuple(a for a in (acr, name) if a and a != ent.name)
-        ent = state.add(_Entity(ent.name, ent.kind, ent.aliases | set(extra), ent.affiliation or affiliation))
-        return _from_entity(ent, extra)
-    # a descriptor before a proper name: "the independent outlet iStories", "state news agency TASS"
-    for k in range(len(words) - 1, 0, -1):
-        desc_kind = _DESCRIPTORS.get(words[k - 1])
-        if desc_kind and len(words) - k <= 5 and all(_is_cap(w) or _is_acronym(w) for w in words[k:]):
-            pname = " ".join(words[k:])
-            ent = state.lookup(pname) or _Entity(pname, desc_kind, {name})
-            return _from_entity(state.add(ent))
-    # an inflected Cyrillic surname ("За словами Терехова") is the person seen before under that surname
-    if len(words) == 1 and not words[0].isascii() and _is_cap(words[0]):
-        for ent in reversed(state.recent):
-            if ent.kind == "person" and len(ent.name.split()) >= 2:
-                surname = ent.name.split()[-1]
-                if words[0] != surname and words[0].startswith(surname[:-1]) and len(words[0]) - len(surname) <= 3:
-                    return _from_entity(state.add(ent))
-    # a surname alone: the full name from an earlier mention, a person by the look of the name
-    if len(words) == 1 and _FIRST_NAME.match(words[0]) and lw[0] not in L.ORG_WORDS and lw[0] not in L.OUTLET_NAMES:
-        full = _full_name_before(words[0], state)
-        if full:
-            ent = state.lookup(full)
-            if ent is None or ent.kind != "person":
-                ent = _Entity(full, "person", {words[0]}, affiliation)
-            return _from_entity(state.add(ent))
-        if lw[0].endswith(_SURNAME_ENDINGS) and words[0] not in L.NATIONALITY_CAPS:
-            return _from_entity(state.add(_Entity(words[0], "person", set(), affiliation)))
-    kind = _classify(name, words)
-    if kind == "outlet" and len(words) > 1 and normalise_source_name(name) not in L.OUTLET_NAMES:
-        named = [w for w in words if w.lower() in L.OUTLET_NAMES]
-        if named and not any(w.lower() in L.OUTLET_SUFFIXES for w in words):
-            aliases0 = {name}
-            name, words = named[-1], [named[-1]]
-            ent = state.add(_Entity(name, "outlet", aliases0))
-            return _from_entity(ent)
-    person = _person_split(words) if kind == "person" or kind == "organization" else None
-    if person and not any(w in L.ORG_WORDS for w in (x.lower() for x in person[0].split())):
-        pname = person[0]
-        # a title with only a surname: "Spokesman Yusov" -> the full name seen before
-        known = state.lookup(pname)
-        if known is not None and known.kind == "person":
-            return _from_entity(state.add(known))
-        aliases = {pname.split()[-1]} if len(pname.split()) >= 2 else set()
-        if name != pname:
-            aliases.add(name)
-        roles = {w.lower().strip(_STRIP) for w in person[1].split()} & _PERSON_ROLES
-        ent = state.add(_Entity(pname, "person", aliases, affiliation, roles))
-        return _from_entity(ent)
-    aliases = {acr} if acr else set()
-    if len(words) == 1 and kind == "organization" and words[0].lower() in L.PRONOUNS_PERSON:
+    return _SourcePhrase(
+        src.text, src.tokens, src.first, src.state, src.affiliation, src.is_person, src.acronym, words, src.lower, name
+    )
+
+
+def _rule_known_alias(src: _SourcePhrase) -> _Resolved | None:
+    """A party seen before under this name, its acronym, or a longer name ending so ("the Air Force")."""
+    state, name, acronym = src.state, src.name, src.acronym
+    ent = state.lookup(name) or (state.lookup(acronym) if acronym else None)
+    if ent is None and len(src.words) >= 2 and _is_cap(src.words[0]):
+        ent = _known_by_suffix(name, state)
+    if ent is None:
         return None
-    if is_person and kind == "organization" and len(words) <= 3:  # an apposition said so: "Yurii, a resident"
+    extra = tuple(a for a in (acronym, name) if a and a != ent.name)
+    ent = state.add(_Entity(ent.name, ent.kind, ent.aliases | set(extra), ent.affiliation or src.affiliation))
+    return _from_entity(ent, extra)
+
+
+def _rule_descriptor_before_name(src: _SourcePhrase) -> _Resolved | None:
+    """ "the independent outlet iStories", "state news agency TASS": the name, of the kind the descriptor says."""
+    words = src.words
+    for k in range(len(words) - 1, 0, -1):
+        desc_kind = lexicon.DESCRIPTOR_KINDS.get(words[k - 1])
+        if desc_kind and len(words) - k <= 5 and all(_is_cap(w) or _is_acronym(w) for w in words[k:]):
+            proper = " ".join(words[k:])
+            ent = src.state.lookup(proper) or _Entity(proper, desc_kind, {src.name})
+            return _from_entity(src.state.add(ent))
+    return None
+
+
+def _rule_inflected_surname(src: _SourcePhrase) -> _Resolved | None:
+    """An inflected Cyrillic surname ("За словами Терехова"): the person seen before under that surname."""
+    word = src.words[0]
+    if len(src.words) != 1 or word.isascii() or not _is_cap(word):
+        return None
+    for ent in reversed(src.state.recent):
+        if ent.kind == "person" and len(ent.name.split()) >= 2:
+            surname = ent.name.split()[-1]
+            if word != surname and word.startswith(surname[:-1]) and len(word) - len(surname) <= 3:
+                return _from_entity(src.state.add(ent))
+    return None
+
+
+def _rule_surname_alone(src: _SourcePhrase) -> _Resolved | None:
+    """A surname alone: the full name from an earlier mention, or a person by the look of the name."""
+    word, first_lower = src.words[0], src.lower[0]
+    if len(src.words) != 1 or not _FIRST_NAME.match(word):
+        return None
+    if first_lower in lexicon.ORG_WORDS or first_lower in lexicon.OUTLET_NAMES:
+        return None
+    full = _full_name_before(word, src.state)
+    if full:
+        ent = src.state.lookup(full)
+        if ent is None or ent.kind != "person":
+            ent = _Entity(full, "person", {word}, src.affiliation)
+        return _from_entity(src.state.add(ent))
+    if first_lower.endswith(lexicon.SURNAME_ENDINGS) and word not in lexicon.NATIONALITY_CAPS:
+        return _from_entity(src.state.add(_Entity(word, "person", set(), src.affiliation)))
+    return None
+
+
+def _rule_outlet_inside(src: _SourcePhrase) -> _Resolved | None:
+    """An outlet's name inside a longer phrase ("the Kremlin-friendly Izvestia daily"): the outlet."""
+    words, name = src.words, src.name
+    if src.kind != "outlet" or len(words) <= 1 or normalise_source_name(name) in lexicon.OUTLET_NAMES:
+        return None
+    named = [w for w in words if w.lower() in lexicon.OUTLET_NAMES]
+    if not named or any(w.lower() in lexicon.OUTLET_SUFFIXES for w in words):
+        return None
+    return _from_entity(src.state.add(_Entity(named[-1], "outlet", {name})))
+
+
+def _rule_person(src: _SourcePhrase) -> _Resolved | None:
+    """Titles and a personal name ("Spokesman Andriy Yusov"): the person, the title words as roles."""
+    person = _person_split(src.words) if src.kind in ("person", "organization") else None
+    if not person or any(w.lower() in lexicon.ORG_WORDS for w in person[0].split()):
+        return None
+    person_name, titles = person
+    known = src.state.lookup(person_name)
+    if known is not None and known.kind == "person":  # "Spokesman Yusov": the full name seen before
+        return _from_entity(src.state.add(known))
+    aliases = {person_name.split()[-1]} if len(person_name.split()) >= 2 else set()
+    if src.name != person_name:
+        aliases.add(src.name)
+    roles = {w.lower().strip(_STRIP) for w in titles.split()} & lexicon.ROLE_WORDS
+    return _from_entity(src.state.add(_Entity(person_name, "person", aliases, src.affiliation, roles)))
+
+
+def _new_party(src: _SourcePhrase) -> _Resolved | None:
+    """A party not seen before, of the kind its name suggests (a person when an apposition said so)."""
+    words, kind, name = src.words, src.kind, src.name
+    if len(words) == 1 and kind == "organization" and words[0].lower() in lexicon.PRONOUNS_PERSON:
+        return None
+    if src.is_person and kind == "organization" and len(words) <= 3:  # "Yurii, a resident"
         kind = "person"
-    ent = state.add(_Entity(name[:1].upper() + name[1:] if name else name, kind, aliases, affiliation))
+    aliases = {src.acronym} if src.acronym else set()
+    ent = src.state.add(_Entity(name[:1].upper() + name[1:] if name else name, kind, aliases, src.affiliation))
     return _from_entity(ent)
+
+
+# Each stage first normalises the phrase (None: nothing is left to resolve), then tries its rules in
+# order; the first rule that decides wins, and a phrase no rule decides is a new party.
+_RESOLVE_STAGES = (
+    (
+        None,
+        (
+            _rule_pronoun,
+            _rule_definite_back_reference,
+            _rule_mouthpiece,
+            _rule_document,
+            _rule_message_owner,
+            _rule_outlet_sources,
+        ),
+    ),
+    (_without_qualifier, (_rule_press_service_of, _rule_spokesperson_of, _rule_body_spokesperson)),
+    (_without_acronym, (_rule_unnamed, _rule_acronym_group)),
+    (
+        _without_article,
+        (
+            _rule_known_alias,
+            _rule_descriptor_before_name,
+            _rule_inflected_surname,
+            _rule_surname_alone,
+            _rule_outlet_inside,
+            _rule_person,
+        ),
+    ),
+)
+
+
+def _resolve(phrase: str, state: _State, *, affiliation: str = "", is_person: bool = False) -> _Resolved | None:
+    """The party a source phrase names: a back-reference, the body behind a spokesperson, or a name."""
+    text = phrase.strip(" ,;:.\"“”«»'")
+    if not text:
+        return None
+    tokens = tuple(text.split())
+    src: _SourcePhrase | None = _SourcePhrase(text, tokens, tokens[0].lower(), state, affiliation, is_person)
+    for normalise, rules in _RESOLVE_STAGES:
+        if normalise is not None:
+            src = normalise(src)
+            if src is None:
+                return None
+        for rule in rules:
+            res = rule(src)
+            if res is not None:
+                return None if res is _NO_PARTY else res
+    return _new_party(src)
 
 
 # --------------------------------------------------------------------------- attribution
@@ -1110,7 +1052,7 @@ def _resolve(np: str, state: _State, *, affiliation: str = "", is_person: bool =
 
 @dataclass(slots=True)
 class _Attribution:
-    np: str
+    phrase: str
     cue: str
     affiliation: str = ""
     inner: str = ""  # the speaker inside an outlet's report ("X said ..., Reuters reported"): goes to via
@@ -1124,22 +1066,22 @@ _PERSON_APPOSITION = re.compile(
 )
 
 
-def _inverted_apposition(after: str, np: str) -> tuple[str, bool]:
+def _inverted_apposition(after: str, phrase: str) -> tuple[str, bool]:
     """'..., said Kandice Ardiel, a spokesperson for UNIFIL, ...': the affiliation and whether it names a person."""
-    k = after.find(np)
+    k = after.find(phrase)
     if k == -1:
         return "", False
-    rest = after[k + len(np) :]
+    rest = after[k + len(phrase) :]
     if not rest.startswith(","):
         return "", False
     appos = _top_level_split(rest[1:])[0].strip().rstrip(".!?…\"”»' ")
     if not appos or len(appos.split()) > 14:
         return "", False
     first = appos.split()[0].lower()
-    if first not in {"a", "an", "the"} and first not in L.TITLE_CORE:
+    if first not in lexicon.ARTICLES and first not in lexicon.TITLE_CORE:
         return "", False
     person = bool(_PERSON_APPOSITION.match(appos)) or any(
-        w.lower().strip(_STRIP) in _PERSON_ROLES for w in appos.split()[:4]
+        w.lower().strip(_STRIP) in lexicon.ROLE_WORDS for w in appos.split()[:4]
     )
     return _affiliation(appos), person
 
@@ -1165,87 +1107,97 @@ def _outer_outlet(sent: str, after: int) -> _Attribution | None:
     m = _OUTER_TAIL.search(sent, after, len(sent))
     if not m:
         return None
-    np = _clean_np(m.group("a") or m.group("b") or "")
-    words = [_word(w) for w in np.split()]
+    phrase = _clean_np(m.group("a") or m.group("b") or "")
+    words = [_word(w) for w in phrase.split()]
     words = [w for w in words if w]
-    if not words or not _valid_np(np) or _classify(np, words) != "outlet":
+    if not words or not _valid_np(phrase) or _classify(phrase, words) != "outlet":
         return None
-    return _Attribution(np, (m.group("cue1") or m.group("cue2")).strip())
+    return _Attribution(phrase, (m.group("cue1") or m.group("cue2")).strip())
 
 
-_PARTICIPLE_ASIDES = frozenset(
-    {"speaking", "writing", "commenting", "responding", "referring", "requesting", "declining"}
-)
-_ANONYMITY_WORDS = frozenset({"anonymity", "named", "identified", "anonymous"})
+def _title_then_name(parts: list[str], last: str, prev: str) -> tuple[str, str] | None:
+    """ "TITLE, NAME, said": the name, with the affiliation the title gives."""
+    tokens = last.split()
+    if not (tokens and _person_split([_word(w) for w in tokens if _word(w)]) and len(tokens) <= 3):
+        return None
+    if not _valid_np(last):
+        return None
+    affiliation = _affiliation(parts[-2])
+    if len(parts) >= 3 and not affiliation:
+        affiliation = _affiliation(parts[-3])
+    return last, affiliation
+
+
+def _name_then_apposition(parts: list[str], last: str, prev: str) -> tuple[str, str] | None:
+    """ "NAME, a spokesman for X, said", "Dmytro Lubinets, Ukraine's human rights commissioner, said"."""
+    tokens = last.split()
+    if not tokens or len(tokens) > 14 or not prev:
+        return None
+    first = tokens[0].lower()
+    opens = (
+        first in lexicon.APPOSITION_OPENERS
+        or first in lexicon.TITLE_CORE
+        or first.split("-")[0] in lexicon.TITLE_CORE  # "commander-in-chief of ..."
+        or (len(tokens) >= 2 and _is_cap(tokens[0]) and tokens[0].endswith(_APOSTROPHE_S))
+    )
+    if not opens or not _valid_np(prev) or any(w.lower() in lexicon.APPOSITION_CLAUSE_WORDS for w in tokens):
+        return None
+    return prev, _affiliation(last)
+
+
+def _name_then_aside(parts: list[str], last: str, prev: str) -> tuple[str, str] | None:
+    """ "NAME, speaking on condition of anonymity, said" / "NAME, who requested anonymity, said"."""
+    tokens = last.split()
+    lower = [w.lower().strip(_STRIP) for w in tokens]
+    if not lower or not prev or len(tokens) > 14:
+        return None
+    participle = lower[0].endswith("ing") and lower[0] in lexicon.PARTICIPLE_ASIDES
+    anonymous = lower[0] == "who" and not lexicon.ANONYMITY_WORDS.isdisjoint(lower)
+    return (prev, "") if (participle or anonymous) and _valid_np(prev) else None
+
+
+def _subject_before_comma(seg: str) -> tuple[str, str] | None:
+    """The source of "..., NAME, APPOSITIVE," before a verb: the name and the apposition's affiliation."""
+    parts = _top_level_split(seg)
+    if len(parts) < 2:
+        return None
+    last, prev = parts[-1].strip(), _clean_np(parts[-2])
+    for rule in (_title_then_name, _name_then_apposition, _name_then_aside):
+        found = rule(parts, last, prev)
+        if found is not None:
+            return found
+    return None
+
+
+def _after_time_words(words: list[str]) -> str | None:
+    """ "On Monday the ministry": the words after a preposition and the date words that follow it."""
+    for i in range(1, len(words)):
+        word = _word(words[i])
+        if word.lower() in lexicon.DATE_WORDS and word.lower() != "the" or word[:1].isdigit():
+            continue
+        return " ".join(words[i:])
+    return None
 
 
 def _subject_before(seg: str) -> tuple[str, str] | None:
-    """The source noun phrase that ends `seg` (text before a reporting verb), with its apposition."""
+    """The source noun phrase that ends `seg` (text before a reporting verb), with its affiliation."""
     seg = seg.rstrip()
     k = max(seg.rfind(";"), seg.rfind(":"), seg.rfind(" — "), seg.rfind(" – "))
     if k != -1:
         seg = seg[k + 1 :]
     if seg.endswith(",") and not seg.endswith("”,"):
-        parts = _top_level_split(seg[:-1])
-        if len(parts) >= 2:
-            last = parts[-1].strip()
-            prev = _clean_np(parts[-2])
-            lw = last.split()
-            # TITLE, NAME,  (name is the last part)
-            if lw and _person_split([_word(w) for w in lw if _word(w)]) and len(lw) <= 3 and _valid_np(last):
-                affil = _affiliation(parts[-2]) if len(parts) >= 2 else ""
-                if len(parts) >= 3 and not affil:
-                    affil = _affiliation(parts[-3])
-                return last, affil
-            # NAME, APPOSITIVE,
-            if (
-                lw
-                and (
-                    lw[0].lower() in {"a", "an", "the", "its", "his", "her", "their"}
-                    or lw[0].lower() in L.TITLE_CORE
-                    or lw[0].lower().split("-")[0] in L.TITLE_CORE  # "commander-in-chief of ..."
-                    # "Dmytro Lubinets, Ukraine's human rights commissioner,"
-                    or (len(lw) >= 2 and _is_cap(lw[0]) and lw[0].endswith(("'s", "’s")))
-                )
-                and len(lw) <= 14
-                and prev
-                and _valid_np(prev)
-                and not any(
-                    w.lower() in {"is", "are", "was", "were", "has", "have", "had", "who", "which", "that"} for w in lw
-                )
-            ):
-                return prev, _affiliation(last)
-            # NAME, speaking on condition of anonymity,  /  NAME, who requested anonymity,
-            low_w = [w.lower().strip(_STRIP) for w in lw]
-            if (
-                low_w
-                and prev
-                and len(lw) <= 14
-                and (
-                    (low_w[0].endswith("ing") and low_w[0] in _PARTICIPLE_ASIDES)
-                    or (low_w[0] == "who" and not _ANONYMITY_WORDS.isdisjoint(low_w))
-                )
-                and _valid_np(prev)
-            ):
-                return prev, ""
+        return _subject_before_comma(seg[:-1])
+    candidate = _clean_np(_top_level_split(seg)[-1])
+    if not candidate:
         return None
-    parts = _top_level_split(seg)
-    cand = _clean_np(parts[-1])
-    if not cand:
-        return None
-    words = cand.split()
-    if words[0].lower() in L.PREPOSITIONS and len(words) > 1:
-        for i in range(1, len(words)):
-            w = _word(words[i])
-            if w.lower() in L.DATE_WORDS and w.lower() != "the" or w[:1].isdigit():
-                continue
-            cand = " ".join(words[i:])
-            break
-        else:
+    words = candidate.split()
+    if words[0].lower() in lexicon.PREPOSITIONS and len(words) > 1:
+        candidate = _after_time_words(words)
+        if candidate is None:
             return None
-    if not _valid_np(cand) or cand.endswith(("'s", "’s")):  # "Russia's state ..." is no subject
+    if not _valid_np(candidate) or candidate.endswith(_APOSTROPHE_S):  # "Russia's state ..." is no subject
         return None
-    return cand, ""
+    return candidate, ""
 
 
 @functools.lru_cache(maxsize=16384)
@@ -1266,9 +1218,9 @@ def _np_after(text: str) -> str | None:
         return None
     words = chunk.split()
     first = _word(words[0])
-    if not (_is_cap(first) or first.lower() in {"the", "a", "an", "в", "у"} or first.lower() in L.TITLE_WORDS):
+    if not (_is_cap(first) or first.lower() in lexicon.PHRASE_OPENERS or first.lower() in lexicon.TITLE_WORDS):
         return None
-    if words[0].lower() in {"в", "у"}:
+    if words[0].lower() in lexicon.CYR_LOCATIVES:
         chunk = " ".join(words[1:])
     # cut trailing adverbials: "said X on Tuesday", "reports The Times, citing ..."
     m = _TRAILING_ADVERBIAL.search(chunk)
@@ -1329,7 +1281,6 @@ def _quoted_as(sent: str) -> _Attribution | None:
     return _Attribution(subj[0], "quoted as saying", subj[1], inner=obj if obj and _valid_np(obj) else "")
 
 
-_PASSIVE_BY_VERBS = frozenset({"report", "claim", "announce", "state", "confirm", "say", "allege", "deny", "reveal"})
 _AGENT_END = re.compile(
     r"[,;:(]|\s(?:on|in|at|during|after|before|late|early|last|this|earlier|who|which|that|citing)\s"
 )
@@ -1342,163 +1293,261 @@ def _passive_agent(after: str) -> str:
     """The agent after 'was reported by': up to the first clause or adverbial."""
     text = after.lstrip()[2:].lstrip()  # after "by"
     m = _AGENT_END.search(text, 0, 120)
-    np = _clean_np(text[: m.start()] if m else text[:120]).rstrip(".!?…\"”»' ")
-    if not np or not _valid_np(np):
+    phrase = _clean_np(text[: m.start()] if m else text[:120]).rstrip(".!?…\"”»' ")
+    if not phrase or not _valid_np(phrase):
         return ""
     # "This was stated by the head of the Center ..., Andrii Kovalenko." -> the person named after the title
     if m is not None and text[m.start()] == ",":
         named = _AGENT_NAME.match(text, m.start())
         if named and _person_split(named.group(1).split()):
             return named.group(1)
-    return np
+    return phrase
 
 
-# "Про це повідомив голова ОВА ...", "Об этом сообщил губернатор ...": the speaker follows the verb
-_THIS_WAS = re.compile(r"^(?:про\s+це|про\s+що|об\s+этом|о\s+чем|це|это)(?:\s+(?:також|также|раніше|ранее))?$", re.I)
-_DETERMINER_BEFORE_NOUN = frozenset(
-    {"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "our", "my", "your",
-     "every", "each", "no", "any", "such"}
-)  # fmt: skip
-_CLAIMED_THINGS = frozenset(
-    {"territory", "territories", "village", "villages", "town", "towns", "settlement", "settlements", "land", "lands",
-     "lives", "life", "city", "cities", "ground", "area", "areas", "positions", "seats", "title", "titles", "medal",
-     "medals", "prize", "victims", "kilometers", "kilometres", "miles", "hectares"}
-)  # fmt: skip
 _IN_WORDS = re.compile(r"In\s+(?:(his|her|their)\s+words|the\s+words\s+of\s+([^,;:]{2,80}?)),\s", re.I)
 
 
-def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, str]:
-    """Return the attribution and, for 'according to', the kind of cue."""
-    if "quoted" in sent and "as saying" in sent:
-        att = _quoted_as(sent)
-        if att is not None:
-            return att, "subject"
-    spans = _quote_spans(sent) if ('"' in sent or "“" in sent or "«" in sent or "„" in sent) else ()
+@dataclass
+class _Sentence:
+    """A sentence as the word rules read it: its lower-case text, quotation spans and words (read lazily)."""
 
-    def quoted(pos: int) -> bool:
-        return bool(spans) and any(a < pos < b for a, b in spans)
+    text: str
 
-    low = sent.lower()
-    # "In his words, ..." / "In the words of X, ..."
-    if low.startswith("in ") and " words" in low[:40]:
-        w = _IN_WORDS.match(sent)
-        if w:
-            return _Attribution(w.group(1) or w.group(2), w.group(0).rstrip(", ")), "according"
-    # 1. "According to X, ..." near the start
-    has_according = (
-        "according" in low
-        or "as reported" in low
-        or "as stated" in low
-        or (not low.isascii() and any(k in low for k in _ACCORDING_KEYS))
+    @functools.cached_property
+    def low(self) -> str:
+        return self.text.lower()
+
+    @functools.cached_property
+    def spans(self) -> list[tuple[int, int]] | tuple[()]:
+        text = self.text
+        return _quote_spans(text) if ('"' in text or "“" in text or "«" in text or "„" in text) else ()
+
+    def quoted(self, pos: int) -> bool:
+        return bool(self.spans) and any(a < pos < b for a, b in self.spans)
+
+    @functools.cached_property
+    def words(self) -> list[str]:
+        return [t.strip(_STRIP) for t in self.text.split()]
+
+    @functools.cached_property
+    def tokens(self) -> list[re.Match[str]]:
+        return list(_TOKEN.finditer(self.text))
+
+    @functools.cached_property
+    def has_according(self) -> bool:
+        low = self.low
+        return (
+            "according" in low
+            or "as reported" in low
+            or "as stated" in low
+            or (not low.isascii() and any(k in low for k in _ACCORDING_KEYS))
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Verb:
+    """A reporting-verb form in a sentence, with its base form and the words around it."""
+
+    index: int  # in the sentence's words
+    word: str
+    base: str
+    token: re.Match[str]
+    next: str  # the next word, lower case
+    prev: str  # the word before it and its auxiliaries ("has not"), lower case
+    prev_index: int
+    negated: bool
+
+
+_Found = tuple[_Attribution, str]
+
+
+def _quoted_as_saying(s: _Sentence) -> _Found | None:
+    if "quoted" not in s.text or "as saying" not in s.text:
+        return None
+    found = _quoted_as(s.text)
+    return (found, "subject") if found is not None else None
+
+
+def _in_words(s: _Sentence) -> _Found | None:
+    """ "In his words, ..." / "In the words of X, ..." """
+    if not (s.low.startswith("in ") and " words" in s.low[:40]):
+        return None
+    m = _IN_WORDS.match(s.text)
+    return (_Attribution(m.group(1) or m.group(2), m.group(0).rstrip(", ")), "according") if m else None
+
+
+def _according_at(s: _Sentence, m: re.Match[str] | None, *, latest: int) -> _Found | None:
+    if not m or s.quoted(m.start()) or m.start() > latest:
+        return None
+    tail = s.text[m.end() : m.end() + 200]
+    party = _top_level_split(tail)[0].strip().rstrip(".!?…")
+    if len(party.split()) > 12:
+        return None
+    return _Attribution(party, s.text[m.start() : m.end()].strip()), "according"
+
+
+def _early_according(s: _Sentence) -> _Found | None:
+    """ "According to X, ..." near the start: before any verb is read."""
+    m = _ACCORDING.search(s.text, 0, min(len(s.text), 200)) if s.has_according else None
+    return _according_at(s, m, latest=60)
+
+
+def _late_according(s: _Sentence) -> _Found | None:
+    """ "..., according to X": when no verb gave a source."""
+    m = _ACCORDING.search(s.text) if s.has_according else None
+    return _according_at(s, m, latest=len(s.text))
+
+
+def _impersonal(s: _Sentence) -> _Found | None:
+    """ "It was reported that ...", "повідомляється": an unnamed source."""
+    low = s.low
+    gate = ("it " in low or "this " in low or "rumo" in low or "d to" in low) or (  # "said to", "claimed to"
+        not low.isascii() and any(k in low for k in _IMPERSONAL_KEYS)
     )
-    m = _ACCORDING.search(sent, 0, min(len(sent), 200)) if has_according else None
-    if m and not quoted(m.start()) and m.start() <= 60:
-        tail = sent[m.end() : m.end() + 200]
-        np = _top_level_split(tail)[0].strip().rstrip(".!?…")
-        if len(np.split()) <= 12:
-            return _Attribution(np, sent[m.start() : m.end()].strip()), "according"
-
-    words = [t.strip(_STRIP) for t in sent.split()]
-    verb_at = [i for i, w in enumerate(words) if w in _ALL_VERBS]
-    toks = list(_TOKEN.finditer(sent)) if verb_at else []
-    for i in verb_at:
-        w = words[i]
-        if i and words[i - 1].lower() in _DETERMINER_BEFORE_NOUN:  # "the report", "its claims", "a statement"
-            continue
-        tm = toks[i]
-        if quoted(tm.start()):
-            continue
-        base = L.VERB_FORMS.get(w, w)
-        nxt = words[i + 1].lower() if i + 1 < len(words) else ""
-        prev_i = i - 1
-        negated = False
-        while prev_i >= 0 and words[prev_i].lower() in L.AUXILIARIES:
-            negated = negated or words[prev_i].lower() in L.NEGATIONS
-            prev_i -= 1
-        prev = words[prev_i].lower() if prev_i >= 0 else ""
-        if prev in L.PASSIVE_MARKERS and nxt == "by" and not negated and base in _PASSIVE_BY_VERBS:
-            # "The attack was reported by local media in Belgorod."
-            agent = _passive_agent(sent[tm.end() :])
-            if agent:
-                return _Attribution(agent, f"{w} by"), "subject"
-        if prev in L.PASSIVE_MARKERS or prev in {"to", "so-called"}:
-            continue
-        if negated:  # "has not commented", "did not say": nothing was reported
-            continue
-        if base == "claim" and not _CLAIMED_THINGS.isdisjoint(x.lower() for x in words[i + 1 : i + 4]):
-            continue  # "Russia has claimed several villages", "the strike claimed the lives of ...": taken, not said
-        if base in L.DISMISS_VERBS:  # "rejected reports that ...", "dismissed claims of ..."
-            if not any(x.lower() in L.DISMISSED_OBJECTS for x in words[i + 1 : i + 4]):
-                continue
-        elif nxt in L.VERB_FORMS and w in L.VERB_FORMS:
-            continue
-        if base in L.OBJECT_VERBS:
-            if base == "call" and (nxt not in L.CALL_OBJECTS):
-                continue
-            if base not in {"call", "read"} and nxt not in L.INFO_OBJECTS:
-                continue
-        if (
-            base == "tell"
-            and nxt not in _VERB_OK_AFTER_TELL
-            and not _is_cap(words[i + 1] if i + 1 < len(words) else "")
-        ):
-            continue
-        cue = tm.group().strip(_STRIP)
-        if base == "tell" and nxt in {"reporters", "journalists"}:
-            cue = f"{w} {words[i + 1]}"
-        seg_end = toks[prev_i + 1].start() if prev_i + 1 <= i else tm.start()
-        before = sent[:seg_end]
-        after = sent[tm.end() :]
-        # inverted: '..., reports The Times.' / '», — заявив Зеленський.'
-        stripped = before.rstrip()
-        if (
-            stripped.endswith((",", "”", "»", '"', "—", "–")) or not stripped or _THIS_WAS.match(stripped)
-        ) and w not in L.BASE_FORMS - {"read"}:
-            np = _np_after(after)
-            if np:
-                affil, person = _inverted_apposition(after, np)
-                return _Attribution(np, cue, affil, person=person), "inverted"
-        subj = _subject_before(before)
-        if not subj:
-            continue
-        np, affil = subj
-        if base == "read":
-            if np.split()[-1].lower().strip(_STRIP) not in L.MESSAGE_HEADS:
-                continue
-            cue = f"{np} {w}"
-        if (
-            w in L.BASE_FORMS
-            and w not in {"read"}
-            and prev not in {"will", "would", "did", "do", "can", "could", "may", "might"}
-        ):
-            # present plural: the subject must be plural or a plural pronoun
-            last = _word(np.split()[-1]).lower()
-            if not (
-                last.endswith("s")
-                or last in {"they", "police", "media", "military", "government", "people"}
-                or np.endswith(")")
-            ):
-                continue
-        outer = _outer_outlet(sent, tm.end())
-        if outer is not None:
-            outer.inner = np
-            return outer, "outer"
-        return _Attribution(np, cue, affil), "subject"
-
-    m = _ACCORDING.search(sent) if has_according else None
-    if m and not quoted(m.start()):
-        tail = sent[m.end() : m.end() + 200]
-        np = _top_level_split(tail)[0].strip().rstrip(".!?…")
-        if len(np.split()) <= 12:
-            return _Attribution(np, sent[m.start() : m.end()].strip()), "according"
-    m = (
-        _IMPERSONAL.search(sent)
-        if ("it " in low or "this " in low or "rumo" in low or "d to" in low)  # "said to", "claimed to" ...
-        or (not low.isascii() and any(k in low for k in _IMPERSONAL_KEYS))
-        else None
-    )
-    if m and not quoted(m.start()):
+    m = _IMPERSONAL.search(s.text) if gate else None
+    if m and not s.quoted(m.start()):
         return _Attribution("", m.group().strip()), "impersonal"
+    return None
+
+
+def _verb_at(s: _Sentence, i: int) -> _Verb | None:
+    """The verb form at word `i`, unless it is a noun ("the report", "its claims") or quoted."""
+    words = s.words
+    if i and words[i - 1].lower() in lexicon.DETERMINERS_BEFORE_NOUN:
+        return None
+    token = s.tokens[i]
+    if s.quoted(token.start()):
+        return None
+    prev_index, negated = i - 1, False
+    while prev_index >= 0 and words[prev_index].lower() in lexicon.AUXILIARIES:
+        negated = negated or words[prev_index].lower() in lexicon.NEGATIONS
+        prev_index -= 1
+    word = words[i]
+    return _Verb(
+        index=i,
+        word=word,
+        base=lexicon.VERB_FORMS.get(word, word),
+        token=token,
+        next=words[i + 1].lower() if i + 1 < len(words) else "",
+        prev=words[prev_index].lower() if prev_index >= 0 else "",
+        prev_index=prev_index,
+        negated=negated,
+    )
+
+
+def _passive_by(s: _Sentence, verb: _Verb) -> _Found | None:
+    """ "The attack was reported by local media in Belgorod.": the agent."""
+    if verb.prev not in lexicon.PASSIVE_MARKERS or verb.next != "by" or verb.negated:
+        return None
+    if verb.base not in lexicon.PASSIVE_BY_VERBS:
+        return None
+    agent = _passive_agent(s.text[verb.token.end() :])
+    return (_Attribution(agent, f"{verb.word} by"), "subject") if agent else None
+
+
+def _reports(s: _Sentence, verb: _Verb) -> bool:
+    """Whether the verb form reports something here (not a passive, a negation, "claimed villages" ...)."""
+    base, nxt, following = verb.base, verb.next, s.words[verb.index + 1 : verb.index + 4]
+    if verb.prev in lexicon.PASSIVE_MARKERS or verb.prev in lexicon.NOT_BEFORE_A_CUE:
+        return False
+    if verb.negated:  # "has not commented", "did not say": nothing was reported
+        return False
+    if base == "claim" and not lexicon.CLAIMED_THINGS.isdisjoint(x.lower() for x in following):
+        return False  # "Russia has claimed several villages", "the strike claimed the lives of ...": taken, not said
+    if base in lexicon.DISMISS_VERBS:  # "rejected reports that ...", "dismissed claims of ..."
+        if not any(x.lower() in lexicon.DISMISSED_OBJECTS for x in following):
+            return False
+    elif nxt in lexicon.VERB_FORMS and verb.word in lexicon.VERB_FORMS:
+        return False
+    if base in lexicon.OBJECT_VERBS:
+        if base == "call" and nxt not in lexicon.CALL_OBJECTS:
+            return False
+        if base not in lexicon.CALL_OR_READ and nxt not in lexicon.INFO_OBJECTS:
+            return False
+    next_word = s.words[verb.index + 1] if verb.index + 1 < len(s.words) else ""
+    return not (base == "tell" and nxt not in lexicon.TELL_AUDIENCE_WORDS and not _is_cap(next_word))
+
+
+def _inverted_at(s: _Sentence, verb: _Verb, before: str, cue: str) -> _Found | None:
+    """Inverted order: '..., reports The Times.' / '», — заявив Зеленський.' / 'Про це повідомив X'."""
+    stripped = before.rstrip()
+    opens = stripped.endswith((",", "”", "»", '"', "—", "–")) or not stripped or cyrillic.THIS_WAS.match(stripped)
+    if not opens or verb.word in lexicon.BASE_FORMS_BUT_READ:
+        return None
+    after = s.text[verb.token.end() :]
+    party = _np_after(after)
+    if not party:
+        return None
+    affiliation, person = _inverted_apposition(after, party)
+    return _Attribution(party, cue, affiliation, person=person), "inverted"
+
+
+def _plural_subject(party: str) -> bool:
+    last = _word(party.split()[-1]).lower()
+    return last.endswith("s") or last in lexicon.PLURAL_SUBJECTS or party.endswith(")")
+
+
+def _subject_at(s: _Sentence, verb: _Verb, before: str, cue: str) -> _Found | None:
+    """The subject before the verb; an outlet named at the end of the sentence is the outer source."""
+    subject = _subject_before(before)
+    if not subject:
+        return None
+    party, affiliation = subject
+    if verb.base == "read":
+        if party.split()[-1].lower().strip(_STRIP) not in lexicon.MESSAGE_HEADS:
+            return None
+        cue = f"{party} {verb.word}"
+    # a present plural ("officials say") needs a plural subject; after "will", "did" ... any subject will do
+    if verb.word in lexicon.BASE_FORMS_BUT_READ and verb.prev not in lexicon.MODALS and not _plural_subject(party):
+        return None
+    outer = _outer_outlet(s.text, verb.token.end())
+    if outer is not None:
+        outer.inner = party
+        return outer, "outer"
+    return _Attribution(party, cue, affiliation), "subject"
+
+
+def _verb_attribution(s: _Sentence) -> _Found | None:
+    """The first reporting verb with a source: after it (inverted order) or before it (its subject)."""
+    for i, word in enumerate(s.words):
+        if word not in lexicon.ALL_VERBS:
+            continue
+        verb = _verb_at(s, i)
+        if verb is None:
+            continue
+        found = _passive_by(s, verb)
+        if found is not None:
+            return found
+        if not _reports(s, verb):
+            continue
+        cue = verb.token.group().strip(_STRIP)
+        if verb.base == "tell" and verb.next in lexicon.PRESS_AUDIENCE:
+            cue = f"{verb.word} {s.words[i + 1]}"
+        before = s.text[: s.tokens[verb.prev_index + 1].start()]
+        found = _inverted_at(s, verb, before, cue) or _subject_at(s, verb, before, cue)
+        if found is not None:
+            return found
+    return None
+
+
+# Tried in order; the first that finds an attribution wins.
+_ATTRIBUTION_FINDERS = (
+    _quoted_as_saying,
+    _in_words,
+    _early_according,
+    _verb_attribution,
+    _late_according,
+    _impersonal,
+)
+
+
+def _find_attribution(sent: str, state: _State) -> tuple[_Attribution | None, str]:
+    """The attribution of a sentence by the word rules, with how it was found ("according", "inverted" ...)."""
+    s = _Sentence(sent)
+    for finder in _ATTRIBUTION_FINDERS:
+        found = finder(s)
+        if found is not None:
+            return found
     return None, ""
 
 
@@ -1507,29 +1556,13 @@ def _via(sent: str) -> str:
     if not m:
         return ""
     words = m.group(1).split()
-    drop = {
-        "the",
-        "a",
-        "an",
-        "its",
-        "their",
-        "his",
-        "her",
-        "unconfirmed",
-        "unverified",
-        "unnamed",
-        "anonymous",
-        "own",
-        "several",
-        "some",
-    }
-    while words and words[0].lower() in drop:
+    while words and words[0].lower() in lexicon.VIA_LEAD_WORDS:
         words.pop(0)
-    words = [w for w in words if w.lower() not in {"unconfirmed", "unverified", "unnamed", "anonymous"}]
+    words = [w for w in words if w.lower() not in lexicon.SOURCE_HEDGES]
     # stop before a clause
     out = []
     for w in words:
-        if w.lower() in {"that", "who", "which", "as", "and"}:
+        if w.lower() in lexicon.VIA_ENDS:
             break
         out.append(w)
     return " ".join(out)
@@ -1554,23 +1587,22 @@ def _acronym_defs(body: str):
                 break
 
 
-_ACRONYM_LEAD = frozenset({"the", "in", "on", "at", "according", "by", "from", "of", "and", "for", "a", "an", "to"})
-
-
 def _acronyms(body: str, state: _State) -> None:
     for m in _acronym_defs(body):
-        name, acr = m.group(1).strip(), m.group(2)
+        name, acronym = m.group(1).strip(), m.group(2)
         words = name.split()
-        while words and (words[0].lower() in _ACRONYM_LEAD or words[0].lower().strip(",") in L.DATE_WORDS):
+        while words and (
+            words[0].lower() in lexicon.ACRONYM_LEAD_WORDS or words[0].lower().strip(",") in lexicon.DATE_WORDS
+        ):
             words.pop(0)  # "On Sunday the Rapid Support Forces (RSF)": the name starts after the date
-        if not words or not _is_acronym(acr.rstrip("s")):
+        if not words or not _is_acronym(acronym.rstrip("s")):
             continue
         full = " ".join(words)
-        key = normalise_source_name(acr)
+        key = normalise_source_name(acronym)
         if key in state.by_alias:
             continue
         kind = _classify(full, words)
-        state.add(_Entity(full, kind, {acr}), recent=False)
+        state.add(_Entity(full, kind, {acronym}), recent=False)
 
 
 _READER_APPEAL = re.compile(r"^(?:dear|шановн\w*|дорог\w*|уважаем\w*)\s+(?:reader|readers|friends|читач|читате)", re.I)
@@ -1651,6 +1683,27 @@ def _sentence_spans(body: str):
         yield start, end, p_start
 
 
+@dataclass(slots=True)
+class _Article:
+    """What the sentences of one body share: the text, the parses, the coreference state and the claims."""
+
+    body: str
+    lang: str
+    parsed: dict[int, object]
+    state: _State
+    mentions: MentionRegistry | None
+    out: list[ExtractedClaim] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _QuoteCarry:
+    """What a sentence hands the next one of its paragraph: an open quotation and who speaks in it."""
+
+    inside: bool = False  # the next sentence starts inside a quotation
+    pending: list[tuple[int, int, str]] = field(default_factory=list)  # quoted sentences waiting for the speaker
+    last_quote: ExtractedClaim | None = None  # the previous sentence, when it was an attributed quote
+
+
 def extract_claims(body: str, *, title: str = "", language: str = "") -> list[ExtractedClaim]:
     """Attributed claims in `body`, offsets into `body`: one per sentence and source.
 
@@ -1666,59 +1719,68 @@ def extract_claims(body: str, *, title: str = "", language: str = "") -> list[Ex
     parsed = _parse_candidates(body, [(s, e) for s, e, _ in spans if 12 <= e - s <= 3000]) if lang == "en" else {}
     state = _State(text=body)
     _acronyms(body, state)
-    mentions = MentionRegistry(body, title) if parsed else None
-    out: list[ExtractedClaim] = []
-    para = -1
-    inside = False  # inside a quotation carried over from the previous sentence of the paragraph
-    pending: list[tuple[int, int, str]] = []  # quoted sentences waiting for the speaker named later
-    prev_quote_claim: ExtractedClaim | None = None  # the previous sentence, when it was an attributed quote
+    article = _Article(body, lang, parsed, state, MentionRegistry(body, title) if parsed else None)
+    para, carry = -1, _QuoteCarry()
     for start, end, p_start in spans:
         if p_start != para:
-            para, inside, pending, prev_quote_claim = p_start, False, [], None
+            para, carry = p_start, _QuoteCarry()
         if end - start < 12 or end - start > 3000:
-            inside, pending, prev_quote_claim = False, [], None
+            carry = _QuoteCarry()
             continue
-        sent = body[start:end]
-        state.end = end
-        doc = parsed.get(start)
-        found: list[ExtractedClaim] = []
-        if doc is not None and not _is_noise(sent):
-            found = _english_claims(sent, start, end, doc, state, mentions)
-        elif lang in cyrillic.RULES and not _is_noise(sent):
-            found = _cyrillic_claims(sent, start, end, state, lang)
-        att, how = (None, "") if found else _find_attribution(sent, state)
-        if not found and att is None and not inside and not _QUOTE_CHARS.search(sent):
-            # most sentences: no cue and no quotation, so nothing to extract and no noise test needed
-            if (pending or prev_quote_claim is not None) and not _is_noise(sent):
-                pending, prev_quote_claim = [], None
-            continue
-        if _is_noise(sent):
-            continue
-        in_quote, still_open, whole_quote = _quote_state(sent, inside)
-        inside = still_open
-        if not found and att is not None:
-            legacy = _claim(sent, start, end, att, how, state)
-            found = [legacy] if legacy is not None else []
-        claim = found[0] if found else None
-        if claim is None:
-            if whole_quote and prev_quote_claim is not None:
-                # the quotation goes on after its attribution
-                claim = _inherit(prev_quote_claim, sent, start, end)
-                out.append(claim)
-                prev_quote_claim = claim
-            elif in_quote and still_open:
-                pending.append((start, end, sent))
-                prev_quote_claim = None
-            else:
-                pending, prev_quote_claim = [], None
-            continue
-        if pending and in_quote:
-            out.extend(_inherit(claim, p_sent, p_start_, p_end) for p_start_, p_end, p_sent in pending)
-        pending = []
-        out.extend(found)
-        prev_quote_claim = claim if (in_quote or _QUOTE_CHARS.search(sent)) and not still_open else None
-    out.sort(key=lambda c: c.start)
-    return out
+        carry = _read_sentence(article, start, end, carry)
+    article.out.sort(key=lambda c: c.start)
+    return article.out
+
+
+def _parsed_claims(article: _Article, sent: str, start: int, end: int) -> list[ExtractedClaim]:
+    """The claims the parse rules (English) or the Cyrillic rules find in a sentence."""
+    parse = article.parsed.get(start)
+    if parse is not None and not _is_noise(sent):
+        return _english_claims(sent, start, end, parse, article.state, article.mentions)
+    if article.lang in cyrillic.RULES and not _is_noise(sent):
+        return _cyrillic_claims(sent, start, end, article.state, article.lang)
+    return []
+
+
+def _read_sentence(article: _Article, start: int, end: int, carry: _QuoteCarry) -> _QuoteCarry:
+    """Add the claims of one sentence to the article's, and say what it hands the next sentence."""
+    sent = article.body[start:end]
+    article.state.end = end
+    found = _parsed_claims(article, sent, start, end)
+    attribution, how = (None, "") if found else _find_attribution(sent, article.state)
+    if not found and attribution is None and not carry.inside and not _QUOTE_CHARS.search(sent):
+        # most sentences: no cue and no quotation, so nothing to extract and no noise test needed
+        if (carry.pending or carry.last_quote is not None) and not _is_noise(sent):
+            return _QuoteCarry(carry.inside)
+        return carry
+    if _is_noise(sent):
+        return carry
+    in_quote, still_open, whole_quote = _quote_state(sent, carry.inside)
+    if not found and attribution is not None:
+        legacy = _claim(sent, start, end, attribution, how, article.state)
+        found = [legacy] if legacy is not None else []
+    if not found:
+        return _unattributed(article, (start, end, sent), carry, in_quote, still_open, whole_quote)
+    claim = found[0]
+    if carry.pending and in_quote:
+        article.out.extend(_inherit(claim, p_sent, p_start, p_end) for p_start, p_end, p_sent in carry.pending)
+    article.out.extend(found)
+    last_quote = claim if (in_quote or _QUOTE_CHARS.search(sent)) and not still_open else None
+    return _QuoteCarry(still_open, [], last_quote)
+
+
+def _unattributed(
+    article: _Article, span: tuple[int, int, str], carry: _QuoteCarry, in_quote: bool, still_open: bool, whole: bool
+) -> _QuoteCarry:
+    """A sentence with no source of its own: a quotation going on after its attribution, or one that waits."""
+    start, end, sent = span
+    if whole and carry.last_quote is not None:
+        claim = _inherit(carry.last_quote, sent, start, end)
+        article.out.append(claim)
+        return _QuoteCarry(still_open, carry.pending, claim)
+    if in_quote and still_open:
+        return _QuoteCarry(still_open, [*carry.pending, span], None)
+    return _QuoteCarry(still_open, [], None)
 
 
 def _inherit(claim: ExtractedClaim, sent: str, start: int, end: int) -> ExtractedClaim:
@@ -1737,22 +1799,36 @@ def _inherit(claim: ExtractedClaim, sent: str, start: int, end: int) -> Extracte
     )
 
 
-def _claim(sent: str, start: int, end: int, att: _Attribution, how: str, state: _State) -> ExtractedClaim | None:
+def _claim(
+    sent: str, start: int, end: int, attribution: _Attribution, how: str, state: _State
+) -> ExtractedClaim | None:
     if how == "impersonal":
         res: _Resolved | None = _unnamed()
     else:
-        res = _resolve(att.np, state, affiliation=att.affiliation, is_person=att.person)
+        res = _resolve(attribution.phrase, state, affiliation=attribution.affiliation, is_person=attribution.person)
         if res is None and how == "according":
             res = _unnamed()
     if res is None:
         return None
     via = _via(sent) or res.via
-    if att.inner:
-        inner = _resolve(att.inner, state)
-        via = inner.name if inner is not None and inner.kind != "unnamed" else re.sub(r"^(?:an?|the)\s+", "", att.inner)
+    if attribution.inner:
+        inner = _resolve(attribution.inner, state)
+        via = (
+            inner.name
+            if inner is not None and inner.kind != "unnamed"
+            else re.sub(r"^(?:an?|the)\s+", "", attribution.inner)
+        )
     hedged = how == "impersonal" or _is_hedged(sent)
     return _claim_of(
-        sent, start, end, res, via=via, cue=att.cue, affiliation=att.affiliation, hedged=hedged, state=state
+        sent,
+        start,
+        end,
+        res,
+        via=via,
+        cue=attribution.cue,
+        affiliation=attribution.affiliation,
+        hedged=hedged,
+        state=state,
     )
 
 
@@ -1768,7 +1844,7 @@ def _claim_of(
     hedged: bool,
     state: _State,
 ) -> ExtractedClaim:
-    if via.islower() and " " not in via and via in L.ORG_WORDS:  # "citing the ministry"
+    if via.islower() and " " not in via and via in lexicon.ORG_WORDS:  # "citing the ministry"
         ent = _definite(via, state)
         via = ent.name if ent is not None else via
     low = sent.lower()
@@ -1791,7 +1867,6 @@ def _claim_of(
     )
 
 
-_DEFINITE = frozenset({"the", "this", "that", "these", "those"})
 _SPOKES_FOR = re.compile(
     r"^(?:an?\s+|the\s+)?(?:spokes(?:man|woman|person)|representative)\s+(?:for|of)\s+(?P<body>.+)$", re.I
 )
@@ -1801,26 +1876,6 @@ _NAMED_BODY_SPOKES = re.compile(
     r"\s+(?:spokes(?:man|woman|person)|representative)$"
 )
 _OWNER_PERSON = re.compile(r"^(?P<owner>[A-Z][^']{1,60}?)['’]s\s+(?P<name>[A-Z][\w\-]+(?:\s+[A-Z][\w\-]+){1,2})$")
-_BACKREF_KINDS = {
-    "agency": ("organization", "outlet"),
-    "channel": ("outlet",),
-    "newspaper": ("outlet",),
-    "paper": ("outlet",),
-    "outlet": ("outlet",),
-    "broadcaster": ("outlet",),
-    "station": ("outlet",),
-    "publication": ("outlet",),
-    "ministry": ("organization",),
-    "institute": ("organization",),
-    "tank": ("organization",),
-    "monitor": ("organization",),
-    "observatory": ("organization",),
-    "group": ("group", "organization"),
-    "rebels": ("group",),
-    "paramilitaries": ("group",),
-    "militants": ("group",),
-}
-_OWNED_BODIES = frozenset({"ministry", "army", "military", "office", "service", "forces", "government", "spokesman"})
 _DESCRIBED_ONE = re.compile(
     r"^(?:an?|one)\s+(?:(?:[a-z][\w\-]*\s+){1,3}(?:source|official|officer|diplomat|insider|witness)$"
     r"|(?:[a-z][\w\-]*\s+){0,2}(?:source|official|officer|diplomat|insider|witness)\s+(?:in|at|from|close\s+to|with)\s+\S)",
@@ -1833,124 +1888,143 @@ _DESCRIBED_PLURAL = re.compile(
 )
 # "The IRGC and Iranian media" parsed as one phrase: two parties when the second is a common-noun phrase
 _AND_SPLIT = re.compile(r"\s+and\s+(?=(?:the\s+)?(?:[A-Z][\w\-]*\s+)?[a-z][\w\-]*$)")
-_MESSAGE_BACKREF = frozenset({"report", "statement", "assessment", "update", "analysis", "bulletin", "release", "post"})
 
 
 @dataclass
 class _Phrase:
     """A party's noun phrase with what the party rules read of it."""
 
-    np: str
+    text: str
     at: int  # offset of its sentence
     mentions: MentionRegistry
     state: _State
-    att: object = None  # the english.Attribution, for its apposition
+    attribution: object = None  # the english.Attribution, for its apposition
 
     @functools.cached_property
     def words(self) -> list[str]:
-        return self.np.split()
+        return self.text.split()
 
     @functools.cached_property
-    def low(self) -> list[str]:
+    def lower(self) -> list[str]:
         return [w.lower().strip(_STRIP) for w in self.words]
 
 
-def _rule_pronoun_after_spokesman(p: _Phrase) -> _Resolved | None:
+def _rule_pronoun_after_spokesman(phrase: _Phrase) -> _Resolved | None:
     """ "A Houthi spokesman said ... He added ...": the body the unnamed spokesman speaks for."""
-    if len(p.words) == 1 and p.low[0] in ("he", "she") and p.mentions.spokesman_body is not None:
-        body_at, body = p.mentions.spokesman_body
-        if body_at > p.mentions.person_at:
+    if (
+        len(phrase.words) == 1
+        and phrase.lower[0] in lexicon_en.SUBJECT_PRONOUNS
+        and phrase.mentions.spokesman_body is not None
+    ):
+        body_at, body = phrase.mentions.spokesman_body
+        if body_at > phrase.mentions.person_at:
             return body
     return None
 
 
-def _rule_definite_description(p: _Phrase) -> _Resolved | None:
+def _rule_definite_description(phrase: _Phrase) -> _Resolved | None:
     """ "the channel", "the news agency", "the armed forces": the nearest party described so, or the latest
     source of a kind that fits the noun."""
-    if not (p.low and p.low[0] in _DEFINITE and 2 <= len(p.words) <= 4 and all(w.islower() for w in p.words[1:])):
+    if not (
+        phrase.lower
+        and phrase.lower[0] in lexicon_en.DEFINITE_WORDS
+        and 2 <= len(phrase.words) <= 4
+        and all(w.islower() for w in phrase.words[1:])
+    ):
         return None
-    head = p.low[-1]
+    head = phrase.lower[-1]
     if head not in GENERIC_HEADS:
         return None
-    mods = tuple(w for w in p.low[1:-1] if w not in {"same", "also", "former", "latest"})
-    name = p.mentions.resolve(head, p.at, modifiers=mods)
+    mods = tuple(w for w in phrase.lower[1:-1] if w not in lexicon_en.SAME_MODIFIERS)
+    name = phrase.mentions.resolve(head, phrase.at, modifiers=mods)
     if name is not None:
-        res = _resolve(name, p.state)
+        res = _resolve(name, phrase.state)
         if res is not None and res.kind != "unnamed":
             return res
-    kinds = _BACKREF_KINDS.get(head) if not mods else None  # "the agriculture ministry" is a new party
-    ent = p.state.latest(kinds) if kinds else None
+    kinds = lexicon_en.BACKREF_KINDS.get(head) if not mods else None  # "the agriculture ministry" is a new party
+    ent = phrase.state.latest(kinds) if kinds else None
     return _from_entity(ent) if ent is not None else None
 
 
-def _rule_owned_body(p: _Phrase) -> _Resolved | None:
+def _rule_owned_body(phrase: _Phrase) -> _Resolved | None:
     """ "Its defence ministry posted": the owner's ministry, named by the owner's acronym."""
-    if not (p.low and p.low[0] in ("its", "their") and 2 <= len(p.words) <= 4 and p.low[-1] in _OWNED_BODIES):
+    if not (
+        phrase.lower
+        and phrase.lower[0] in lexicon_en.BODY_POSSESSIVES
+        and 2 <= len(phrase.words) <= 4
+        and phrase.lower[-1] in lexicon_en.OWNED_BODIES
+    ):
         return None
-    owner = _resolve(p.low[0], p.state)
+    owner = _resolve(phrase.lower[0], phrase.state)
     if owner is None or owner.kind == "unnamed":
         return None
     short = min((a for a in owner.aliases if a.isupper() and 2 <= len(a) <= 6), key=len, default=owner.name)
-    return _Resolved(f"{short} {' '.join(p.words[1:])}", "organization", (), owner.name)
+    return _Resolved(f"{short} {' '.join(phrase.words[1:])}", "organization", (), owner.name)
 
 
-def _rule_owner_person(p: _Phrase) -> _Resolved | None:
+def _rule_owner_person(phrase: _Phrase) -> _Resolved | None:
     """ "Al Jazeera's Resul Serdar": the person, of the outlet."""
-    m = _OWNER_PERSON.match(p.np)
+    m = _OWNER_PERSON.match(phrase.text)
     if not (m and _person_split(m.group("name").split())):
         return None
-    return _resolve(m.group("name"), p.state, affiliation=m.group("owner"), is_person=True)
+    return _resolve(m.group("name"), phrase.state, affiliation=m.group("owner"), is_person=True)
 
 
-def _rule_named_body_spokesman(p: _Phrase) -> _Resolved | None:
+def _rule_named_body_spokesman(phrase: _Phrase) -> _Resolved | None:
     """ "A Houthi military spokesman": the body he speaks for (CONVENTIONS 3.5)."""
-    m = _NAMED_BODY_SPOKES.match(p.np)
+    m = _NAMED_BODY_SPOKES.match(phrase.text)
     if not m:
         return None
-    name = p.mentions.with_word(m.group("body"), p.at)
-    res = _resolve(name or m.group("body"), p.state)
+    name = phrase.mentions.with_word(m.group("body"), phrase.at)
+    res = _resolve(name or m.group("body"), phrase.state)
     if res is None or res.kind == "unnamed":
         return None
-    p.mentions.spokesman_body = (p.at, res)
+    phrase.mentions.spokesman_body = (phrase.at, res)
     return res
 
 
-def _rule_message_back_reference(p: _Phrase) -> _Resolved | None:
+def _rule_message_back_reference(phrase: _Phrase) -> _Resolved | None:
     """ "the latest report said", "the statement said": the latest organisation or outlet, its author."""
-    if not (p.low and p.low[0] in _DEFINITE | {"its", "their"} and p.low[-1] in _MESSAGE_BACKREF):
+    if not (
+        phrase.lower
+        and phrase.lower[0] in lexicon_en.MESSAGE_OWNER_WORDS
+        and phrase.lower[-1] in lexicon_en.MESSAGE_BACKREF_HEADS
+    ):
         return None
-    if not p.words[-1].islower() or len(p.words) > 4:
+    if not phrase.words[-1].islower() or len(phrase.words) > 4:
         return None
-    ent = p.state.latest(("organization", "outlet", "group"))
+    ent = phrase.state.latest(("organization", "outlet", "group"))
     return _from_entity(ent) if ent is not None else None
 
 
-def _rule_common_body_spokesman(p: _Phrase) -> _Resolved | None:
+def _rule_common_body_spokesman(phrase: _Phrase) -> _Resolved | None:
     """ "An army spokesman": the army he speaks for."""
-    m = _BODY_SPOKES.match(p.np)
+    m = _BODY_SPOKES.match(phrase.text)
     if not (m and m.group("body").lower() in GENERIC_HEADS):
         return None
-    inner = _party(f"the {m.group('body')}", p.at, p.mentions, p.state, None)
+    inner = _party(f"the {m.group('body')}", phrase.at, phrase.mentions, phrase.state, None)
     return inner if inner is not None and inner.kind != "unnamed" else None
 
 
-def _rule_spokesman_for(p: _Phrase) -> _Resolved | None:
+def _rule_spokesman_for(phrase: _Phrase) -> _Resolved | None:
     """ "a spokesman for the group": the group; "a spokesman for a brigade ...": the description."""
-    m = _SPOKES_FOR.match(p.np)
+    m = _SPOKES_FOR.match(phrase.text)
     if not m:
         return None
-    if m.group("body").split()[0].lower() in {"a", "an"}:
-        return _Resolved(p.np.split(None, 1)[1] if p.low[0] in {"a", "an", "the"} else p.np, "unnamed", ())
-    inner = _party(m.group("body"), p.at, p.mentions, p.state, None)
+    if m.group("body").split()[0].lower() in lexicon.INDEFINITE_ARTICLES:
+        return _Resolved(
+            phrase.text.split(None, 1)[1] if phrase.lower[0] in lexicon.ARTICLES else phrase.text, "unnamed", ()
+        )
+    inner = _party(m.group("body"), phrase.at, phrase.mentions, phrase.state, None)
     return inner if inner is not None and inner.kind != "unnamed" else None
 
 
-def _rule_described_anonymous(p: _Phrase) -> _Resolved | None:
+def _rule_described_anonymous(phrase: _Phrase) -> _Resolved | None:
     """ "a military source", "officials in Rwanda": an unnamed source keeps its description (3.9)."""
-    if not ((_DESCRIBED_PLURAL.match(p.np) or _DESCRIBED_ONE.match(p.np)) and len(p.words) <= 8):
+    if not ((_DESCRIBED_PLURAL.match(phrase.text) or _DESCRIBED_ONE.match(phrase.text)) and len(phrase.words) <= 8):
         return None
-    desc = re.sub(r"^(?:an?|the|one)\s+", "", p.np, flags=re.I)
-    return _from_entity(p.state.add(_Entity(desc, "unnamed")))
+    desc = re.sub(r"^(?:an?|the|one)\s+", "", phrase.text, flags=re.I)
+    return _from_entity(phrase.state.add(_Entity(desc, "unnamed")))
 
 
 # Tried in order; the first that resolves the phrase wins, and the name rules (_resolve) come last.
@@ -1968,17 +2042,20 @@ _PARTY_RULES = (
 )
 
 
-def _party(np: str, at: int, mentions: MentionRegistry, state: _State, att) -> _Resolved | None:
+def _party(phrase: str, at: int, mentions: MentionRegistry, state: _State, attribution) -> _Resolved | None:
     """Resolve one party's noun phrase: the back-reference and description rules, then the name rules."""
-    phrase = _Phrase(_POSSESSIVE_END.sub("", np.strip()), at, mentions, state, att)
-    if not phrase.words:
+    party = _Phrase(_POSSESSIVE_END.sub("", phrase.strip()), at, mentions, state, attribution)
+    if not party.words:
         return None
     for rule in _PARTY_RULES:
-        res = rule(phrase)
+        res = rule(party)
         if res is not None:
             return res
     return _resolve(
-        phrase.np, state, affiliation=att.affiliation if att else "", is_person=att.person if att else False
+        party.text,
+        state,
+        affiliation=attribution.affiliation if attribution else "",
+        is_person=attribution.person if attribution else False,
     )
 
 
@@ -1986,54 +2063,64 @@ def _english_claims(
     sent: str, start: int, end: int, doc, state: _State, mentions: MentionRegistry
 ) -> list[ExtractedClaim]:
     """The claims of a parsed English sentence: one per outermost cue and party (english.attributions)."""
-    atts = english.attributions(doc, _quote_spans(sent) if _QUOTE_CHARS.search(sent) else [])
+    found_attributions = english.attributions(doc, _quote_spans(sent) if _QUOTE_CHARS.search(sent) else [])
     out: list[ExtractedClaim] = []
     seen: set[str] = set()
-    for att in atts:
-        parts = [att.np]
-        if not att.agentless and " and " in att.np:
-            pieces = _AND_SPLIT.split(att.np)
-            if len(pieces) == 2 and all(len(p.split()) <= 6 for p in pieces):
+    for attribution in found_attributions:
+        parts = [attribution.phrase]
+        if not attribution.agentless and " and " in attribution.phrase:
+            pieces = _AND_SPLIT.split(attribution.phrase)
+            if len(pieces) == 2 and all(len(piece.split()) <= 6 for piece in pieces):
                 parts = pieces
-        for np in parts:
-            res = _unnamed() if att.agentless else _party(np, start, mentions, state, att)
-            if res is None and np.split() and np.split()[0].lower() in _DEFINITE:
+        for phrase in parts:
+            res = _unnamed() if attribution.agentless else _party(phrase, start, mentions, state, attribution)
+            if res is None and phrase.split() and phrase.split()[0].lower() in lexicon_en.DEFINITE_WORDS:
                 # "By the monitor's count" with no monitor named before: the description, not nothing
-                res = _from_entity(state.add(_Entity(np.split(None, 1)[1], "organization")))
+                res = _from_entity(state.add(_Entity(phrase.split(None, 1)[1], "organization")))
             if res is None or res.name in seen:
                 continue
             seen.add(res.name)
             if res.kind != "unnamed" or " " in res.name:
-                mentions.note(res.name, start, descriptors(np) | descriptors(att.affiliation), source=True)
-            if res.kind == "person" and np.split()[0].lower() not in ("he", "she"):
+                mentions.note(res.name, start, descriptors(phrase) | descriptors(attribution.affiliation), source=True)
+            if res.kind == "person" and phrase.split()[0].lower() not in lexicon_en.SUBJECT_PRONOUNS:
                 mentions.person_at = start
-            if _BODY_SPOKES.match(np) or _SPOKES_FOR.match(np):
+            if _BODY_SPOKES.match(phrase) or _SPOKES_FOR.match(phrase):
                 mentions.spokesman_body = (start, res)
-            via = _via(sent) or att.via or res.via
-            if att.via and not _via(sent) and (" " in att.via.strip() or att.via[:1].isupper()):
-                inner = _party(att.via, start, mentions, state, None)
+            via = _via(sent) or attribution.via or res.via
+            if attribution.via and not _via(sent) and (" " in attribution.via.strip() or attribution.via[:1].isupper()):
+                inner = _party(attribution.via, start, mentions, state, None)
                 via = (
                     inner.name
                     if inner is not None and inner.kind != "unnamed"
-                    else re.sub(r"^(?:an?|the)\s+", "", att.via)
+                    else re.sub(r"^(?:an?|the)\s+", "", attribution.via)
                 )
-            part = sent if len(atts) == 1 else sent[att.start : att.end]
-            if att.rejected is not None:  # "denied the militia's claim that ...": not this party's hedge
+            part = sent if len(found_attributions) == 1 else sent[attribution.start : attribution.end]
+            if attribution.rejected is not None:  # "denied the militia's claim that ...": not this party's hedge
                 a, b = (
-                    att.rejected[0] - (0 if len(atts) == 1 else att.start),
-                    att.rejected[1] - (0 if len(atts) == 1 else att.start),
+                    attribution.rejected[0] - (0 if len(found_attributions) == 1 else attribution.start),
+                    attribution.rejected[1] - (0 if len(found_attributions) == 1 else attribution.start),
                 )
                 part = part[: max(a, 0)] + " " + part[max(b, 0) :]
-            hedged = att.agentless or att.hearsay or _is_hedged(part)
-            affiliation = _affiliation(att.affiliation) if att.affiliation else ""
+            hedged = attribution.agentless or attribution.hearsay or _is_hedged(part)
+            affiliation = _affiliation(attribution.affiliation) if attribution.affiliation else ""
             out.append(
                 _claim_of(
-                    sent, start, end, res, via=via, cue=att.cue, affiliation=affiliation, hedged=hedged, state=state
+                    sent,
+                    start,
+                    end,
+                    res,
+                    via=via,
+                    cue=attribution.cue,
+                    affiliation=affiliation,
+                    hedged=hedged,
+                    state=state,
                 )
             )
     return out
 
 
+_CYR_PERSON_PRONOUNS = lexicon_uk.PERSON_PRONOUNS | lexicon_ru.PERSON_PRONOUNS
+_CYR_PLURAL_PRONOUNS = lexicon_uk.PLURAL_PRONOUNS | lexicon_ru.PLURAL_PRONOUNS
 _SAME_AS_BEFORE = re.compile(r"^(?:все\s+)?(?:тієї\s+ж|того\s+ж|той\s+же|тот\s+же|того\s+же|той\s+самої)\s+", re.I)
 _LOCATIVE = re.compile(r"^(?:у|в|во)\s+(?=\S)", re.I)
 _OF_THEM = re.compile(r"\b(?:з|із|из)\s+(?:них|собеседников|співрозмовників|источников|джерел)\b", re.I)
@@ -2046,24 +2133,24 @@ def _cyr_latest(state: _State, kinds: tuple[str, ...]) -> _Resolved | None:
     return None
 
 
-def _cyr_party(np: str, state: _State, lang: str) -> _Resolved | None:
+def _cyr_party(phrase: str, state: _State, lang: str) -> _Resolved | None:
     """Resolve a Ukrainian or Russian party phrase: back-references to the latest fitting source, else a name."""
     lex = lexicon_uk if lang == "uk" else lexicon_ru
-    np = _SAME_AS_BEFORE.sub("", np.strip(' «»"“”„,'))
-    np = _LOCATIVE.sub("", np)  # "у МЗС Росії заявляють", "додали в розвідці"
-    words = np.split()
+    phrase = _SAME_AS_BEFORE.sub("", phrase.strip(' «»"“”„,'))
+    phrase = _LOCATIVE.sub("", phrase)  # "у МЗС Росії заявляють", "додали в розвідці"
+    words = phrase.split()
     if not words or len(words) > 12:
         return None
     first = words[0].lower().strip("«»")
-    if len(words) == 1 and first in ("він", "вона", "он", "она"):
+    if len(words) == 1 and first in _CYR_PERSON_PRONOUNS:
         return _cyr_latest(state, ("person", "unnamed"))
-    if first in ("вони", "они"):
+    if first in _CYR_PLURAL_PRONOUNS:
         return _cyr_latest(state, ("unnamed", "organization", "group", "outlet"))
-    if any(w.lower().startswith(lex.BACKREF_ANON) for w in words[:2]) or _OF_THEM.search(np):
+    if any(w.lower().startswith(lex.BACKREF_ANON) for w in words[:2]) or _OF_THEM.search(phrase):
         got = _cyr_latest(state, ("unnamed",))
         if got is not None:
             return got
-        return _from_entity(state.add(_Entity(np, "unnamed")))  # "джерело в СБУ": a described source
+        return _from_entity(state.add(_Entity(phrase, "unnamed")))  # "джерело в СБУ": a described source
     if len(words) <= 2 and first.startswith(lex.BACKREF_OUTLET) and not any(w[:1].isupper() for w in words[1:]):
         got = _cyr_latest(state, ("outlet",))
         if got is not None:
@@ -2076,19 +2163,21 @@ def _cyr_party(np: str, state: _State, lang: str) -> _Resolved | None:
         got = _cyr_latest(state, ("person",))
         if got is not None:
             return got
-    return _resolve(np, state)
+    return _resolve(phrase, state)
 
 
 def _cyrillic_claims(sent: str, start: int, end: int, state: _State, lang: str) -> list[ExtractedClaim]:
     out: list[ExtractedClaim] = []
-    for att in cyrillic.attributions(sent, lang):
-        res = _unnamed() if att.agentless else _cyr_party(att.np, state, lang)
+    for attribution in cyrillic.attributions(sent, lang):
+        res = _unnamed() if attribution.agentless else _cyr_party(attribution.phrase, state, lang)
         if res is None:
             continue
-        via = att.via
+        via = attribution.via
         if via:
             inner = _cyr_party(via, state, lang) if via[:1].isupper() else None
             via = inner.name if inner is not None and inner.kind != "unnamed" else via
-        hedged = att.agentless or _is_hedged(sent)
-        out.append(_claim_of(sent, start, end, res, via=via, cue=att.cue, affiliation="", hedged=hedged, state=state))
+        hedged = attribution.agentless or _is_hedged(sent)
+        out.append(
+            _claim_of(sent, start, end, res, via=via, cue=attribution.cue, affiliation="", hedged=hedged, state=state)
+        )
     return out

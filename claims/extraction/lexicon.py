@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from . import lexicon_ru, lexicon_uk
+
 # Reporting verbs: base form -> (3rd person singular, past, past participle).
 _IRREGULAR = {
     "say": ("says", "said", "said"),
@@ -294,26 +296,6 @@ CLAUSE_WORDS = {
     "no",
     "nor",
 }
-CONNECTORS = {
-    "of",
-    "the",
-    "for",
-    "and",
-    "de",
-    "del",
-    "du",
-    "la",
-    "le",
-    "al",
-    "bin",
-    "von",
-    "van",
-    "der",
-    "from",
-    "on",
-    "in",
-    "&",
-}
 DETERMINERS = {
     "the",
     "a",
@@ -404,7 +386,9 @@ PREPOSITIONS = {
     "earlier",
     "later",
 }
-DATE_WORDS = {
+# Month abbreviations: date words, and abbreviations that do not end a sentence ("Feb. 24").
+MONTH_ABBREVIATIONS = frozenset({"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"})
+DATE_WORDS = MONTH_ABBREVIATIONS | {
     "january",
     "february",
     "march",
@@ -417,18 +401,6 @@ DATE_WORDS = {
     "october",
     "november",
     "december",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
     "monday",
     "tuesday",
     "wednesday",
@@ -462,8 +434,8 @@ DATE_WORDS = {
 }
 
 PRONOUNS_PERSON = {"he", "she", "him", "her", "his"}
-PRONOUNS_GROUP = {"they", "their", "them", "it", "its"}
-FIRST_PERSON = {"i", "we", "you", "me", "us", "our", "my", "your"}
+FIRST_PERSON_PRONOUNS = frozenset({"i", "we", "you", "me", "us"})
+FIRST_PERSON = FIRST_PERSON_PRONOUNS | {"our", "my", "your"}
 
 # Head nouns meaning an unnamed source.
 UNNAMED_HEADS = {
@@ -1116,31 +1088,9 @@ NATIONALITY_CAPS = {
     "Syrian",
 }
 
-HEADING_STOP = {
-    "a",
-    "an",
-    "the",
-    "of",
-    "and",
-    "or",
-    "in",
-    "on",
-    "at",
-    "to",
-    "for",
-    "with",
-    "by",
-    "from",
-    "between",
-    "as",
-    "vs",
-    "is",
-    "after",
-    "over",
-}
 
 # Sentence-splitting abbreviations (lowercased, without the final dot).
-ABBREVIATIONS = {
+ABBREVIATIONS = MONTH_ABBREVIATIONS | {
     "mr",
     "mrs",
     "ms",
@@ -1162,18 +1112,6 @@ ABBREVIATIONS = {
     "sr",
     "no",
     "nos",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
     "inc",
     "ltd",
     "co",
@@ -1417,3 +1355,229 @@ CYR_ORG_STEMS = (
     "парті",
     "парти",
 )
+
+# --------------------------------------------------------------------------- word rules (extractor.py)
+
+# Hedge words: one of them anywhere in a claim makes it hedged ("May" as a month is tested apart).
+HEDGE_WORDS = (
+    frozenset(
+        {
+            "alleged",
+            "allegedly",
+            "allegation",
+            "allegations",
+            "reportedly",
+            "purportedly",
+            "supposedly",
+            "unconfirmed",
+            "unverified",
+            "claim",
+            "claims",
+            "claimed",
+            "claiming",
+            "might",
+            "could",
+            "suggest",
+            "suggests",
+            "suggested",
+            "suggesting",
+            "likely",
+            "unlikely",
+            "probably",
+            "presumably",
+            "possibly",
+            "apparently",
+        }
+    )  # fmt: skip
+    | lexicon_uk.HEDGE_WORDS
+    | lexicon_ru.HEDGE_WORDS
+)
+HEDGE_STEMS = lexicon_uk.HEDGE_STEMS + lexicon_ru.HEDGE_STEMS
+
+# After "told": the audience or an outlet ("told reporters", "told CNN"), not the object of a story.
+TELL_AUDIENCE_WORDS = frozenset(
+    {"reporters", "journalists", "the", "a", "an", "media", "press", "us", "me", "him", "her", "them", "local",
+     "state", "russian", "ukrainian", "cnn", "bbc", "reuters"}
+)  # fmt: skip
+
+# Lower-case prefixes of a capitalised name ("al-Ansari", "d'Estaing").
+NAME_PARTICLES = ("al-", "el-", "ad-", "as-", "ash-", "an-", "bin-", "ibn-", "abu-", "d'", "d’")
+
+ALL_VERBS = frozenset(VERB_FORMS) | frozenset(CYR_VERBS)
+
+# A source phrase may hold prepositions and a few adverbs ("officials in Kyiv"), not other clause words.
+NP_CLAUSE_WORDS = frozenset(
+    CLAUSE_WORDS - {"in", "on", "with", "at", "by", "to", "about", "over", "under", "only", "also", "as", "no"}
+)
+# Lower-case head nouns that can end a source phrase.
+NP_HEADS = frozenset(
+    GROUP_HEADS | UNNAMED_HEADS | ORG_WORDS | OUTLET_HEADS | DOCUMENT_HEADS | MESSAGE_HEADS | TITLE_CORE
+    | OUTLET_SUFFIXES
+)  # fmt: skip
+# Heads that come early in their phrase ("sources familiar with the matter", "residents of the city") ...
+EARLY_HEADS = frozenset(UNNAMED_HEADS | GROUP_HEADS)
+# ... when one of these follows them.
+POST_HEAD_WORDS = frozenset(
+    {"familiar", "close", "in", "within", "from", "at", "with", "of", "near", "inside", "based", "involved", "aware"}
+)
+# "a Ukrainian brigade operating in the Kupiansk direction": the unit is the head.
+UNIT_POST_MODIFIERS = frozenset({"operating", "serving", "stationed", "deployed", "based", "fighting", "defending"})
+# Lower-case "-ing" and "-ed" words that are modifiers in a source phrase, not a verb after it.
+LOWERCASE_ING_WORDS = frozenset(
+    {"ruling", "leading", "ranking", "fighting", "acting", "outgoing", "governing", "operating", "serving"}
+)
+LOWERCASE_ED_WORDS = frozenset(
+    {"unnamed", "informed", "armed", "united", "concerned", "based", "backed", "trained", "detained", "led",
+     "self-proclaimed", "so-called", "displaced"}
+)  # fmt: skip
+# Verb forms that are also nouns a source phrase can end with ("the report", "his claims").
+NOUN_VERB_FORMS = frozenset({"report", "reports", "statement", "claims", "claim", "note", "release", "post", "state"})
+# Words after which a name ends ("... Commander of", "... the"): the name is not complete.
+NAME_TAIL_STOPS = frozenset({"of", "for", "the", "and", "from", "on", "in"})
+
+# A body with one of these is no outlet even when its name ends like one ("Ministry of Defense of Ukraine").
+STRONG_ORG_WORDS = frozenset(
+    {"ministry", "directorate", "office", "department", "council", "command", "staff", "government",
+     "administration", "headquarters", "committee", "commission", "embassy", "prosecutor's", "parliament"}
+)  # fmt: skip
+# "the Centre for ... in ...": the head is the word before one of these.
+HEAD_BEFORE = frozenset({"of", "from", "in", "within", "near"})
+# "news agency", "press agency": an outlet, where "agency" alone is not.
+AGENCY_OUTLET_WORDS = frozenset({"news", "press"})
+
+# "the report said", "the analysts noted", "the governor said", "the ministry said": a definite head noun
+# refers back to the latest fitting source, or to the latest fitting name in the text before it.
+DEFINITE_DOCUMENT_HEADS = frozenset(
+    {"report", "statement", "study", "assessment", "analysis", "update", "survey", "review", "briefing", "document"}
+)
+ANALYST_HEADS = frozenset({"analysts", "experts", "researchers", "authors"})
+# "the analysts" refers back only to a body whose name says it does research.
+RESEARCH_WORDS = frozenset(
+    {"institute", "study", "studies", "research", "center", "centre", "think", "tank", "foundation", "council",
+     "observatory", "monitor", "university", "project", "initiative", "lab", "laboratory", "watch", "crisis"}
+)  # fmt: skip
+# Titles that name a person's role ("the governor"); "chief", "head" and the like also head bodies.
+ROLE_WORDS = frozenset(TITLE_CORE) - {"chief", "head", "general", "major", "officer", "leader"}
+# Modifiers that keep "the regional governor" the governor seen before.
+GENERIC_MODIFIERS = frozenset(
+    {"regional", "local", "national", "city", "same", "former", "state", "latest", "new", "full"}
+)
+# "the publication", "the newspaper writes": the outlet cited before.
+OUTLET_NOUNS = frozenset(
+    {"publication", "newspaper", "outlet", "paper", "broadcaster", "channel", "website", "magazine", "tabloid", "daily"}
+)
+
+# "The independent outlet iStories", "Russian state news agency TASS", "the rights group Memorial"
+DESCRIPTOR_KINDS = {
+    "outlet": "outlet",
+    "newspaper": "outlet",
+    "broadcaster": "outlet",
+    "channel": "outlet",
+    "agency": "outlet",
+    "website": "outlet",
+    "site": "outlet",
+    "publication": "outlet",
+    "tabloid": "outlet",
+    "daily": "outlet",
+    "magazine": "outlet",
+    "portal": "outlet",
+    "group": "organization",
+    "organization": "organization",
+    "organisation": "organization",
+    "movement": "group",
+    "tank": "organization",
+    "monitor": "organization",
+    "ngo": "organization",
+    "project": "organization",
+    "company": "organization",
+    "firm": "organization",
+    "operator": "organization",
+    "giant": "organization",
+    "producer": "organization",
+    "manufacturer": "organization",
+}
+
+# A capitalised word alone with one of these endings is a surname ("Budanov", "Kovalenko").
+SURNAME_ENDINGS = (
+    "ov", "ova", "ev", "eva", "enko", "chuk", "yuk", "sky", "skyi", "skiy", "ski", "ska", "vich", "vych",
+    "shvili", "dze",
+)  # fmt: skip
+
+SPOKESPERSON_WORDS = frozenset({"spokesperson", "spokesman", "spokeswoman", "representative", "spokespeople"})
+# A statement or a count "from X" is X speaking; other documents are of kind "document".
+STATEMENT_WORDS = frozenset({"statement", "statements", "count", "tally", "figures", "statistics", "estimates", "data"})
+
+# Asides between a source and its verb: "X, speaking on condition of anonymity, said".
+PARTICIPLE_ASIDES = frozenset(
+    {"speaking", "writing", "commenting", "responding", "referring", "requesting", "declining"}
+)
+ANONYMITY_WORDS = frozenset({"anonymity", "named", "identified", "anonymous"})
+# "X, a spokesman for Y, who was ...": a clause, not an apposition.
+APPOSITION_CLAUSE_WORDS = frozenset({"is", "are", "was", "were", "has", "have", "had", "who", "which", "that"})
+
+# "was reported by X": the passive verbs whose agent is the source.
+PASSIVE_BY_VERBS = frozenset({"report", "claim", "announce", "state", "confirm", "say", "allege", "deny", "reveal"})
+# "the report", "its claims": a verb form after one of these is a noun.
+DETERMINERS_BEFORE_NOUN = frozenset(
+    {"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "our", "my", "your",
+     "every", "each", "no", "any", "such"}
+)  # fmt: skip
+
+# Things one "claims" that are not statements ("Russia claimed several villages", "claimed the lives of").
+# The parse rules (lexicon_en) use these too, with their own few additions.
+TAKEN_THINGS = frozenset(
+    {"territory", "territories", "village", "villages", "town", "towns", "land", "lands", "lives", "life", "city",
+     "cities", "ground", "area", "areas", "seats", "title", "titles", "medal", "medals", "prize", "victims",
+     "kilometers", "kilometres", "miles", "hectares"}
+)  # fmt: skip
+CLAIMED_THINGS = TAKEN_THINGS | {"settlement", "settlements", "positions"}
+
+# Words before an acronym's name that are not part of it ("in the Rapid Support Forces (RSF)").
+ACRONYM_LEAD_WORDS = frozenset(
+    {"the", "in", "on", "at", "according", "by", "from", "of", "and", "for", "a", "an", "to"}
+)
+
+# --------------------------------------------------------------------------- function words the rules test
+
+ARTICLES = frozenset({"a", "an", "the"})
+INDEFINITE_ARTICLES = frozenset({"a", "an"})
+OF_OR_FOR = frozenset({"of", "for"})
+# "they said", "it said": the latest body; "its", "their" before a noun: the body's; "his", "her": the person's.
+THING_PRONOUNS = frozenset({"they", "it", "them"})
+POSSESSIVE_PRONOUNS = frozenset({"its", "their", "his", "her"})
+PERSON_POSSESSIVES = frozenset({"his", "her"})
+# "the report", "this ministry": a definite phrase refers back to a party named before ...
+BACK_REFERENCE_WORDS = frozenset({"the", "this"})
+# ... and so do "these officials".
+PLURAL_BACK_REFERENCE_WORDS = frozenset({"the", "this", "these"})
+# Words before a described unnamed source that are not part of its description ("one of the diplomats").
+UNNAMED_DESCRIPTION_LEAD = frozenset(DETERMINERS) | {"one", "of", "an", "a"}
+
+# --------------------------------------------------------------------------- around a reporting verb
+
+# "to say", "so-called": the verb form is no report.
+NOT_BEFORE_A_CUE = frozenset({"to", "so-called"})
+# "call" and "read" report with their own objects (lexicon.CALL_OBJECTS, a message head).
+CALL_OR_READ = frozenset({"call", "read"})
+# "told reporters": the audience is part of the cue.
+PRESS_AUDIENCE = frozenset({"reporters", "journalists"})
+# Base forms as a present plural ("officials say"); "read" is also a past.
+BASE_FORMS_BUT_READ = frozenset(BASE_FORMS - {"read"})
+# After these a base form is no present plural ("will say", "did say").
+MODALS = frozenset({"will", "would", "did", "do", "can", "could", "may", "might"})
+# Plural subjects that do not end in "s".
+PLURAL_SUBJECTS = frozenset({"they", "police", "media", "military", "government", "people"})
+# "X, a spokesman for Y, said", "X, his adviser, said": an apposition after a name opens so.
+APPOSITION_OPENERS = ARTICLES | POSSESSIVE_PRONOUNS
+# A one-word pronoun that can be a source (referring back).
+PRONOUN_SOURCES = frozenset(PRONOUNS_PERSON) | {"they", "it"}
+
+# --------------------------------------------------------------------------- around a source phrase
+
+# A phrase after the verb is a source when it starts with a name, an article, a title or "в"/"у" ("в МЗС").
+CYR_LOCATIVES = frozenset({"в", "у"})
+PHRASE_OPENERS = ARTICLES | CYR_LOCATIVES
+# "citing unnamed sources": words before or in an intermediary that do not name it.
+SOURCE_HEDGES = frozenset({"unconfirmed", "unverified", "unnamed", "anonymous"})
+VIA_LEAD_WORDS = POSSESSIVE_PRONOUNS | ARTICLES | SOURCE_HEDGES | {"own", "several", "some"}
+VIA_ENDS = frozenset({"that", "who", "which", "as", "and"})  # the intermediary ends before a clause

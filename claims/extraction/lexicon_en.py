@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 
+from . import lexicon
+
 # Verbs of saying, reporting, asserting and assessing: the subject is the party making the claim.
 SPEECH = frozenset(
     [
@@ -150,6 +152,9 @@ SPEECH = SPEECH | {"ask", "walk"}
 # Verbs that need a document- or report-like subject to be a cue ("the order shows", "data suggest").
 DOCUMENT_VERBS = frozenset({"show", "read", "suggest", "indicate", "point", "find", "conclude", "say", "state"})
 
+# ... and those of them that are no speech verb ("show", "read", "point").
+DOCUMENT_ONLY_VERBS = DOCUMENT_VERBS - SPEECH
+
 # Verbs whose subject is a reporter only when they take a clause, a quote or an information object;
 # with other objects they are ordinary actions ("added two brigades", "posted guards", "listed the ship").
 NEED_CONTENT = frozenset(
@@ -230,39 +235,6 @@ INFO_OBJECTS = frozenset(
     ]
 )
 
-# Things one "claims" that are not statements: "the attack claimed 12 lives".
-CLAIMED_THINGS = frozenset(
-    [
-        "life",
-        "lives",
-        "victim",
-        "victims",
-        "territory",
-        "territories",
-        "village",
-        "villages",
-        "town",
-        "towns",
-        "land",
-        "lands",
-        "city",
-        "cities",
-        "ground",
-        "area",
-        "areas",
-        "seat",
-        "seats",
-        "title",
-        "titles",
-        "medal",
-        "medals",
-        "prize",
-        "kilometers",
-        "kilometres",
-        "miles",
-        "hectares",
-    ]
-)
 
 # Nouns that speak for their owner: "a statement from the army said", "the ministry's report reads".
 MESSAGE_NOUNS = frozenset(
@@ -350,39 +322,17 @@ DOCUMENT_NOUNS = frozenset(
     ]
 )
 
+MESSAGE_OR_DOCUMENT_NOUNS = MESSAGE_NOUNS | DOCUMENT_NOUNS
+
 # "rejected reports that ...": a dismissal is a statement only about a claim, not about a proposal or an offer.
-DISMISS_VERBS = frozenset({"reject", "dismiss", "refute", "rebut"})
-DISMISSED_OBJECTS = frozenset(
-    [
-        "report",
-        "reports",
-        "claim",
-        "claims",
-        "allegation",
-        "allegations",
-        "accusation",
-        "accusations",
-        "suggestion",
-        "suggestions",
-        "speculation",
-        "rumor",
-        "rumors",
-        "rumour",
-        "rumours",
-        "assertion",
-        "assertions",
-        "statement",
-        "statements",
-        "information",
-        "idea",
-        "notion",
-        "charge",
-        "charges",
-        "account",
-        "accounts",
-        "version",
-    ]
-)
+DISMISS_VERBS = frozenset(lexicon.DISMISS_VERBS) | {"rebut"}
+DISMISSED_OBJECTS = frozenset(lexicon.DISMISSED_OBJECTS) | {
+    "suggestion", "rumor", "rumour", "assertion", "statement", "information", "idea", "notion", "charge", "charges",
+    "account", "accounts", "version",
+}  # fmt: skip
+
+# Things one "claims" that are not statements: "the attack claimed 12 lives".
+CLAIMED_THINGS = lexicon.TAKEN_THINGS | {"victim", "seat"}
 
 # Nouns of a count or an assessment whose maker is named by "by"/"from": "according to estimates by the army".
 FINDING_NOUNS = frozenset(
@@ -424,7 +374,6 @@ DENY_VERBS = frozenset({"deny", "reject", "dismiss", "refute", "rebut", "dispute
 
 # Agentless attribution adverbs and nouns.
 AGENTLESS_ADVERBS = frozenset({"reportedly", "allegedly", "purportedly", "supposedly", "ostensibly"})
-REPORT_NOUNS = frozenset({"report", "reports", "rumour", "rumours", "rumor", "rumors", "claims", "accounts"})
 
 # Passive agentless cues: "is said to", "is believed to", "were reported", "is thought to".
 AGENTLESS_PASSIVE = frozenset(
@@ -444,11 +393,7 @@ QUOTE_VERBS = frozenset({"quote", "cite"})
 # Subordinating words that make a second cue a separate, same-level source ("while the rebels claimed").
 CONTRAST_MARKS = frozenset({"while", "whereas", "although", "though", "but", "after", "before", "as", "since", "when"})
 
-# Possibility and uncertainty words inside the content are hedges (CONVENTIONS 5.1).
-PRONOUNS_PERSON = frozenset({"he", "she", "him", "her"})
-PRONOUNS_PLURAL = frozenset({"they", "them"})
-PRONOUNS_THING = frozenset({"it"})
-FIRST_PERSON = frozenset({"i", "we", "you", "me", "us"})
+FIRST_PERSON = lexicon.FIRST_PERSON_PRONOUNS
 
 _IRREGULAR = {
     "say": ("said",),
@@ -504,3 +449,129 @@ CUE_WORDS = (
     | AGENTLESS_ADVERBS
     | {"according", "quoted", "citing", "quoting", "words", "count", "tally"}
 )
+
+DEFINITE_WORDS = frozenset({"the", "this", "that", "these", "those"})
+
+BACKREF_KINDS = {
+    "agency": ("organization", "outlet"),
+    "channel": ("outlet",),
+    "newspaper": ("outlet",),
+    "paper": ("outlet",),
+    "outlet": ("outlet",),
+    "broadcaster": ("outlet",),
+    "station": ("outlet",),
+    "publication": ("outlet",),
+    "ministry": ("organization",),
+    "institute": ("organization",),
+    "tank": ("organization",),
+    "monitor": ("organization",),
+    "observatory": ("organization",),
+    "group": ("group", "organization"),
+    "rebels": ("group",),
+    "paramilitaries": ("group",),
+    "militants": ("group",),
+}
+
+OWNED_BODIES = frozenset({"ministry", "army", "military", "office", "service", "forces", "government", "spokesman"})
+
+MESSAGE_BACKREF_HEADS = frozenset(
+    {"report", "statement", "assessment", "update", "analysis", "bulletin", "release", "post"}
+)
+
+PHRASE_PREPOSITIONS = frozenset({"of", "for", "in", "at", "from", "with", "on", "near", "inside", "within", "close"})
+
+PLACE_LESS_HEADS = frozenset({"media", "press", "outlets", "bloggers", "journalists", "reporters"})
+
+# "on Friday", "last week": a time, not part of the party's name (the word rules' list, plus "weekend")
+DATE_WORDS = frozenset(lexicon.DATE_WORDS) | {"weekend"}
+
+# Words that name the same kind of party: a description matches a party described by any of them.
+SYNONYMS = [
+    {"army", "military", "armed", "forces", "troops", "army's", "military's"},
+    {"paramilitaries", "paramilitary", "paramilitary's"},
+    {"rebels", "rebel", "militants", "militant", "insurgents", "insurgent", "fighters", "group", "movement", "militia"},
+    {"group", "movement", "organisation", "organization", "militia"},
+    {"channel", "telegram"},
+    {"agency", "agencies"},
+    {"newspaper", "paper", "daily", "publication", "outlet", "times", "post", "journal", "gazette", "herald"},
+    {"broadcaster", "station", "channel", "television", "tv", "radio"},
+    {"think", "tank", "institute", "institution", "centre", "center"},
+    {"ministry", "ministry's", "department"},
+    {"monitor", "observatory", "project", "monitoring"},
+    {"government", "administration", "authorities", "cabinet"},
+    {"company", "firm", "operator", "group"},
+    {"site", "website", "portal", "outlet"},
+    {"service", "directorate", "intelligence", "agency"},
+    {"office"},
+    {"court", "tribunal"},
+    {"police", "force"},
+    {"council"},
+    {"committee", "commission"},
+    {"embassy", "mission"},
+]
+
+PERSON_ROLES = frozenset(
+    {"spokesman", "spokeswoman", "spokesperson", "leader", "minister", "official", "head", "chief", "adviser",
+     "advisor", "commander", "governor", "mayor", "president", "director", "secretary", "ambassador", "envoy",
+     "correspondent", "reporter", "analyst", "lawyer", "prosecutor", "general", "colonel", "ombudsman"}
+)  # fmt: skip
+
+DESCRIPTOR_STOP_WORDS = frozenset(
+    {"a", "an", "the", "of", "for", "in", "on", "at", "and", "to", "by", "with", "from", "its", "their", "his", "her",
+     "which", "who", "that", "is", "was", "has", "had", "linked", "close", "based", "run", "backed", "affiliated",
+     "known", "called", "named", "led"}
+)  # fmt: skip
+
+# Heads that a definite description uses for a party ("the agency said"): generic nouns, never names.
+GENERIC_HEADS = frozenset().union(*SYNONYMS) | frozenset(
+    {"spokesman", "spokeswoman", "spokesperson", "official", "officials", "source", "resident", "witness",
+     "analyst", "report", "statement", "document", "order", "body", "unit", "side", "party", "alliance",
+     "coalition", "bloc", "regime", "junta", "kremlin", "white", "house", "pentagon", "watchdog", "network",
+     "tank", "bureau", "authority", "ministry", "interlocutor"}
+)  # fmt: skip
+
+# A description ends at its first clause word: "the head of the agency" describes a head, not an agency.
+DESCRIPTION_ENDS = frozenset(
+    {
+        "which",
+        "who",
+        "that",
+        "linked",
+        "based",
+        "run",
+        "close",
+        "backed",
+        "affiliated",
+        "led",
+        "of",
+        "for",
+        "at",
+        "in",
+        "on",
+        "to",
+        "with",
+        "from",
+        "by",
+    }
+)
+
+# --------------------------------------------------------------------------- function words the parse rules test
+
+RELATIVE_PRONOUNS = frozenset({"who", "which", "that"})  # "Kadyrov, who claimed": the antecedent speaks
+POSSESSIVE_PRONOUNS = lexicon.POSSESSIVE_PRONOUNS  # not an owner that names a party
+OWNER_PREPOSITIONS = frozenset({"from", "by", "of", "on"})  # "a statement from the army", "a post on the channel"
+NEGATIVE_CUES = frozenset({"deny", "rule"})  # cues that are statements when negated ("did not rule out")
+VIA_GERUNDS = frozenset({"citing", "quoting"})
+TOLD_THINGS = frozenset({"truth", "story", "lies", "that", "this", "it"})  # "told the truth": no intermediary
+# "By X's count", "In his words": nouns of a count or of words, after "by" or "in"; the cue words lack some.
+COUNT_NOUNS = frozenset({"count", "tally", "estimate", "estimates", "words", "account"})
+COUNT_PREPOSITIONS = frozenset({"by", "in"})
+PLACE_PREPOSITIONS = frozenset({"in", "at"})  # "local media in Belgorod": a place, not part of the party
+REFERRING_PRONOUNS = frozenset({"they", "it"})
+PLURAL_NOUNS = frozenset({"houthis", "police", "media"})  # plural subjects the tagger may call singular
+INTERVIEW_PREPOSITIONS = frozenset({"in", "to"})  # "in an interview with X": X is the intermediary
+PRESS_AUDIENCE = lexicon.PRESS_AUDIENCE
+SUBJECT_PRONOUNS = frozenset({"he", "she"})
+SAME_MODIFIERS = frozenset({"same", "also", "former", "latest"})  # "the same agency" is the agency seen before
+BODY_POSSESSIVES = frozenset({"its", "their"})  # "its defence ministry": the owner's body
+MESSAGE_OWNER_WORDS = DEFINITE_WORDS | BODY_POSSESSIVES  # "the report said", "its statement said"

@@ -20,3 +20,17 @@ BACKREF_ANON = ("источник", "собеседник", "собеседни�
 BACKREF_OUTLET = ("агентств", "издани", "телеканал", "газет")
 BACKREF_ORG = ("ведомств", "разведк", "министерств", "минобороны", "там")
 BACKREF_PERSON = ("представител", "пресс-секретар", "спикер", "глав", "он", "она")
+# Hedge words and the stems of hedge words, for the word rules' hedge test (extractor.py).
+HEDGE_WORDS = frozenset({"якобы", "предположительно", "вероятно", "возможно", "может", "сообщается"})
+HEDGE_STEMS = ("неподтвержд", "уточняет")
+# "за його даними": the pronoun a possessive stands for.
+PRONOUN_OF = {"его": "он", "ее": "она", "её": "она", "их": "они"}
+# "Про це повідомив X": the words before a verb whose speaker follows it.
+THIS_WAS = r"об\s+этом|о\s+чем|это"
+THIS_WAS_ALSO = r"также|ранее"
+AS_REPORTED = r"как"
+# "у повідомленні X": the message words after which only the first word and names are the source.
+IN_A_MESSAGE = ("сообщении", "заявлении")
+# Pronouns that refer back to the latest person, or to the latest party of several.
+PERSON_PRONOUNS = frozenset(("он", "она"))
+PLURAL_PRONOUNS = frozenset(("они",))

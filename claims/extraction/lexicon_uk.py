@@ -29,3 +29,17 @@ BACKREF_ANON = ("джерел", "співрозмовник", "співрозм�
 BACKREF_OUTLET = ("агентств", "видання", "телеканал", "газет")
 BACKREF_ORG = ("відомств", "розвідц", "розвідк", "міністерств", "міноборон", "там")
 BACKREF_PERSON = ("речник", "речниц", "спікер", "очільник", "він", "вона")
+# Hedge words and the stems of hedge words, for the word rules' hedge test (extractor.py).
+HEDGE_WORDS = frozenset({"нібито", "начебто", "ймовірно", "імовірно", "можливо", "може", "повідомляється"})
+HEDGE_STEMS = ("непідтвердж", "уточнюєт")
+# "за його даними": the pronoun a possessive stands for.
+PRONOUN_OF = {"його": "він", "її": "вона", "їх": "вони"}
+# "Про це повідомив X": the words before a verb whose speaker follows it.
+THIS_WAS = r"про\s+це|про\s+що|це"
+THIS_WAS_ALSO = r"також|раніше"
+AS_REPORTED = r"як"
+# "у повідомленні X": the message words after which only the first word and names are the source.
+IN_A_MESSAGE = ("повідомленні", "заяві")
+# Pronouns that refer back to the latest person, or to the latest party of several.
+PERSON_PRONOUNS = frozenset(("він", "вона"))
+PLURAL_PRONOUNS = frozenset(("вони",))

@@ -13,55 +13,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-# Words that name the same kind of party: a description matches a party described by any of them.
-_SYNONYMS = [
-    {"army", "military", "armed", "forces", "troops", "army's", "military's"},
-    {"paramilitaries", "paramilitary", "paramilitary's"},
-    {"rebels", "rebel", "militants", "militant", "insurgents", "insurgent", "fighters", "group", "movement", "militia"},
-    {"group", "movement", "organisation", "organization", "militia"},
-    {"channel", "telegram"},
-    {"agency", "agencies"},
-    {"newspaper", "paper", "daily", "publication", "outlet", "times", "post", "journal", "gazette", "herald"},
-    {"broadcaster", "station", "channel", "television", "tv", "radio"},
-    {"think", "tank", "institute", "institution", "centre", "center"},
-    {"ministry", "ministry's", "department"},
-    {"monitor", "observatory", "project", "monitoring"},
-    {"government", "administration", "authorities", "cabinet"},
-    {"company", "firm", "operator", "group"},
-    {"site", "website", "portal", "outlet"},
-    {"service", "directorate", "intelligence", "agency"},
-    {"office"},
-    {"court", "tribunal"},
-    {"police", "force"},
-    {"council"},
-    {"committee", "commission"},
-    {"embassy", "mission"},
-]
+from . import lexicon_en
+
+# Each word's class: the words that name the same kind of party.
 _CLASS: dict[str, frozenset[str]] = {}
-for _group in _SYNONYMS:
+for _group in lexicon_en.SYNONYMS:
     for _w in _group:
         _CLASS[_w] = _CLASS.get(_w, frozenset()) | frozenset(_group)
 del _group, _w
 
-# Heads that a definite description uses for a party ("the agency said"): generic nouns, never names.
-GENERIC_HEADS = frozenset(_CLASS) | frozenset(
-    {"spokesman", "spokeswoman", "spokesperson", "official", "officials", "source", "resident", "witness",
-     "analyst", "report", "statement", "document", "order", "body", "unit", "side", "party", "alliance",
-     "coalition", "bloc", "regime", "junta", "kremlin", "white", "house", "pentagon", "watchdog", "network",
-     "tank", "bureau", "authority", "ministry", "interlocutor"}
-)  # fmt: skip
+GENERIC_HEADS = lexicon_en.GENERIC_HEADS  # the party rules read it from here
 
-PERSON_ROLES = frozenset(
-    {"spokesman", "spokeswoman", "spokesperson", "leader", "minister", "official", "head", "chief", "adviser",
-     "advisor", "commander", "governor", "mayor", "president", "director", "secretary", "ambassador", "envoy",
-     "correspondent", "reporter", "analyst", "lawyer", "prosecutor", "general", "colonel", "ombudsman"}
-)  # fmt: skip
-
-_STOP = frozenset(
-    {"a", "an", "the", "of", "for", "in", "on", "at", "and", "to", "by", "with", "from", "its", "their", "his", "her",
-     "which", "who", "that", "is", "was", "has", "had", "linked", "close", "based", "run", "backed", "affiliated",
-     "known", "called", "named", "led"}
-)  # fmt: skip
 
 # At most eight words: a bounded name keeps every scan below linear in the text (a run of thousands
 # of capitalised words would otherwise be re-read from each of its words).
@@ -83,29 +45,9 @@ def descriptors(text: str) -> frozenset[str]:
     """The content words of a description, up to its first clause word."""
     out = []
     for w in _words(text)[:8]:
-        if w in (
-            "which",
-            "who",
-            "that",
-            "linked",
-            "based",
-            "run",
-            "close",
-            "backed",
-            "affiliated",
-            "led",
-            "of",
-            "for",
-            "at",
-            "in",
-            "on",
-            "to",
-            "with",
-            "from",
-            "by",
-        ):
+        if w in lexicon_en.DESCRIPTION_ENDS:
             break  # "the head of the agency" describes a head, not an agency
-        if w not in _STOP and not w.isdigit():
+        if w not in lexicon_en.DESCRIPTOR_STOP_WORDS and not w.isdigit():
             out.append(w)
     return frozenset(out)
 
@@ -131,9 +73,11 @@ class MentionRegistry:
             for m in _DESC_BEFORE.finditer(text):
                 desc = descriptors(m.group("desc"))
                 last = m.group("desc").split()[-1].lower()
-                if last in PERSON_ROLES:  # "ministry spokesman Ashraf Al-Qudra" is a spokesman, not a ministry
+                if (
+                    last in lexicon_en.PERSON_ROLES
+                ):  # "ministry spokesman Ashraf Al-Qudra" is a spokesman, not a ministry
                     desc = frozenset({last})
-                if desc and not desc <= _STOP:
+                if desc and not desc <= lexicon_en.DESCRIPTOR_STOP_WORDS:
                     self.note(m.group("name"), base if base is not None else m.start("name"), desc)
             if base is not None:
                 for m in _CAPS.finditer(text):
@@ -147,7 +91,7 @@ class MentionRegistry:
         key = name.lower()
         got = self.by_name.get(key)
         if got is None:
-            got = self.by_name[key] = Mention(name, at, set(_words(name)) - _STOP)
+            got = self.by_name[key] = Mention(name, at, set(_words(name)) - lexicon_en.DESCRIPTOR_STOP_WORDS)
         if at >= got.at or source:
             got.at = max(got.at, at)
         got.words |= set(extra)
