@@ -1,7 +1,7 @@
 """Corroboration cost per claim against a corpus of N claims, and its share of import time.
 
-    python bench/bench_corroboration.py --sizes 10000 100000 1000000 [--database-url postgres://.../scratch]
-    python bench/bench_corroboration.py --sizes 2000 --new 100 --import-articles 20     # a quick try
+    python -m bench.bench_corroboration --sizes 10000 100000 1000000 [--database-url postgres://.../scratch]
+    python -m bench.bench_corroboration --sizes 2000 --new 100 --import-articles 20     # a quick try
 
 For each size, in its own process and a fresh database (a SQLite file under bench/out/, or the
 given PostgreSQL database, flushed and migrated: use a scratch database!):
@@ -34,7 +34,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
-sys.path.insert(0, str(ROOT))
 
 FRAMES = [
     "{P}, {s} said.",
@@ -280,9 +279,23 @@ def main() -> None:
         url = args.database_url or f"sqlite:///{OUT / f'corroboration-{size}.sqlite3'}"
         if url.startswith("sqlite:///"):
             Path(url[len("sqlite:///") :]).unlink(missing_ok=True)
-        command = [sys.executable, __file__, "--child", str(size), "--database-url", url, "--new", str(args.new)]
+        command = [
+            sys.executable,
+            "-m",
+            "bench.bench_corroboration",
+            "--child",
+            str(size),
+            "--database-url",
+            url,
+            "--new",
+            str(args.new),
+        ]
         command += ["--import-articles", str(args.import_articles)]
-        line = subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        line = (
+            subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         print(line, flush=True)
         if args.out:
             with open(args.out, "a", encoding="utf-8") as out:

@@ -1,7 +1,7 @@
 """Extraction speed against a full spaCy parse of the same text, and a worker's memory.
 
-    python bench/bench_extraction.py                      # ratio and KB/s on the annotated corpus
-    python bench/bench_extraction.py --memory 2000        # RSS while extracting 2,000 articles
+    python -m bench.bench_extraction                      # ratio and KB/s on the annotated corpus
+    python -m bench.bench_extraction --memory 2000        # RSS while extracting 2,000 articles
 
 Corpus: the English articles of ../shared/gold/dev, tests/extraction_cases and seeds/, as the importer
 reads them (cleaned bodies), repeated to about --kb kilobytes. Both passes run in this process, one
@@ -15,12 +15,10 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_DEBUG", "1")
 
 from claims.extraction import clean_article_text, extract_claims  # noqa: E402

@@ -1,7 +1,7 @@
 """Import throughput: articles stored per second (no extraction), and articles fully extracted per
 second with 1 and 2 workers, with CPU time next to wall time.
 
-    python bench/bench_import.py --sizes 10000 --database-url postgres://postgres@127.0.0.1:5432/import_bench
+    python -m bench.bench_import --sizes 10000 --database-url postgres://postgres@127.0.0.1:5432/import_bench
 
 Generates JSONL files of ~3 KB conflict-reporting articles (news-please field names, every body
 unique). For each size, each measurement runs in its own process on a freshly flushed database:
@@ -132,7 +132,6 @@ def _setup(database_url: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "verifier.settings")
     # 100k articles of 3 KB make a 315 MB file, over the default 200 MB per-file limit.
     os.environ.setdefault("VERIFIER_MAX_FILE_BYTES", str(4 * 1024**3))
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -241,11 +240,12 @@ def main() -> None:
                     Path(f"{db}{suffix}").unlink(missing_ok=True)
                 url = f"sqlite:///{db}"
             done = subprocess.run(
-                [sys.executable, __file__, "--child", str(path), "--database-url", url]
+                [sys.executable, "-m", "bench.bench_import", "--child", str(path), "--database-url", url]
                 + ["--mode", mode, "--workers", str(workers)],
                 stdout=subprocess.PIPE,
                 text=True,
                 check=True,
+                cwd=ROOT,
             )
             print("  " + _line(json.loads(done.stdout.strip().splitlines()[-1])), flush=True)
 

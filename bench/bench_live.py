@@ -14,8 +14,8 @@ Every open queue, reader or claim page polls `/live/?view=...&since=<cursor>` ev
 Uses bench_web.py's database preparation (a `verifier_bench_<size>` database from
 generate_demo_data; `--reuse` keeps it) and gunicorn start-up, with production settings.
 
-    .venv/bin/python bench/bench_live.py --size 100000 --reuse
-    .venv/bin/python bench/bench_live.py --size 2000 --queues 5 --duration 5   # a quick try
+    .venv/bin/python -m bench.bench_live --size 100000 --reuse
+    .venv/bin/python -m bench.bench_live --size 2000 --queues 5 --duration 5   # a quick try
 """
 
 from __future__ import annotations
@@ -28,40 +28,17 @@ import random
 import re
 import secrets
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from urllib.parse import quote
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import bench_web  # noqa: E402
+from bench import bench_web
 
 ROOT = bench_web.ROOT
 PY = bench_web.PY
 OUT = bench_web.OUT
-
-WRITER_SESSION = """
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.auth.models import Group, User
-from django.contrib.sessions.backends.db import SessionStore
-user = User.objects.filter(username="bench.writer").first()
-if user is None:
-    user = User(username="bench.writer")
-    user.set_unusable_password()
-    user.save()
-user.groups.add(Group.objects.get(name="Analysts"))
-s = SessionStore()
-s[SESSION_KEY] = str(user.pk)
-s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-s[HASH_SESSION_KEY] = user.get_session_auth_hash()
-s.set_expiry(24 * 3600)
-s.save()
-print(s.session_key)
-"""
 
 
 def request(port: int, method: str, path: str, cookie: str, body: str = "", headers: dict | None = None):
@@ -238,9 +215,9 @@ def main() -> int:
     bench_web.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], {**env, "DATABASE_URL": "sqlite:///:memory:"})
     db = bench_web.prepare(args, args.size, env)
     env["DATABASE_URL"] = f"{args.pg}/{db['database']}"
-    fx = json.loads(bench_web.run([PY, "bench/bench_fixtures.py"], env, capture_output=True).stdout)
-    writer_key = subprocess.run(
-        [PY, "manage.py", "shell", "-c", WRITER_SESSION], env=env, cwd=ROOT, check=True, text=True, capture_output=True
+    fx = json.loads(bench_web.run([PY, "-m", "bench.bench_fixtures"], env, capture_output=True).stdout)
+    writer_key = bench_web.run(
+        [PY, "-m", "bench.bench_fixtures", "--session", "bench.writer"], env, capture_output=True
     ).stdout.split()[-1]
     csrf = f"{fx['csrf_cookie']}={fx['csrf']}"
     reader_cookie = f"{fx['session_cookie']}={fx['session']}; {csrf}"
@@ -250,7 +227,7 @@ def main() -> int:
         "date": stamp,
         "machine": bench_web.machine(),
         "code": bench_web.code_state(),
-        "command": " ".join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]]),
+        "command": " ".join(["python -m bench.bench_live", *sys.argv[1:]]),
         "database": db,
         "gunicorn": f"{args.workers} workers" + (f" x {args.threads} threads" if args.threads > 1 else " (sync)"),
     }

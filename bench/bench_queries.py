@@ -3,7 +3,7 @@
 Captures the exact SQL `claims.selectors.claim_queue` sends for each case and reports PostgreSQL's
 planning + execution time (best of 3), so Python and the network are out of the picture:
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/verifier_bench_1000000 .venv/bin/python bench/bench_queries.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/verifier_bench_1000000 .venv/bin/python -m bench.bench_queries
 """
 
 from __future__ import annotations
@@ -11,10 +11,7 @@ from __future__ import annotations
 import os
 import statistics
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-queries-only")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "verifier.settings")
@@ -30,7 +27,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from bench.bench_web import SEARCH_TERMS  # noqa: E402
 from claims import selectors  # noqa: E402
-from claims.models import Article, Claim  # noqa: E402
+from claims.models import UNDECIDED, Article, Claim  # noqa: E402
 
 
 def server_ms(sql: str) -> float:
@@ -68,7 +65,7 @@ def main() -> int:
         "oldest first": {"filters": f(sort="oldest")},
         "status=confirmed": {"filters": f(status="confirmed")},
         "status=being_clarified": {"filters": f(status="being_clarified")},
-        "undecided": {"filters": f(status=selectors.UNDECIDED)},
+        "undecided": {"filters": f(status=UNDECIDED)},
         "busiest source": {"filters": f(source=sources[0])},
         "rarest source": {"filters": f(source=sources[-1])},
         "article": {"filters": f(article=Article.objects.order_by("-id").values_list("id", flat=True)[n // 20])},

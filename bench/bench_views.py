@@ -6,7 +6,7 @@ through Django's handler one request at a time, so the numbers say where a reque
 process's own). Run it against a database that bench_web.py filled:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/verifier_bench_100000 \\
-        .venv/bin/python bench/bench_views.py [--repeat 20] [--json out.json]
+        .venv/bin/python -m bench.bench_views [--repeat 20] [--json out.json]
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-views-only")
 os.environ.setdefault("DJANGO_HTTPS", "0")
@@ -68,7 +67,8 @@ def fixtures() -> dict:
     import subprocess
 
     out = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "bench_fixtures.py")],
+        [sys.executable, "-m", "bench.bench_fixtures"],
+        cwd=ROOT,
         check=True,
         capture_output=True,
         text=True,

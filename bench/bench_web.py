@@ -2,13 +2,13 @@
 
 For each size (claims) it makes a database `<prefix>_<size>` (or reuses one with --reuse), migrates,
 runs `generate_demo_data`, VACUUM ANALYZE, collects static files, starts gunicorn with
-DJANGO_DEBUG=0, signs a bench analyst in (a session row, bench/bench_fixtures.py) and measures
+DJANGO_DEBUG=0, signs a bench analyst in (a session row, bench.bench_fixtures) and measures
 p50/p90/p99 latency and requests/s per scenario with `wrk` (Debian package `wrk`), or with a small
 multi-process Python client when wrk is missing. Prints a Markdown table and writes JSON to
 bench/out/.
 
-    .venv/bin/python bench/bench_web.py --sizes 10000,100000,1000000
-    .venv/bin/python bench/bench_web.py --sizes 100000 --reuse --duration 20 --scenarios healthz,queue_search
+    .venv/bin/python -m bench.bench_web --sizes 10000,100000,1000000
+    .venv/bin/python -m bench.bench_web --sizes 100000 --reuse --duration 20 --scenarios healthz,queue_search
 
 See bench/README.md for what each scenario requests and bench/RESULTS.md for measured numbers.
 """
@@ -312,6 +312,30 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}){mem}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
 
 
+def measure_size(args, size: int, base_env: dict, tool: str) -> dict:
+    """Prepare the database for `size` claims, serve it and load every scenario in turn."""
+    print(f"== {size} claims", flush=True)
+    db = prepare(args, size, base_env)
+    print(f"   database {db}", flush=True)
+    url = f"{args.pg}/{db['database']}" + ("?pool=1" if args.pool else "")
+    env = {**base_env, "DATABASE_URL": url}
+    fx = json.loads(run([PY, "-m", "bench.bench_fixtures"], env, capture_output=True).stdout)
+    db["code"] = code_state()
+    cookie = f"{fx['session_cookie']}={fx['session']}; {fx['csrf_cookie']}={fx['csrf']}"
+    results = {}
+    with gunicorn(args, env) as port:
+        for name in args.scenarios.split(","):
+            load = load_wrk if tool == "wrk" else load_python
+            results[name] = r = load(port, scenario_requests(name, fx), cookie, args)
+            r["loadavg_1m"] = round(os.getloadavg()[0], 2)  # other work on the machine skews numbers
+            print(
+                f"   {name:14s} p50 {r['p50_ms']:8.2f} ms  p90 {r['p90_ms']:8.2f}  p99 {r['p99_ms']:8.2f}  "
+                f"{r['rps']:8.1f} req/s  non2xx {r['non2xx']} errors {r['errors']}  load {r['loadavg_1m']}",
+                flush=True,
+            )
+    return {"database": db, "results": results}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000,1000000", help="claims per database, comma-separated")
@@ -342,7 +366,7 @@ def main() -> int:
     report = {
         "date": stamp,
         "machine": machine(),
-        "command": " ".join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]]),
+        "command": " ".join(["python -m bench.bench_web", *sys.argv[1:]]),
         "gunicorn": f"{args.workers} workers"
         + (f" x {args.threads} threads (gthread)" if args.threads > 1 else " (sync)"),
         "client": f"{tool}, {args.connections} connections, {args.duration} s per scenario after {args.warmup} s warm-up",
@@ -350,28 +374,7 @@ def main() -> int:
         "sizes": {},
     }
     for size in [int(s) for s in args.sizes.split(",")]:
-        print(f"== {size} claims", flush=True)
-        db = prepare(args, size, base_env)
-        print(f"   database {db}", flush=True)
-        url = f"{args.pg}/{db['database']}" + ("?pool=1" if args.pool else "")
-        env = {**base_env, "DATABASE_URL": url}
-        fx = json.loads(run([PY, "bench/bench_fixtures.py"], env, capture_output=True).stdout)
-        db["code"] = code_state()
-        cookie = f"{fx['session_cookie']}={fx['session']}; {fx['csrf_cookie']}={fx['csrf']}"
-        results = {}
-        with gunicorn(args, env) as port:
-            for name in args.scenarios.split(","):
-                reqs = scenario_requests(name, fx)
-                load = load_wrk if tool == "wrk" else load_python
-                results[name] = load(port, reqs, cookie, args)
-                r = results[name]
-                r["loadavg_1m"] = round(os.getloadavg()[0], 2)  # other work on the machine skews numbers
-                print(
-                    f"   {name:14s} p50 {r['p50_ms']:8.2f} ms  p90 {r['p90_ms']:8.2f}  p99 {r['p99_ms']:8.2f}  "
-                    f"{r['rps']:8.1f} req/s  non2xx {r['non2xx']} errors {r['errors']}  load {r['loadavg_1m']}",
-                    flush=True,
-                )
-        report["sizes"][size] = {"database": db, "results": results}
+        report["sizes"][size] = measure_size(args, size, base_env, tool)
     path = OUT / f"web-{stamp.replace(':', '')}.json"
     path.write_text(json.dumps(report, indent=2))
     print(markdown(report))

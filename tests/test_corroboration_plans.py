@@ -6,11 +6,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from claims.demo import demo_generate
 from claims.models import Claim
 from claims.selectors import QueueFilters, claim_queue
 from claims.services.corroboration import _candidates, _Row, band_keys, claims_corroborate, claims_index
 from tests.test_query_plans import seq_scans
+from verifier.devtools.demo import demo_generate
 
 pytestmark = [
     pytest.mark.postgres,

@@ -8,8 +8,9 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from claims.demo import DEMO_ANALYSTS
 from claims.models import Article, Claim, Source, SourceAlias, Status, VerificationStatus
+from claims.models.corroboration import ClaimBand
+from verifier.devtools.demo import DEMO_ANALYSTS
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +139,14 @@ def test_negative_count_is_a_clear_error_and_writes_nothing():
         call_command("generate_demo_data", "--articles", "-1", "--claims-per-article", "5")
     assert Article.objects.count() == 0
     assert Source.objects.count() == 0
+
+
+def test_index_option_writes_every_claims_band_keys():
+    call_command("generate_demo_data", articles=5, claims_per_article=3, seed=4, index=True, stdout=StringIO())
+    indexed = set(ClaimBand.objects.values_list("claim_id", flat=True))
+    assert indexed == set(Claim.objects.values_list("pk", flat=True))
+
+
+def test_without_index_no_band_keys_are_written():
+    generate(articles=5, per_article=3)
+    assert not ClaimBand.objects.exists()

@@ -15,9 +15,9 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
-from claims.demo import demo_generate
 from claims.models import UNDECIDED, Article, Claim
 from claims.selectors import QueueFilters, claim_queue, status_counts
+from verifier.devtools.demo import demo_generate
 
 pytestmark = [
     pytest.mark.postgres,

@@ -156,6 +156,7 @@ INSTALLED_APPS = [
     "claims",
     "django_tasks_db",
     "axes",
+    "verifier.devtools",  # dev tooling: generate_demo_data
 ]
 
 MIDDLEWARE = [

@@ -15,13 +15,14 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from claims.extraction import ExtractedClaim, normalise_source_name
+from claims.importing.bulk import ClaimRow, claims_write
 from claims.importing.pool import ArticleToExtract, Extracted, extract_one, pool_extract, pool_init
-from claims.models import Article, Claim, ImportJob, Source, SourceAlias, SourceKind, Status
+from claims.models import Article, ImportJob, Source, SourceAlias, SourceKind, Status
 from claims.services import SourceRef, source_resolve
 from claims.services.corroboration import claims_corroborate
 
@@ -206,26 +207,6 @@ def _job_note_extraction(job_id: int, *, stored, failed) -> None:
     ImportJob.objects.filter(pk=job_id).update(extraction_failures=failures)
 
 
-# Claim columns the fast insert fills; anything else on the model means the model changed: use the ORM.
-CLAIM_COLUMNS = (
-    "article",
-    "start",
-    "end",
-    "text",
-    "source",
-    "via",
-    "hedged",
-    "cue",
-    "status_hint",
-    "status",
-    "version",
-    "assignee",
-    "created_by",
-    "created_at",
-    "updated_at",
-)
-
-
 def _claim_values(c: ExtractedClaim) -> dict:
     return {
         "start": c.start,
@@ -238,53 +219,15 @@ def _claim_values(c: ExtractedClaim) -> dict:
 
 
 def claims_insert(items: list[tuple[int, str, list[tuple[ExtractedClaim, Source]]]]) -> None:
-    """Insert the claims of articles [(article id, body, [(claim, source)])] with multi-row INSERTs.
-
-    bulk_create spends most of its time building SQL value by value; for tens of thousands of
-    claims a plain parameterised INSERT is several times cheaper. Values are the model's defaults
-    for a claim the extractor found (unverified, version 0, no assignee, no creator).
-    """
-    fields = [f for f in Claim._meta.concrete_fields if not f.primary_key]
-    if {f.name for f in fields} != set(CLAIM_COLUMNS):
-        Claim.objects.bulk_create(
-            [
-                Claim(article_id=article_id, text=body[c.start : c.end], source_id=source.pk, **_claim_values(c))
-                for article_id, body, rows in items
-                for c, source in rows
-            ],
-            batch_size=2000,
-        )
-        return
-    connection = connections[Claim.objects.db]
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    table = connection.ops.quote_name(Claim._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    index = {name: i for i, name in enumerate(f.name for f in fields)}
-    rows = []
-    for article_id, body, claims in items:
-        for c, source in claims:
-            row = [None] * len(fields)
-            for name, value in _claim_values(c).items():
-                row[index[name]] = value
-            row[index["article"]] = article_id
-            row[index["text"]] = body[c.start : c.end]
-            row[index["source"]] = source.pk
-            row[index["status"]] = Status.UNVERIFIED.value
-            row[index["version"]] = 0
-            row[index["created_at"]] = now
-            row[index["updated_at"]] = now
-            rows.append(row)
-    # Multi-row INSERTs: one statement per chunk, so per-statement costs (round trips, PostgreSQL's
-    # status-tally trigger) are paid per chunk, not per claim. 500 rows keep the parameter count
-    # far below SQLite's and PostgreSQL's limits.
-    chunk = 500
-    with connection.cursor() as cursor:
-        for i in range(0, len(rows), chunk):
-            part = rows[i : i + chunk]
-            values = ", ".join([f"({placeholders})"] * len(part))
-            params = [value for row in part for value in row]
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}", params)  # noqa: S608
+    """Insert the claims of articles [(article id, body, [(claim, source)])] through the bulk writer
+    (COPY on PostgreSQL): each starts undecided, unassigned, with no creator (the extractor found it)."""
+    now = timezone.now()
+    records = [
+        ClaimRow(article_id=article_id, source_id=source.pk, created_at=now, **_claim_values(c))
+        for article_id, _body, rows in items
+        for c, source in rows
+    ]
+    claims_write(claims=records, bodies={article_id: body for article_id, body, _rows in items})
 
 
 # --- drivers -----------------------------------------------------------------------------------

@@ -69,7 +69,7 @@ class Source(models.Model):
     )
     notes = models.TextField(blank=True)
     # Set when an import met a name that may imitate another (letters of two scripts in one word).
-    # db_default too: bulk writers that COPY explicit columns (claims.demo) leave these out.
+    # db_default too: bulk writers that COPY explicit columns (claims.importing.bulk) may leave these out.
     needs_review = models.BooleanField(
         default=False, db_default=False, help_text="Its name mixes scripts: check it is not a look-alike."
     )

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.demo import demo_generate
+from verifier.devtools.demo import demo_generate
 
 
 def _non_negative(value: str) -> int:
@@ -22,15 +22,20 @@ class Command(BaseCommand):
         parser.add_argument("--articles", type=_non_negative, required=True, metavar="N")
         parser.add_argument("--claims-per-article", type=_non_negative, required=True, metavar="M")
         parser.add_argument("--seed", type=int, default=None, help="Random seed, for repeatable text.")
+        parser.add_argument(
+            "--index",
+            action="store_true",
+            help="Also write the claims' corroboration band keys, as an import does (about twice the time).",
+        )
 
-    def handle(self, *args, articles, claims_per_article, seed, verbosity, **options):
+    def handle(self, *args, articles, claims_per_article, seed, index, verbosity, **options):
         def progress(done, total):
             if verbosity >= 2:
                 self.stdout.write(f"{done}/{total} articles")
 
         try:
             report = demo_generate(
-                articles=articles, claims_per_article=claims_per_article, seed=seed, progress=progress
+                articles=articles, claims_per_article=claims_per_article, seed=seed, index=index, progress=progress
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
