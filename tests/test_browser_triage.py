@@ -88,7 +88,7 @@ def test_five_presses_of_c_within_50ms_record_one_decision_and_no_reload(browser
         page.keyboard.press("c")
     page.wait_for_timeout(300)
     assert len(held) == 1
-    assert page.locator("#decide-panel button[name=status][disabled]").count() == 3
+    assert page.locator("#decide-panel button[name=status][aria-disabled=true]").count() == 3
     held[0].continue_()
     page.locator(f"#claim-{second.pk}.row-confirmed").wait_for()
     page.wait_for_timeout(300)
