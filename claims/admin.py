@@ -14,7 +14,7 @@ from claims.models import (
     VerificationStatus,
 )
 from claims.services import audit_record, source_grade_record
-from claims.views_export import export_selected_claimreview, export_selected_csv
+from claims.views.export import export_selected_claimreview, export_selected_csv
 
 admin.site.site_header = "Verifier administration"
 admin.site.site_title = "Verifier"

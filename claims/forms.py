@@ -3,7 +3,8 @@
 from django import forms
 from django.core.validators import RegexValidator
 
-from claims.models import UNDECIDED, Reliability, SourceKind, Status
+from claims.models import UNDECIDED, Claim, Reliability, SourceKind, Status
+from claims.models.corroboration import ContradictionState
 from claims.selectors import QueueFilters
 from claims.services import NOTE_MAX_CHARS, source_find
 
@@ -191,3 +192,45 @@ class SourceMergeForm(forms.Form):
 class ListForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, strip=True, label="Search")
     page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, label="Page")
+
+
+# --- corroboration actions on the claim page (views/corroboration.py) ---------------------------
+
+
+class ClusterActionForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[("confirm", "Confirm"), ("confirm_one", "Confirm this link"), ("split", "Split")]
+    )
+
+
+class ClusterMergeForm(forms.Form):
+    other = forms.IntegerField(min_value=1, max_value=MAX_ID, label="Claim number")
+
+    def clean_other(self):
+        """The claim to merge with, found by its number."""
+        number = self.cleaned_data["other"]
+        other = Claim.objects.only("id").filter(pk=number).first()
+        if other is None:
+            raise forms.ValidationError(f"there is no claim {number}.")
+        return other
+
+
+class ContradictionForm(forms.Form):
+    state = forms.ChoiceField(
+        choices=[(ContradictionState.CONFIRMED, "Confirm"), (ContradictionState.DISMISSED, "Dismiss")]
+    )
+
+
+class CredibilityForm(forms.Form):
+    value = forms.TypedChoiceField(
+        choices=[("", "Use the suggestion"), *((str(n), str(n)) for n in range(1, 7))],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    note = forms.CharField(required=False, max_length=2000, strip=True)
+
+
+class ClusterDecisionForm(forms.Form):
+    status = forms.ChoiceField(choices=Status.choices)
+    note = forms.CharField(required=False, max_length=NOTE_MAX_CHARS, strip=True)

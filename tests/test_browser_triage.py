@@ -88,7 +88,7 @@ def test_five_presses_of_c_within_50ms_record_one_decision_and_no_reload(browser
         page.keyboard.press("c")
     page.wait_for_timeout(300)
     assert len(held) == 1
-    assert page.locator("#decide-panel button[name=status][disabled]").count() == 3
+    assert page.locator("#decide-panel button[name=status][aria-disabled=true]").count() == 3
     held[0].continue_()
     page.locator(f"#claim-{second.pk}.row-confirmed").wait_for()
     page.wait_for_timeout(300)
@@ -279,6 +279,29 @@ def test_claim_page_decides_in_place_without_reload(browser, live_server, analys
     page.get_by_text(f"Claim {claim.pk} is already Being clarified: nothing recorded.").wait_for()
     assert VerificationStatus.objects.filter(claim=claim).count() == 1
     assert marker_survived(page)
+    assert watched.problems() == []
+    context.close()
+
+
+def test_a_decided_button_keeps_the_focus_after_the_swap(browser, live_server, analyst_user):
+    """The decide region and the reader's panel are swapped by each decision; htmx gives focus back
+    to the button with the same id, so Tab and Enter go on from where they were."""
+    claim, other = seed_claims(2)
+    context, watched = open_page(browser, live_server)
+    page = watched.page
+    sign_in(watched, "ana", next_path=f"/claims/{claim.pk}/")
+    page.focus("#decide-being_clarified")
+    page.keyboard.press("Enter")
+    wait_until(page, "document.getElementById('claim-status').textContent.trim() === 'Being clarified'")
+    assert page.evaluate("document.activeElement.id") == "decide-being_clarified"
+
+    page.goto(live_server.url + reverse("claims:article_detail", args=[other.article_id]))
+    page.locator(f"[data-article-body] [data-claim-id='{other.pk}']").click()
+    page.locator(f"#claim-panel [data-panel][data-claim-id='{other.pk}']").wait_for()
+    page.focus("#panel-decide-confirmed")
+    page.keyboard.press("Enter")
+    wait_until(page, "document.querySelector('#claim-panel [data-panel-status]').textContent.trim() === 'Confirmed'")
+    assert page.evaluate("document.activeElement.id") == "panel-decide-confirmed"
     assert watched.problems() == []
     context.close()
 

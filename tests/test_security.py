@@ -517,7 +517,15 @@ def test_no_get_changes_data(client, staff, sample_objects):
         answers[name] = response.status_code
         assert response.status_code < 500, (name, path, response.status_code)
     assert _snapshot() == before
-    for name in ["claims:set_status", "claims:bulk_set_status", "claims:source_merge", "logout", "admin:logout"]:
+    for name in [
+        "claims:decide",
+        "claims:set_status",
+        "claims:bulk_decide",
+        "claims:bulk_set_status",
+        "claims:source_merge",
+        "logout",
+        "admin:logout",
+    ]:
         assert answers[name] == 405, name
 
 

@@ -63,11 +63,11 @@ def test_a_stale_request_that_would_change_nothing_is_unchanged_not_a_conflict(a
         claim_decide(claim=claim, status=Status.UNVERIFIED, analyst=analyst, expected_version=0)
 
 
-def test_set_status_that_changes_nothing_says_so_and_records_nothing(client, analyst, claim):
+def test_decide_that_changes_nothing_says_so_and_records_nothing(client, analyst, claim):
     claim_decide(claim=claim, status=Status.CONFIRMED, analyst=analyst)
     client.force_login(analyst)
     response = client.post(
-        reverse("claims:set_status", args=[claim.pk]), {"status": "confirmed", "version": "1"}, headers=HX
+        reverse("claims:decide", args=[claim.pk]), {"status": "confirmed", "version": "1"}, headers=HX
     )
     assert response.status_code == 200
     assert response["X-Verifier-Decision"] == "unchanged"
@@ -75,10 +75,10 @@ def test_set_status_that_changes_nothing_says_so_and_records_nothing(client, ana
     assert VerificationStatus.objects.filter(claim=claim).count() == 1
 
 
-def test_set_status_without_htmx_that_changes_nothing_redirects_with_a_message(client, analyst, claim):
+def test_decide_without_htmx_that_changes_nothing_redirects_with_a_message(client, analyst, claim):
     claim_decide(claim=claim, status=Status.CONFIRMED, analyst=analyst)
     client.force_login(analyst)
-    response = client.post(reverse("claims:set_status", args=[claim.pk]), {"status": "confirmed"}, follow=True)
+    response = client.post(reverse("claims:decide", args=[claim.pk]), {"status": "confirmed"}, follow=True)
     assert "already Confirmed: nothing recorded" in response.content.decode()
     assert VerificationStatus.objects.filter(claim=claim).count() == 1
 
@@ -105,7 +105,7 @@ def test_bulk_decision_skips_claims_that_already_have_the_status(client, analyst
     client.force_login(analyst)
     other = make_claim()
     response = client.post(
-        reverse("claims:bulk_set_status"), {"status": "confirmed", "ids": [done.pk, other.pk]}, headers=HX
+        reverse("claims:bulk_decide"), {"status": "confirmed", "ids": [done.pk, other.pk]}, headers=HX
     )
     assert "1 claim marked Confirmed. 1 already Confirmed: nothing recorded for them." in response.content.decode()
     assert VerificationStatus.objects.count() == 3
@@ -116,7 +116,7 @@ def test_conflict_shows_the_other_analysts_note_and_keeps_yours(client, analyst,
     claim_decide(claim=claim, status=Status.BEING_CLARIFIED, analyst=rival, note="asked the ministry")
     client.force_login(analyst)
     response = client.post(
-        reverse("claims:set_status", args=[claim.pk]),
+        reverse("claims:decide", args=[claim.pk]),
         {"status": "confirmed", "note": "video matches", "version": "0"},
         headers=HX,
     )
@@ -162,7 +162,7 @@ def test_reader_panel_of_an_unknown_claim_is_404(client, analyst):
 def test_deciding_from_the_reader_panel_answers_the_panel(client, analyst, claim):
     client.force_login(analyst)
     response = client.post(
-        reverse("claims:set_status", args=[claim.pk]),
+        reverse("claims:decide", args=[claim.pk]),
         {"status": "confirmed", "version": "0"},
         headers={**HX, "HX-Target": "claim-panel"},
     )
@@ -173,7 +173,7 @@ def test_deciding_from_the_reader_panel_answers_the_panel(client, analyst, claim
 def test_deciding_on_the_claim_page_answers_its_decide_region_and_status(client, analyst, claim):
     client.force_login(analyst)
     response = client.post(
-        reverse("claims:set_status", args=[claim.pk]),
+        reverse("claims:decide", args=[claim.pk]),
         {"status": "being_clarified", "note": "asked", "version": "0"},
         headers={**HX, "HX-Target": "claim-decide"},
     )
@@ -465,7 +465,7 @@ def test_every_decide_form_carries_its_own_idempotency_token(client, analyst, cl
         client.get(reverse("claims:claim_detail", args=[claim.pk])).content.decode(),
         # a stale decision's "apply anyway" form
         client.post(
-            reverse("claims:set_status", args=[claim.pk]),
+            reverse("claims:decide", args=[claim.pk]),
             {"status": "unverified", "version": 0},
             headers={**HX, "HX-Target": "claim-panel"},
         ).content.decode(),

@@ -33,11 +33,19 @@ def read_urls(claim):
 
 
 def write_requests(claim):
-    """(url, data) for every write, with data that would succeed for a user allowed to make it."""
-    other = make_source(name="Another Source")
+    """(url, data) for every write, with data that would succeed for a user allowed to make it: the
+    pages' own forms (the submit button's `action`), then the older per-action URLs; the staff-only
+    source writes last (STAFF_WRITES of them)."""
+    other = make_source(name=f"Another Source {claim.pk}")
+    page = reverse("claims:claim_detail", args=[claim.pk])
+    source_page = reverse("claims:source_detail", args=[claim.source_id])
+    edit = {"kind": "person", "reliability": "B", "affiliation": "", "notes": ""}
     return [
-        (reverse("claims:set_status", args=[claim.pk]), {"status": "confirmed", "version": claim.version}),
-        (reverse("claims:bulk_set_status"), {"status": "confirmed", "ids": [claim.pk]}),
+        (reverse("claims:decide", args=[claim.pk]), {"status": "confirmed", "version": claim.version}),
+        (reverse("claims:bulk_decide"), {"status": "confirmed", "ids": [claim.pk]}),
+        (page, {"action": "assign"}),
+        (page, {"action": "source", "source_name": other.name, "kind": "organization"}),
+        (page, {"action": "span", "start": 0, "end": 10}),
         (reverse("claims:claim_assign", args=[claim.pk]), {"action": "assign"}),
         (reverse("claims:claim_source", args=[claim.pk]), {"source_name": other.name, "kind": "organization"}),
         (reverse("claims:claim_span", args=[claim.pk]), {"start": 0, "end": 10}),
@@ -45,12 +53,14 @@ def write_requests(claim):
             reverse("claims:claim_add", args=[claim.article_id]),
             {"start": 102, "end": 150, "source_name": other.name, "kind": "organization"},
         ),
-        (
-            reverse("claims:source_edit", args=[claim.source_id]),
-            {"kind": "person", "reliability": "B", "affiliation": "", "notes": ""},
-        ),
+        (source_page, {"action": "edit", **edit}),
+        (source_page, {"action": "merge", "other": other.name}),
+        (reverse("claims:source_edit", args=[claim.source_id]), edit),
         (reverse("claims:source_merge", args=[claim.source_id]), {"other": other.name}),
     ]
+
+
+STAFF_WRITES = 4
 
 
 def state(claim):
@@ -121,7 +131,7 @@ def test_viewer_sees_no_decision_buttons(client, viewer, claim):
 
 def test_analyst_is_refused_staff_only_source_edits(client, analyst, claim):
     client.force_login(analyst)
-    requests = write_requests(claim)[-2:]
+    requests = write_requests(claim)[-STAFF_WRITES:]
     before = state(claim)
     for url, data in requests:
         assert client.post(url, data).status_code == 403, url
@@ -137,7 +147,78 @@ def test_analyst_sees_every_page(client, analyst, claim):
 
 def test_writes_refuse_get(client, analyst, claim):
     client.force_login(analyst)
-    assert client.get(reverse("claims:set_status", args=[claim.pk])).status_code == 405
+    assert client.get(reverse("claims:decide", args=[claim.pk])).status_code == 405
+    for name in ["claim_assign", "claim_source", "claim_span", "cluster_action", "claim_credibility"]:
+        assert client.get(reverse(f"claims:{name}", args=[claim.pk])).status_code == 405, name
+    assert client.get(reverse("claims:source_edit", args=[claim.source_id])).status_code == 405
+
+
+def test_analyst_may_make_every_analyst_write(client, analyst):
+    client.force_login(analyst)
+    for i in range(len(write_requests(make_claim())) - STAFF_WRITES):
+        url, data = write_requests(make_claim())[i]  # a fresh claim each time: every write changes something
+        assert client.post(url, data).status_code == 303, url
+
+
+def test_staff_may_make_every_staff_write(client, staff):
+    client.force_login(staff)
+    for i in range(STAFF_WRITES):
+        url, data = write_requests(make_claim())[-STAFF_WRITES + i]
+        # An edit is saved (303); a merge's first step shows what would move (200).
+        assert client.post(url, data).status_code == (200 if "other" in data else 303), url
+
+
+def test_decide_and_set_status_name_one_route(claim):
+    assert reverse("claims:decide", args=[claim.pk]) == reverse("claims:set_status", args=[claim.pk])
+    assert reverse("claims:bulk_decide") == reverse("claims:bulk_set_status")
+
+
+def test_a_refused_write_is_plain_text_for_htmx_and_the_error_page_otherwise(client, viewer, claim):
+    client.force_login(viewer)
+    url = reverse("claims:decide", args=[claim.pk])
+    response = client.post(url, {"status": "confirmed"}, headers=HX)
+    assert response.status_code == 403 and response["Content-Type"].startswith("text/plain")
+    assert response.content.decode() == "Only analysts may change claims. Your account can only read."
+    response = client.post(url, {"status": "confirmed"})
+    assert response.status_code == 403 and FULL_PAGE in response.content.decode()
+    assert "Your account can only read." in response.content.decode()
+
+
+def test_a_viewer_is_refused_before_the_form_is_read(client, viewer, claim):
+    """403 whatever a read-only account sends: no 400 that would tell it which fields are wrong."""
+    client.force_login(viewer)
+    assert client.post(reverse("claims:decide", args=[claim.pk]), {"status": "nonsense"}).status_code == 403
+    assert client.post(reverse("claims:claim_detail", args=[claim.pk]), {"action": "nonsense"}).status_code == 403
+
+
+def test_claim_page_forms_post_to_the_page_naming_their_action(client, analyst, claim):
+    client.force_login(analyst)
+    html = client.get(reverse("claims:claim_detail", args=[claim.pk])).content.decode()
+    page = reverse("claims:claim_detail", args=[claim.pk])
+    assert html.count(f'action="{page}"') == 3  # assign, change source, edit span
+    for action in ("assign", "source", "span"):
+        assert f'name="action" value="{action}"' in html
+    response = client.post(page, {"action": "nonsense"})
+    assert response.status_code == 400 and "Choose assign" in response.content.decode()
+
+
+def test_source_page_forms_post_to_the_page_naming_their_action(client, staff, source):
+    client.force_login(staff)
+    page = reverse("claims:source_detail", args=[source.pk])
+    html = client.get(page).content.decode()
+    assert html.count(f'action="{page}"') == 2
+    assert 'name="action" value="edit"' in html and 'name="action" value="merge"' in html
+    assert client.post(page, {"action": "nonsense"}).status_code == 400
+
+
+def test_status_buttons_come_from_the_status_choices_with_stable_ids(client, analyst, claim):
+    client.force_login(analyst)
+    html = client.get(reverse("claims:claim_detail", args=[claim.pk])).content.decode()
+    for value, label in Status.choices:
+        assert f'id="decide-{value}"' in html and f">{label}</button>" in html
+    queue = client.get(reverse("claims:queue")).content.decode()
+    for value, key in (("confirmed", "c"), ("being_clarified", "b"), ("unverified", "u")):
+        assert re.search(rf'id="queue-decide-{value}"[^>]*aria-keyshortcuts="{key}"', queue), value
 
 
 # --- queue -------------------------------------------------------------------------------------
@@ -331,10 +412,10 @@ def test_queue_filter_links_keep_the_other_filters(client, analyst, claim):
 # --- set_status (CONTRACT.md) ------------------------------------------------------------------
 
 
-def test_set_status_with_htmx_answers_the_row_and_out_of_band_counters(client, analyst, claim):
+def test_decide_with_htmx_answers_the_row_and_out_of_band_counters(client, analyst, claim):
     client.force_login(analyst)
     response = client.post(
-        reverse("claims:set_status", args=[claim.pk]),
+        reverse("claims:decide", args=[claim.pk]),
         {"status": "confirmed", "note": "Two sources agree", "version": "0", "next": "/queue/?status=unverified"},
         headers=HX,
     )
@@ -350,12 +431,12 @@ def test_set_status_with_htmx_answers_the_row_and_out_of_band_counters(client, a
     assert (claim.status, claim.version) == ("confirmed", 1)
 
 
-def test_set_status_with_a_stale_version_answers_409_with_the_current_row(client, analyst, claim):
+def test_decide_with_a_stale_version_answers_409_with_the_current_row(client, analyst, claim):
     rival = make_analyst(username="rival")
     claim_decide(claim=claim, status=Status.BEING_CLARIFIED, analyst=rival)
     client.force_login(analyst)
     response = client.post(
-        reverse("claims:set_status", args=[claim.pk]),
+        reverse("claims:decide", args=[claim.pk]),
         {"status": "confirmed", "note": "mine", "version": "0"},
         headers=HX,
     )
@@ -374,44 +455,44 @@ def test_applying_anyway_with_the_current_version_records_the_decision(client, a
     claim_decide(claim=claim, status=Status.BEING_CLARIFIED, analyst=make_analyst())
     client.force_login(analyst)
     response = client.post(
-        reverse("claims:set_status", args=[claim.pk]), {"status": "confirmed", "version": "1"}, headers=HX
+        reverse("claims:decide", args=[claim.pk]), {"status": "confirmed", "version": "1"}, headers=HX
     )
     assert response.status_code == 200
     claim.refresh_from_db()
     assert (claim.status, claim.version) == ("confirmed", 2)
 
 
-def test_set_status_stale_without_htmx_shows_a_409_page_to_apply_anyway(client, analyst, claim):
+def test_decide_stale_without_htmx_shows_a_409_page_to_apply_anyway(client, analyst, claim):
     claim_decide(claim=claim, status=Status.BEING_CLARIFIED, analyst=make_analyst(username="rival2"))
     client.force_login(analyst)
-    response = client.post(reverse("claims:set_status", args=[claim.pk]), {"status": "confirmed", "version": "0"})
+    response = client.post(reverse("claims:decide", args=[claim.pk]), {"status": "confirmed", "version": "0"})
     assert response.status_code == 409
     body = response.content.decode()
     assert FULL_PAGE in body and "changed by rival2 to Being clarified" in body
 
 
-def test_set_status_without_csrf_token_is_403(analyst, claim):
+def test_decide_without_csrf_token_is_403(analyst, claim):
     client = Client(enforce_csrf_checks=True)
     client.force_login(analyst)
-    response = client.post(reverse("claims:set_status", args=[claim.pk]), {"status": "confirmed"}, headers=HX)
+    response = client.post(reverse("claims:decide", args=[claim.pk]), {"status": "confirmed"}, headers=HX)
     assert response.status_code == 403
     assert not VerificationStatus.objects.exists()
 
 
-def test_set_status_with_the_csrf_header_htmx_sends_succeeds(analyst, claim):
+def test_decide_with_the_csrf_header_htmx_sends_succeeds(analyst, claim):
     client = Client(enforce_csrf_checks=True)
     client.force_login(analyst)
     page = client.get(reverse("claims:queue"))
     token = re.search(r'"X-CSRFToken": "([^"]+)"', page.content.decode()).group(1)
     response = client.post(
-        reverse("claims:set_status", args=[claim.pk]), {"status": "confirmed"}, headers={**HX, "X-CSRFToken": token}
+        reverse("claims:decide", args=[claim.pk]), {"status": "confirmed"}, headers={**HX, "X-CSRFToken": token}
     )
     assert response.status_code == 200
 
 
-def test_set_status_by_a_viewer_is_403(client, viewer, claim):
+def test_decide_by_a_viewer_is_403(client, viewer, claim):
     client.force_login(viewer)
-    response = client.post(reverse("claims:set_status", args=[claim.pk]), {"status": "confirmed"}, headers=HX)
+    response = client.post(reverse("claims:decide", args=[claim.pk]), {"status": "confirmed"}, headers=HX)
     assert response.status_code == 403
     assert "analysts" in response.content.decode().lower()
     assert not VerificationStatus.objects.exists()
@@ -428,33 +509,33 @@ def test_set_status_by_a_viewer_is_403(client, viewer, claim):
         {"status": "confirmed", "note": "x" * 4001},
     ],
 )
-def test_set_status_with_bad_input_is_400_and_records_nothing(client, analyst, claim, data):
+def test_decide_with_bad_input_is_400_and_records_nothing(client, analyst, claim, data):
     client.force_login(analyst)
-    response = client.post(reverse("claims:set_status", args=[claim.pk]), data, headers=HX)
+    response = client.post(reverse("claims:decide", args=[claim.pk]), data, headers=HX)
     assert response.status_code == 400
     assert "Decision not recorded" in response.content.decode()
     assert not VerificationStatus.objects.exists()
 
 
-def test_set_status_for_a_missing_claim_is_404(client, analyst):
+def test_decide_for_a_missing_claim_is_404(client, analyst):
     client.force_login(analyst)
-    assert client.post(reverse("claims:set_status", args=[999999]), {"status": "confirmed"}).status_code == 404
+    assert client.post(reverse("claims:decide", args=[999999]), {"status": "confirmed"}).status_code == 404
 
 
-def test_set_status_without_htmx_redirects_back_with_303(client, analyst, claim):
+def test_decide_without_htmx_redirects_back_with_303(client, analyst, claim):
     client.force_login(analyst)
     response = client.post(
-        reverse("claims:set_status", args=[claim.pk]), {"status": "unverified", "next": "/queue/?status=unverified"}
+        reverse("claims:decide", args=[claim.pk]), {"status": "unverified", "next": "/queue/?status=unverified"}
     )
     assert response.status_code == 303
     assert response["Location"] == "/queue/?status=unverified"
     assert VerificationStatus.objects.get(claim=claim).status == "unverified"
 
 
-def test_set_status_never_redirects_off_site(client, analyst, claim):
+def test_decide_never_redirects_off_site(client, analyst, claim):
     client.force_login(analyst)
     response = client.post(
-        reverse("claims:set_status", args=[claim.pk]), {"status": "confirmed", "next": "https://evil.example/"}
+        reverse("claims:decide", args=[claim.pk]), {"status": "confirmed", "next": "https://evil.example/"}
     )
     assert response.status_code == 303
     assert response["Location"] == reverse("claims:queue")
@@ -467,7 +548,7 @@ def test_bulk_decide_records_one_decision_per_claim(client, analyst):
     claims = [make_claim() for _ in range(3)]
     client.force_login(analyst)
     response = client.post(
-        reverse("claims:bulk_set_status"), {"status": "being_clarified", "ids": [c.pk for c in claims]}, headers=HX
+        reverse("claims:bulk_decide"), {"status": "being_clarified", "ids": [c.pk for c in claims]}, headers=HX
     )
     assert response.status_code == 200
     for c in claims:
@@ -485,7 +566,7 @@ def test_bulk_decide_refuses_all_when_one_claim_changed_meanwhile(client, analys
     claim_decide(claim=changed, status="confirmed", analyst=make_analyst())
     client.force_login(analyst)
     response = client.post(
-        reverse("claims:bulk_set_status"),
+        reverse("claims:bulk_decide"),
         {"status": "unverified", "ids": [fresh.pk, changed.pk], f"v{fresh.pk}": 0, f"v{changed.pk}": 0},
         headers=HX,
     )
@@ -500,7 +581,7 @@ def test_bulk_decide_with_the_versions_seen_records_each(client, analyst):
     claims = [make_claim(), make_claim()]
     client.force_login(analyst)
     data = {"status": "confirmed", "ids": [c.pk for c in claims]} | {f"v{c.pk}": c.version for c in claims}
-    response = client.post(reverse("claims:bulk_set_status"), data, headers=HX)
+    response = client.post(reverse("claims:bulk_decide"), data, headers=HX)
     assert response.status_code == 200
     assert VerificationStatus.objects.filter(analyst=analyst, version=1).count() == 2
 
@@ -517,7 +598,7 @@ def test_bulk_decide_without_htmx_redirects_back(client, analyst):
     claims = [make_claim() for _ in range(2)]
     client.force_login(analyst)
     response = client.post(
-        reverse("claims:bulk_set_status"), {"status": "confirmed", "ids": [c.pk for c in claims], "next": "/queue/"}
+        reverse("claims:bulk_decide"), {"status": "confirmed", "ids": [c.pk for c in claims], "next": "/queue/"}
     )
     assert response.status_code == 303 and response["Location"] == "/queue/"
     assert VerificationStatus.objects.count() == 2
@@ -526,7 +607,7 @@ def test_bulk_decide_without_htmx_redirects_back(client, analyst):
 @pytest.mark.parametrize("ids", [[], ["abc"], ["-1"]])
 def test_bulk_decide_with_bad_ids_is_400(client, analyst, claim, ids):
     client.force_login(analyst)
-    response = client.post(reverse("claims:bulk_set_status"), {"status": "confirmed", "ids": ids}, headers=HX)
+    response = client.post(reverse("claims:bulk_decide"), {"status": "confirmed", "ids": ids}, headers=HX)
     assert response.status_code == 400
     assert not VerificationStatus.objects.exists()
 
@@ -534,7 +615,7 @@ def test_bulk_decide_with_bad_ids_is_400(client, analyst, claim, ids):
 def test_bulk_decide_with_an_unknown_claim_records_nothing(client, analyst, claim):
     client.force_login(analyst)
     response = client.post(
-        reverse("claims:bulk_set_status"), {"status": "confirmed", "ids": [claim.pk, 987654]}, headers=HX
+        reverse("claims:bulk_decide"), {"status": "confirmed", "ids": [claim.pk, 987654]}, headers=HX
     )
     assert response.status_code == 400
     assert "987654" in response.content.decode()
@@ -543,7 +624,7 @@ def test_bulk_decide_with_an_unknown_claim_records_nothing(client, analyst, clai
 
 def test_bulk_decide_with_unknown_status_is_400(client, analyst, claim):
     client.force_login(analyst)
-    response = client.post(reverse("claims:bulk_set_status"), {"status": "true", "ids": [claim.pk]}, headers=HX)
+    response = client.post(reverse("claims:bulk_decide"), {"status": "true", "ids": [claim.pk]}, headers=HX)
     assert response.status_code == 400
     assert not VerificationStatus.objects.exists()
 
@@ -576,7 +657,7 @@ def test_claim_detail_decide_form_redirects_back_to_the_claim(client, analyst, c
     client.force_login(analyst)
     url = reverse("claims:claim_detail", args=[claim.pk])
     response = client.post(
-        reverse("claims:set_status", args=[claim.pk]), {"status": "confirmed", "version": "0", "next": url}
+        reverse("claims:decide", args=[claim.pk]), {"status": "confirmed", "version": "0", "next": url}
     )
     assert response.status_code == 303 and response["Location"] == url
 

@@ -1,7 +1,9 @@
 // One decision per intent. Every decide form (the queue's panel, the reader's panel, the claim page,
 // a conflict's "apply anyway") goes through decide(): a form with a decision in flight refuses the
-// next one (a double click, a repeated key), its buttons are disabled until the answer,
-// and once this script runs no decision is ever submitted natively (no page reload).
+// next one (a double click, a repeated key), its buttons are marked aria-disabled until the answer
+// (not `disabled`: a disabled button drops focus, and htmx can give focus back after the swap only to
+// a focused element with the same id), and once this script runs no decision is ever submitted
+// natively (no page reload).
 (function () {
   "use strict";
 
@@ -31,9 +33,9 @@
     var target = resolveTarget(form, opts.target);
     if (!url || !target || !target.isConnected) return false;
     form.setAttribute("data-busy", "1");
-    var buttons = Array.prototype.slice.call(form.querySelectorAll('button[name="status"]:not([disabled])'));
+    var buttons = Array.prototype.slice.call(form.querySelectorAll('button[name="status"]:not([aria-disabled])'));
     buttons.forEach(function (button) {
-      button.disabled = true;
+      button.setAttribute("aria-disabled", "true");
     });
     var values = Object.assign({}, opts.values || {}, { status: status });
     if (opts.version !== undefined && opts.version !== null) values.version = String(opts.version);
@@ -49,7 +51,7 @@
     var done = function () {
       form.removeAttribute("data-busy");
       buttons.forEach(function (button) {
-        button.disabled = false;
+        button.removeAttribute("aria-disabled");
       });
     };
     window.htmx
@@ -78,6 +80,14 @@
     decide(form, button.value);
   }, true);
 
+  // The status a key decides: the button in `container` whose aria-keyshortcuts is that key (the
+  // buttons come from Status.choices, so no status is spelled out here).
+  function statusForKey(container, key) {
+    if (!container || !/^[a-z]$/.test(key)) return null;
+    var button = container.querySelector('button[name="status"][aria-keyshortcuts="' + key + '"]');
+    return button ? button.value : null;
+  }
   window.verifier = window.verifier || {};
   window.verifier.decide = decide;
+  window.verifier.statusForKey = statusForKey;
 })();

@@ -10,8 +10,6 @@
   var advanceAfter = null; // claim id whose decision, once recorded, moves the selection on
   var lastChecked = null; // for shift-click ranges
 
-  var DECIDE_KEYS = { c: "confirmed", b: "being_clarified", u: "unverified" };
-  var LABELS = { undecided: "Undecided", confirmed: "Confirmed", being_clarified: "Being clarified", unverified: "Unverified" };
 
   function rows() {
     return Array.prototype.slice.call(document.querySelectorAll("#queue-body > tr.row"));
@@ -45,7 +43,8 @@
     var sentence = row.querySelector(".sentence");
     var text = sentence ? sentence.textContent.trim() : "";
     if (text.length > 140) text = text.slice(0, 139) + "…";
-    out.textContent = "Claim " + idOf(row) + " (" + LABELS[shownStatus(row)] + "): " + text;
+    var badge = row.querySelector(".col-status .badge");
+    out.textContent = "Claim " + idOf(row) + " (" + (badge ? badge.textContent.trim() : "") + "): " + text;
     p.setAttribute("data-claim-id", idOf(row));
     p.querySelectorAll('button[name="status"]').forEach(function (button) {
       button.classList.toggle("is-current", button.value === shownStatus(row));
@@ -160,9 +159,9 @@
     } else if (key === "k" || (key === "ArrowUp" && onRow)) {
       event.preventDefault();
       move(-1);
-    } else if (DECIDE_KEYS[key]) {
+    } else if (window.verifier.statusForKey && window.verifier.statusForKey(panel(), key)) {
       event.preventDefault();
-      if (!event.repeat) decide(DECIDE_KEYS[key]);
+      if (!event.repeat) decide(window.verifier.statusForKey(panel(), key));
     } else if (key === "n" || key === "e") {
       if (rowOf(selectedId) && focusField(key === "n" ? "input.note" : "input.evidence")) event.preventDefault();
     } else if (key === "x") {
@@ -249,12 +248,12 @@
     }
   });
 
-  // Any swap (a decision, a live update, load more, a filter): keep the selection on its row.
+  // Any swap (a decision, a live update, load more, a filter): keep the selection on its row. (Focus
+  // needs no help: htmx gives it back to the element with the focused one's id, the row or a button.)
   document.addEventListener("htmx:afterSettle", function () {
     var current = rowOf(selectedId);
     if (current) {
       mark(current);
-      if (document.activeElement === document.body) current.focus({ preventScroll: true });
     } else if (selectedId !== null) {
       selectedId = null;
       mark(null);

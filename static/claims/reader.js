@@ -166,7 +166,6 @@
     return ["checkbox", "radio", "button", "submit", "reset"].indexOf(type) < 0;
   }
 
-  var DECIDE_KEYS = { c: "confirmed", b: "being_clarified", u: "unverified" };
 
   document.addEventListener("keydown", function (event) {
     if (!bodyElement() || event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
@@ -185,12 +184,12 @@
       });
       var next = index < 0 ? (key === "j" ? 0 : all.length - 1) : Math.min(all.length - 1, Math.max(0, index + (key === "j" ? 1 : -1)));
       openClaim(all[next]);
-    } else if (DECIDE_KEYS[key]) {
+    } else if (window.verifier.statusForKey && window.verifier.statusForKey(document.querySelector("#claim-panel form.decide"), key)) {
       var form = document.querySelector("#claim-panel [data-panel] form.decide");
       var inner = document.querySelector("#claim-panel [data-panel]");
       if (!form || !inner || inner.getAttribute("data-claim-id") !== currentId || !window.verifier.decide) return;
       event.preventDefault();
-      if (!event.repeat) window.verifier.decide(form, DECIDE_KEYS[key]);
+      if (!event.repeat) window.verifier.decide(form, window.verifier.statusForKey(form, key));
     } else if (key === "n") {
       var note = document.querySelector("#claim-panel input.note");
       if (note) {
