@@ -53,7 +53,7 @@ from claims.models import (
     SourceKind,
     VerificationStatus,
 )
-from claims.ratelimit import rate_limit_blocked, rate_limit_hit
+from claims.ratelimit import client_ip_address, rate_limit_blocked, rate_limit_hit
 from claims.roles import user_can_decide
 from claims.services import (
     NOTE_MAX_CHARS,
@@ -61,7 +61,6 @@ from claims.services import (
     StaleVersionError,
     decisions,
 )
-from verifier.settings import client_ip_address
 
 logger = logging.getLogger(__name__)
 

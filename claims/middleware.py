@@ -8,8 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
-from claims.ratelimit import rate_limit_blocked, rate_limit_hit
-from verifier.settings import client_ip_address
+from claims.ratelimit import client_ip_address, rate_limit_blocked, rate_limit_hit
 
 
 class PrivateCacheMiddleware:

@@ -10,11 +10,33 @@ in-process LocMem cache by default, which counts per server process, or Redis wh
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import math
 import time
 
 from django.conf import settings
 from django.core.cache import cache
+
+
+def client_ip_address(request) -> str:
+    """The address sign-in throttling counts failures against.
+
+    With no proxy configured (VERIFIER_PROXY_COUNT = 0) only REMOTE_ADDR counts: X-Forwarded-For is
+    whatever the client wrote. Behind N trusted proxies, each appending the address it saw, the client
+    is the N-th entry from the right; entries further left were written by the client and are ignored.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    count = getattr(settings, "VERIFIER_PROXY_COUNT", 0)
+    if count <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if len(forwarded) < count:
+        return remote  # not through all the proxies: a direct connection, judge it by itself
+    candidate = forwarded[-count]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 def _key(scope: str, ident: str, window: int, now: float) -> tuple[str, float]:

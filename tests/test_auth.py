@@ -351,7 +351,7 @@ def test_behind_one_proxy_each_client_address_has_its_own_count(client):
     ],
 )
 def test_client_address_for_throttling(proxies, forwarded, expected):
-    from verifier.settings import client_ip_address
+    from claims.ratelimit import client_ip_address
 
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
     with override_settings(VERIFIER_PROXY_COUNT=proxies):

@@ -1,6 +1,5 @@
 """Verifier settings: one module, driven by the environment (see README and CONTRACT.md)."""
 
-import ipaddress
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -82,29 +81,6 @@ def parse_rate(value: str) -> tuple[int, int]:
     if limit < 1 or window < 1:
         raise ValueError(f"a rate is N/SECONDS with both at least 1, not {value!r}")
     return limit, window
-
-
-def client_ip_address(request) -> str:
-    """The address sign-in throttling counts failures against.
-
-    With no proxy configured (VERIFIER_PROXY_COUNT = 0) only REMOTE_ADDR counts: X-Forwarded-For is
-    whatever the client wrote. Behind N trusted proxies, each appending the address it saw, the client
-    is the N-th entry from the right; entries further left were written by the client and are ignored.
-    """
-    from django.conf import settings
-
-    remote = request.META.get("REMOTE_ADDR", "")
-    count = getattr(settings, "VERIFIER_PROXY_COUNT", 0)
-    if count <= 0:
-        return remote
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    if len(forwarded) < count:
-        return remote  # not through all the proxies: a direct connection, judge it by itself
-    candidate = forwarded[-count]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return remote
 
 
 def build(environ) -> dict:
@@ -275,14 +251,14 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Sign-in throttling (django-axes): lock the username+IP pair, so one attacker cannot lock
 # everybody out of an account from elsewhere. Behind N reverse proxies, set DJANGO_PROXY_COUNT=N
-# so that the client address is read from X-Forwarded-For (see client_ip_address).
+# so that the client address is read from X-Forwarded-For (see claims.ratelimit.client_ip_address).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_CLIENT_IP_CALLABLE = client_ip_address
+AXES_CLIENT_IP_CALLABLE = "claims.ratelimit.client_ip_address"
 VERIFIER_PROXY_COUNT = _env["PROXY_COUNT"]
 
 # Caches: in-process memory by default (tests, `make run`); VERIFIER_CACHE_URL=redis://host:port/db
