@@ -44,7 +44,7 @@ SCENARIOS = [
     "queue_search",
     "queue_deep",
     "queue_page",
-    "set_status",
+    "decide",
     "article",
 ]
 

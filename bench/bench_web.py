@@ -58,7 +58,7 @@ SCENARIOS = [
     "queue_search",
     "queue_deep",
     "queue_page",
-    "set_status",
+    "decide",
     "article",
     "queue_article_order",
     "queue_alias_search",
@@ -177,7 +177,7 @@ def scenario_requests(name: str, fx: dict) -> list[tuple[str, str, str, dict]]:
     if name == "admin_claims":
         cookie = f"{fx['session_cookie']}={fx['admin_session']}; {fx['csrf_cookie']}={fx['csrf']}"
         return [("GET", "/admin/claims/claim/", "", {"Cookie": cookie})]
-    if name == "set_status":
+    if name == "decide":
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "X-CSRFToken": fx["csrf"],
