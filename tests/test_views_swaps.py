@@ -10,6 +10,8 @@ import lxml.html
 import pytest
 from django.urls import reverse
 
+from claims.models import VerificationStatus
+from claims.services.corroboration import claims_corroborate
 from tests.factories import make_article, make_claim, make_source
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +110,40 @@ def test_a_decision_from_the_reader_panel_leaves_the_panel_as_a_fresh_render(cli
     assert 'data-shown="being_clarified"' in swapped
     page = client.get(article_url).content.decode()
     assert re.search(rf'<a id="claim-{claim.pk}"[^>]*class="hl hl-being_clarified"', page)
+
+
+def test_a_decision_on_the_claim_page_keeps_apply_to_all_current(client, analyst):
+    """The cluster's "apply to all" form is outside the decide region; its copy of the claim's version
+    comes out of band, so the page equals a fresh render and "apply to all" is not refused as stale."""
+    text = "Three civilians were killed in the shelling of Kupiansk, the {} said."
+    claims = []
+    for name in ("governor", "police"):
+        body = text.format(name)
+        claims.append(
+            make_claim(article=make_article(body=body), source=make_source(name=name), start=0, end=len(body))
+        )
+    claims_corroborate(claim_ids=[c.pk for c in claims])
+    a, b = claims
+    client.force_login(analyst)
+    page_url = reverse("claims:claim_detail", args=[a.pk])
+    before = client.get(page_url).content.decode()
+    response = client.post(
+        reverse("claims:decide", args=[a.pk]),
+        {"status": "being_clarified", "version": "0", "next": page_url},
+        headers={**HX, "HX-Target": "claim-decide"},
+    )
+    assert response.status_code == 200 and response["X-Verifier-Decision"] == "recorded"
+    fragment = response.content.decode()
+    own = re.compile(r'<input type="hidden" id="cluster-own-version"[^>]*>')
+    assert own.search(before) and own.search(fragment), "the claim is in a cluster: the form is on the page"
+    swapped = own.sub(OOB.sub("", own.search(fragment).group(0)), before)
+    fresh = client.get(page_url).content.decode()
+    assert _region(swapped, "corroboration") == _region(fresh, "corroboration")
+    versions = dict(re.findall(r'name="v(\d+)" value="(\d+)"', swapped[swapped.index("cluster-decide") :]))
+    assert versions == {str(a.pk): "1", str(b.pk): "0"}
+    response = client.post(
+        reverse("claims:cluster_decide", args=[a.pk]),
+        {"status": "confirmed", **{f"v{k}": v for k, v in versions.items()}},
+    )
+    assert response.status_code == 303
+    assert VerificationStatus.objects.filter(status="confirmed").count() == 2

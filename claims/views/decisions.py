@@ -41,7 +41,14 @@ def _fragment(request, claim_pk: int, *, next_url: str, status: int = 200, **ext
         template = "claims/includes/claim_panel.html"
     elif target == CLAIM_PAGE_TARGET:
         claim = get_claim(claim_pk)
-        context.update(claim=claim, decisions=selectors.claim_decisions(claim=claim), oob=True)
+        # The cluster's "apply to all" form sits outside the region: its copy of this claim's version
+        # is swapped out of band, or the next "apply to all" would be refused as stale.
+        context.update(
+            claim=claim,
+            decisions=selectors.claim_decisions(claim=claim),
+            cr=selectors.claim_corroboration(claim=claim),
+            oob=True,
+        )
         template = "claims/claim_detail.html#decide"
     else:
         context.update(
