@@ -49,3 +49,26 @@ def test_an_analyst_reads_the_cluster_and_decides_all_of_it(browser, live_server
         assert watched.problems() == []
     finally:
         context.close()
+
+
+def test_apply_to_all_works_after_a_decision_on_the_same_page(browser, live_server, analyst_user):  # noqa: F811
+    """The htmx decision refreshes the cluster form's copy of the claim's version (out of band)."""
+    a = report(KILLED.format("governor"), source="governor", grade="B", outlet="Kyiv Post")
+    b = report(KILLED.format("police"), source="police", grade="C", outlet="Suspilne")
+    context, watched = open_page(browser, live_server)
+    try:
+        path = reverse("claims:claim_detail", args=[a.pk])
+        sign_in(watched, "ana", path)
+        page = watched.page
+        page.locator("#decide-being_clarified").click()
+        page.locator("#claim-status", has_text="Being clarified").wait_for()
+        assert page.locator("#cluster-own-version").get_attribute("value") == "1"
+        page.get_by_role("button", name="Mark all 2 Confirmed").click()
+        page.wait_for_url(f"**{path}")
+        assert "2 claims in the cluster marked Confirmed." in page.locator(".messages").inner_text()
+        assert sorted(
+            VerificationStatus.objects.filter(status="confirmed").values_list("claim_id", flat=True)
+        ) == sorted([a.pk, b.pk])
+        assert watched.problems() == []
+    finally:
+        context.close()
