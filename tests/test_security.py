@@ -35,7 +35,7 @@ from claims.templatetags.verifier import safe_url
 from tests.chromium import launched_chromium
 from tests.factories import make_analyst, make_article, make_claim, make_source, make_viewer
 from tests.test_auth import ALL_URLS, APP_URLS, make_sample_objects
-from verifier.settings import build, parse_database_url
+from verifier.env import parse_database_url, read
 
 pytestmark = pytest.mark.django_db
 
@@ -701,7 +701,8 @@ def _settings_values(**overrides) -> dict:
     code = (
         "import json; from django.conf import settings as s; print(json.dumps({n: getattr(s, n) for n in ["
         "'DEBUG', 'SECURE_SSL_REDIRECT', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'SECURE_HSTS_SECONDS',"
-        "'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SECURE_PROXY_SSL_HEADER', 'SESSION_COOKIE_HTTPONLY', 'VERIFIER_PROXY_COUNT']},"
+        "'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SECURE_HSTS_PRELOAD', 'SECURE_PROXY_SSL_HEADER', 'SESSION_COOKIE_HTTPONLY',"
+        "'VERIFIER_PROXY_COUNT', 'SILENCED_SYSTEM_CHECKS']},"
         " default=list))"
     )
     result = subprocess.run(
@@ -726,6 +727,33 @@ def test_deploy_check_is_clean_in_production():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", DJANGO_DEBUG="0", DJANGO_SECRET_KEY=SECRET)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_deploy_check_is_clean_with_hsts_preload_asked_for():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=SECRET,
+        DJANGO_HSTS_PRELOAD="1",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues (0 silenced)" in result.stdout
+
+
+def test_hsts_preload_is_opt_in_and_only_its_warning_is_silenced_without_it():
+    default = _settings_values(DJANGO_DEBUG="0", DJANGO_SECRET_KEY=SECRET)
+    assert (default["SECURE_HSTS_PRELOAD"], default["SILENCED_SYSTEM_CHECKS"]) == (False, ["security.W021"])
+    preload = _settings_values(DJANGO_DEBUG="0", DJANGO_SECRET_KEY=SECRET, DJANGO_HSTS_PRELOAD="1")
+    assert (preload["SECURE_HSTS_PRELOAD"], preload["SILENCED_SYSTEM_CHECKS"]) == (True, [])
+
+
+def test_hsts_preload_needs_https():
+    assert read({"DJANGO_SECRET_KEY": SECRET, "DJANGO_HSTS_PRELOAD": "1"})["HSTS_PRELOAD"] is True
+    assert read({"DJANGO_SECRET_KEY": SECRET, "DJANGO_HSTS_PRELOAD": "1", "DJANGO_HTTPS": "0"})["HSTS_PRELOAD"] is False
+    assert read({"DJANGO_DEBUG": "1", "DJANGO_HSTS_PRELOAD": "1", "DJANGO_HTTPS": "1"})["HSTS_PRELOAD"] is False
 
 
 def test_deploy_check_fails_on_a_weak_secret_key():
@@ -772,28 +800,28 @@ def test_debug_turns_https_parts_off_whatever_https_says():
 
 
 def test_debug_is_off_unless_asked_for():
-    assert build({"DJANGO_SECRET_KEY": SECRET})["DEBUG"] is False
+    assert read({"DJANGO_SECRET_KEY": SECRET})["DEBUG"] is False
 
 
 @pytest.mark.parametrize("name,value", [("DJANGO_HTTPS", "maybe"), ("DJANGO_DEBUG", "yes please")])
 def test_unclear_flags_are_refused(name, value):
     with pytest.raises(ImproperlyConfigured, match=name):
-        build({"DJANGO_SECRET_KEY": SECRET, name: value})
+        read({"DJANGO_SECRET_KEY": SECRET, name: value})
 
 
 @pytest.mark.parametrize("value", ["two", "-1"])
 def test_bad_proxy_count_is_refused(value):
     with pytest.raises(ImproperlyConfigured, match="DJANGO_PROXY_COUNT"):
-        build({"DJANGO_SECRET_KEY": SECRET, "DJANGO_PROXY_COUNT": value})
+        read({"DJANGO_SECRET_KEY": SECRET, "DJANGO_PROXY_COUNT": value})
 
 
 def test_proxy_count_is_read_from_the_environment():
-    assert build({"DJANGO_SECRET_KEY": SECRET})["PROXY_COUNT"] == 0
-    assert build({"DJANGO_SECRET_KEY": SECRET, "DJANGO_PROXY_COUNT": "2"})["PROXY_COUNT"] == 2
+    assert read({"DJANGO_SECRET_KEY": SECRET})["PROXY_COUNT"] == 0
+    assert read({"DJANGO_SECRET_KEY": SECRET, "DJANGO_PROXY_COUNT": "2"})["PROXY_COUNT"] == 2
 
 
 def test_allowed_hosts_come_from_the_environment():
-    hosts = build({"DJANGO_SECRET_KEY": SECRET, "DJANGO_ALLOWED_HOSTS": " verifier.example , ,10.0.0.5"})
+    hosts = read({"DJANGO_SECRET_KEY": SECRET, "DJANGO_ALLOWED_HOSTS": " verifier.example , ,10.0.0.5"})
     assert hosts["ALLOWED_HOSTS"] == ["verifier.example", "10.0.0.5"]
 
 
@@ -818,7 +846,7 @@ def test_sqlite_urls(url, name):
 
 
 def test_default_database_is_the_projects_sqlite_file():
-    config = build({"DJANGO_DEBUG": "1"})["DATABASES"]["default"]
+    config = read({"DJANGO_DEBUG": "1"})["DATABASES"]["default"]
     assert config["NAME"] == str(BASE_DIR / "db.sqlite3")
 
 
