@@ -60,11 +60,13 @@ def _raw(environ: Mapping[str, str], name: str) -> str | None:
 
 
 def text(environ: Mapping[str, str], name: str, default: str = "") -> str:
+    """The value as given (a secret, a name, a path)."""
     value = _raw(environ, name)
     return default if value is None else value
 
 
 def flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    """1/0 (also true/false, yes/no, on/off)."""
     value = _raw(environ, name)
     if value is None:
         return default
@@ -75,7 +77,10 @@ def flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be 1 or 0, not {value!r}")
 
 
-def whole_number(environ: Mapping[str, str], name: str, default: int, *, minimum: int = 0, maximum=None) -> int:
+def whole_number(
+    environ: Mapping[str, str], name: str, default: int, *, minimum: int = 0, maximum: int | None = None
+) -> int:
+    """A whole number within [minimum, maximum]."""
     value = _raw(environ, name)
     if value is None:
         return default
