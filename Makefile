@@ -40,9 +40,12 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# ruff, then the checks on the source text itself (.ci/source_checks.py: no |safe or inline script,
+# no password literal, the environment read only in verifier/env.py, ...).
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) .ci/source_checks.py
 
 check: $(STAMP)
 	DJANGO_DEBUG=1 $(PY) manage.py check

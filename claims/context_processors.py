@@ -12,7 +12,7 @@ from claims.views.common import request_can_decide
 class StatusChoice(NamedTuple):
     value: str
     label: str
-    key: str  # the keyboard shortcut that decides it (c / b / u: CONTRACT.md)
+    key: str  # the keyboard shortcut that decides it (c / b / u: docs/interfaces.md)
 
 
 STATUS_KEYS = {Status.CONFIRMED: "c", Status.BEING_CLARIFIED: "b", Status.UNVERIFIED: "u"}

@@ -132,6 +132,13 @@ def test_no_paths_is_a_usage_error_with_exit_status_2():
     assert "PATH" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_background_with_dry_run_is_a_usage_error_with_exit_status_2(cli_db):
+    done = manage("import_articles", "--background", "--dry-run", str(SEEDS), env=cli_db)
+    assert done.returncode == 2
+    assert "--background and --dry-run do not go together" in done.stderr and "Traceback" not in done.stderr
+    assert done.stdout == ""
+
+
 def test_command_line_import_is_idempotent_and_never_shows_a_traceback(cli_db):
     first = manage("import_articles", "seeds/", env=cli_db)
     assert first.returncode == 0, first.stderr

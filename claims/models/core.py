@@ -39,7 +39,7 @@ class Status(models.TextChoices):
     UNVERIFIED = "unverified", "Unverified"
 
 
-# No decision yet: stored as `unverified` at version 0, shown as "Undecided" (CONTRACT.md).
+# No decision yet: stored as `unverified` at version 0, shown as "Undecided" (docs/interfaces.md).
 UNDECIDED = "undecided"
 UNDECIDED_LABEL = "Undecided"
 

