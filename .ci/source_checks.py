@@ -191,6 +191,78 @@ def check_model_pin() -> Iterator[str]:
         yield f"requirements.txt:1: the spaCy model must be pinned by its wheel's hash: {MODEL_PIN}"
 
 
+# --- the README's layout section names every part of the app, and only parts that exist -----------
+
+LAYOUT_BLOCK = re.compile(r"^## Layout\n.*?^```\n(.*?)^```", re.S | re.M)
+LAYOUT_PATH = re.compile(r"^((?:[\w.-]+/)+[\w.*-]*)")
+
+
+def layout_paths(readme: str) -> list[str]:
+    """The paths the README's layout block starts its lines with (`a/, b/` counts both)."""
+    block = LAYOUT_BLOCK.search(readme)
+    paths = []
+    for line in block.group(1).splitlines() if block else []:
+        left = re.split(r"\s{2,}", line.strip(), maxsplit=1)[0]
+        paths += [part.strip() for part in left.split(",") if LAYOUT_PATH.match(part.strip())]
+    return paths
+
+
+def check_readme_layout() -> Iterator[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = layout_paths(readme)
+    at = f"README.md:{readme[: readme.find('## Layout')].count(chr(10)) + 1}"
+    if not listed:
+        yield "README.md:1: no ## Layout section with a code block of paths"
+        return
+    for path in listed:
+        if not list(ROOT.glob(path.rstrip("/"))):
+            yield f"{at}: the layout names {path}, which does not exist"
+    matches = [Path(match).resolve() for path in listed for match in ROOT.glob(path.rstrip("/"))]
+    covered = {folder for match in matches for folder in (match, *match.parents)}  # a listed path covers its folders
+    for entry in sorted((ROOT / "claims").iterdir()):
+        if entry.name in {"__init__.py", "apps.py", "__pycache__"} or entry.suffix not in {"", ".py"}:
+            continue
+        if entry.resolve() not in covered:
+            yield f"{at}: the layout does not list {_name(entry)}"
+
+
+# --- layers: the domain never imports the web ----------------------------------------------------
+
+DOMAIN = (
+    "models",
+    "services",
+    "selectors",
+    "extraction",
+    "importing",
+    "corroboration.py",
+    "exporting.py",
+    "integrity.py",
+    "sourcenames.py",
+    "roles.py",
+    "tasks.py",
+)
+WEB = ("claims.views", "claims.api", "claims.admin", "claims.forms", "claims.urls", "claims.middleware")
+
+
+def web_imports(source: str) -> list[tuple[int, str]]:
+    """(line, module) for each import of a web module in `source`."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        found += [(node.lineno, n) for n in names if any(n == w or n.startswith(w + ".") for w in WEB)]
+    return found
+
+
+def check_domain_imports_no_web() -> Iterator[str]:
+    for part in DOMAIN:
+        base = ROOT / "claims" / part
+        for path in sorted(base.rglob("*.py")) if base.is_dir() else [base] if base.exists() else []:
+            for line, module in web_imports(path.read_text(encoding="utf-8")):
+                yield f"{_name(path)}:{line}: the domain imports the web ({module})"
+
+
 CHECKS = (
     check_unescaped_markup,
     check_inline_script_and_style,
@@ -199,6 +271,8 @@ CHECKS = (
     check_password_literals,
     check_fixtures_hold_no_users,
     check_model_pin,
+    check_readme_layout,
+    check_domain_imports_no_web,
 )
 
 

@@ -83,12 +83,31 @@ def test_findings_are_path_line_message_and_make_the_script_fail(tmp_path, monke
         ".htmx-indicator { opacity: 0 }\n.htmx-request .htmx-indicator { opacity: 1 }\n"
     )
     (tmp_path / "requirements.txt").write_text(f"model @ https://example.org/{checks.MODEL_PIN}\n")
+    (tmp_path / "README.md").write_text("# X\n\n## Layout\n\n```\nclaims/ok.py   fine\ntemplates/     pages\n```\n")
     monkeypatch.setattr(checks, "ROOT", tmp_path)
     assert checks.main() == 1
     assert capsys.readouterr().out.splitlines() == [
         "templates/page.html:2: template marks data safe or turns autoescape off: {{ body|safe }}</p>",
         "claims/reads.py:3: reads the environment; read it in verifier/env.py (and the setting from there)",
+        "README.md:3: the layout does not list claims/reads.py",
     ]
     (tmp_path / "claims" / "reads.py").unlink()
     (tmp_path / "templates" / "page.html").write_text("<p>{{ body }}</p>\n")
     assert checks.main() == 0
+
+
+def test_the_layout_check_reads_the_paths_the_readme_lists():
+    readme = (
+        "# X\n\n## Layout\n\nProse.\n\n```\nclaims/views/        pages\ntemplates/, static/  markup\n"
+        "                     a continuation line\n# web\nclaims/api.py        the API\n```\n\n## Next\n"
+    )
+    assert checks.layout_paths(readme) == ["claims/views/", "templates/", "static/", "claims/api.py"]
+    assert checks.layout_paths("# X\n\nno layout here\n") == []
+
+
+def test_the_layer_check_finds_a_planted_web_import_in_the_domain():
+    source = (
+        "import os\nfrom claims.views.common import bad_request\nimport claims.api\nfrom claims.models import Claim\n"
+    )
+    assert checks.web_imports(source) == [(2, "claims.views.common"), (3, "claims.api")]
+    assert checks.web_imports("from claims.viewsets import x\nfrom .views import y\n") == []
