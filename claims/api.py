@@ -42,7 +42,6 @@ from pydantic import JsonValue, field_validator
 
 from claims import selectors
 from claims.auth_tokens import api_token_authenticate
-from claims.importing import jobs
 from claims.models import (
     Article,
     Claim,
@@ -60,6 +59,9 @@ from claims.services import (
     DecisionUnchangedError,
     StaleVersionError,
     decisions,
+    import_job_resume,
+    import_job_submit,
+    user_can_import,
 )
 
 logger = logging.getLogger(__name__)
@@ -556,7 +558,7 @@ def _require_staff(user) -> None:
 
 def _require_import_permission(user) -> None:
     _require_staff(user)
-    if not jobs.user_can_import(user):
+    if not user_can_import(user):
         raise PermissionDenied("This token's user may not add articles (the admin's import permission).")
 
 
@@ -605,7 +607,7 @@ def import_create(request, payload: ImportIn):
         )
     else:
         upload = ContentFile(payload.text.encode("utf-8", "replace"), name="api.txt")
-    job = jobs.import_job_submit(user=request.auth, uploads=[upload])
+    job = import_job_submit(user=request.auth, uploads=[upload])
     return Status(202, _job_out(request, job))
 
 
@@ -621,7 +623,7 @@ def import_resume(request, job_id: Id):
     _require_import_permission(request.auth)
     if not ImportJob.objects.filter(pk=job_id).exists():
         raise Http404(f"Import {job_id} does not exist.")
-    job = jobs.import_job_resume(job_id=job_id)
+    job = import_job_resume(job_id=job_id)
     if job is None:
         raise HttpError(409, f"Import {job_id} is not stopped: there is nothing to resume.")
     return Status(202, _job_out(request, job))
