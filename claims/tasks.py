@@ -13,6 +13,7 @@ from claims.importing.extracting import articles_extract
 from claims.importing.preview import import_preview_build
 from claims.importing.service import ImportBusy, ImportStopped, article_import
 from claims.models import ImportJob
+from claims.services.imports import import_job_watch_once
 
 
 @task(takes_context=True)
@@ -57,10 +58,6 @@ def import_job_watch(job_id: int) -> dict:
     """Every VERIFIER_IMPORT_WATCH_SECONDS while a job runs: resume it if its worker died.
 
     The next look is queued first, so that a worker killed during this one leaves the job watched."""
-    # The one import inside a function: the lifecycle service queues this task (it imports this
-    # module), and this task resumes a dead job through that service.
-    from claims.services.imports import import_job_watch_once
-
     following = import_job_watch.using(run_after=jobs.watch_at()).enqueue(job_id)
     watching = import_job_watch_once(job_id=job_id)
     if not watching:

@@ -21,7 +21,8 @@ from django_tasks_db.models import DBTaskResult
 from claims.extraction import extract_claims
 from claims.importing import jobs
 from claims.importing import pool as extraction_pool
-from claims.importing.extracting import TASK_BATCH, SourceCache, articles_claims_store, articles_lease
+from claims.importing.extracting import SourceCache, articles_claims_store, articles_lease
+from claims.importing.limits import TASK_BATCH
 from claims.importing.pool import ArticleToExtract, extract_one
 from claims.importing.service import BATCH_SIZE, ImportStopped, article_import
 from claims.models import Article, Claim, ClaimCluster, ImportJob

@@ -28,8 +28,7 @@ from claims.models import Article, ImportJob, Source, SourceAlias, SourceKind, S
 from claims.services.corroboration import claims_corroborate
 from claims.services.sources import SourceRef, source_resolve
 
-# Articles per extraction task, and per chunk sent to a pool process.
-TASK_BATCH = 25
+# Articles per chunk sent to a pool process (per extraction task: limits.TASK_BATCH).
 POOL_CHUNK = 8
 # Fewer articles than this are extracted inline: starting processes that each load the model costs
 # more than it saves.

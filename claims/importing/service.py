@@ -23,7 +23,6 @@ from django.utils import timezone
 from claims.extraction import normalise_source_name
 from claims.importing.detect import SNIFF_BYTES, UnreadableFile, detect_format, sniff_encoding
 from claims.importing.extracting import (
-    TASK_BATCH,
     LeaseSet,
     LocalExtraction,
     SourceCache,
@@ -31,12 +30,13 @@ from claims.importing.extracting import (
     extraction_time_limit,
 )
 from claims.importing.jobs import import_job_beat, import_job_new, import_job_start, import_job_stored, new_token
-from claims.importing.limits import Heartbeat, TookTooLong, time_limit
+from claims.importing.limits import TASK_BATCH, Heartbeat, TookTooLong, time_limit
 from claims.importing.parsers import Input, iter_inputs, parse_input
 from claims.importing.pool import ArticleToExtract, extract_one
 from claims.importing.prepare import PreparedArticle, prepare_record
 from claims.importing.records import ArticleRecord, Limits, RecordError, SourceRegistry
 from claims.models import Article, ImportJob, Reliability, Source, SourceKind
+from claims.services.imports import import_articles_queue
 from claims.services.sources import SourceRef, source_grade_record, source_resolve
 
 BATCH_SIZE = 200
@@ -421,19 +421,12 @@ class _Run:
             held_elsewhere = self.local.submit(items)  # (first: submitting updates the report)
             self.report.awaiting_claims -= held_elsewhere
         elif self.extraction == "tasks":
-            # Inside the function: the tasks run article_import, and article_import queues this task.
-            from claims.tasks import import_articles_extract
-
-            job_id = self.job.pk
             for i in range(0, len(items), TASK_BATCH):
                 pairs = [[item.id, item.location] for item in items[i : i + TASK_BATCH]]
                 # A job's later batches go behind the first batches of jobs queued after it, so that a
                 # small import is not stuck behind a large one (priority -1 per 4 batches, to -100).
-                task = import_articles_extract
-                if task.get_backend().supports_priority:
-                    task = task.using(priority=-min(100, self.batches_queued // 4))
+                import_articles_queue(job_id=self.job.pk, pairs=pairs, priority=-min(100, self.batches_queued // 4))
                 self.batches_queued += 1
-                transaction.on_commit(lambda task=task, pairs=pairs: task.enqueue(job_id, pairs))
 
     def _ready(self, p: PreparedArticle) -> _Ready | RecordOutcome:
         """A dry run: the outcome (with the claims it would have, unless extraction is skipped).

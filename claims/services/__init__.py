@@ -49,6 +49,7 @@ from claims.services.decisions import (
     cluster_decide,
 )
 from claims.services.imports import (
+    import_articles_queue,
     import_job_cancel,
     import_job_confirm,
     import_job_create,
@@ -120,4 +121,5 @@ __all__ = [
     "import_job_resume",
     "import_job_cancel",
     "import_job_watch_once",
+    "import_articles_queue",
 ]

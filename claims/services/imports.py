@@ -16,15 +16,23 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-# The module, not its names: the tasks import the importer, which imports this package, so
-# `claims.tasks` may still be loading when this module is (its tasks are looked up when queued).
-from claims import tasks
+# The module, not its names: claims.importing.jobs imports this package (audit_record), so it may
+# still be loading when this module is.
 from claims.importing import jobs
-from claims.importing.extracting import TASK_BATCH
+from claims.importing.limits import TASK_BATCH
 from claims.models import ImportJob
 
 logger = logging.getLogger(__name__)
 State = ImportJob.State
+
+
+def _tasks():
+    """claims.tasks, where every import task is queued from. The one import inside a function, for
+    the one true cycle: the tasks call the importer (claims.importing), and the importer imports
+    this package (audit, sources, and this module to queue extraction)."""
+    from claims import tasks
+
+    return tasks
 
 
 def user_can_import(user) -> bool:
@@ -81,6 +89,7 @@ def import_job_submit(*, user=None, uploads=None, paths: Iterable[str] = ()) -> 
 def import_job_queue(*, job: ImportJob) -> None:
     """Queue the job's run (and its watchdog) once the surrounding transaction has committed."""
     job_id = job.pk
+    tasks = _tasks()
 
     def enqueue():
         tasks.import_job_run.enqueue(job_id)
@@ -95,7 +104,8 @@ def import_preview_create(*, user, uploads) -> ImportJob:
     with transaction.atomic():
         job = import_job_create(user=user, uploads=uploads, dry_run=True)
         job_id = job.pk
-        transaction.on_commit(lambda: tasks.import_job_preview.enqueue(job_id))
+        preview = _tasks().import_job_preview
+        transaction.on_commit(lambda: preview.enqueue(job_id))
     return job
 
 
@@ -161,8 +171,16 @@ def _articles_requeue(*, job_id: int, ids: list[int]) -> None:
     """Queue extraction again for articles whose lease holder died (their record's place is not
     known here: errors name them by article id)."""
     for i in range(0, len(ids), TASK_BATCH):
-        pairs = [[pk, f"article {pk}"] for pk in ids[i : i + TASK_BATCH]]
-        transaction.on_commit(lambda pairs=pairs: tasks.import_articles_extract.enqueue(job_id, pairs))
+        import_articles_queue(job_id=job_id, pairs=[[pk, f"article {pk}"] for pk in ids[i : i + TASK_BATCH]])
+
+
+def import_articles_queue(*, job_id: int | None, pairs: list[list], priority: int = 0) -> None:
+    """Queue the extraction of stored articles ([article id, "path:line"], at most TASK_BATCH) once
+    the surrounding transaction has committed; a lower priority runs later."""
+    task = _tasks().import_articles_extract
+    if priority and task.get_backend().supports_priority:
+        task = task.using(priority=priority)
+    transaction.on_commit(lambda: task.enqueue(job_id, pairs))
 
 
 def import_job_cancel(*, job_id) -> bool:
