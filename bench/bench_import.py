@@ -155,9 +155,9 @@ def child(path: Path, database_url: str, mode: str, workers: int) -> None:
     _setup(database_url)
     from django.db import connection
 
-    from claims.importing.jobs import import_job_create
     from claims.importing.service import article_import
     from claims.models import Article, Claim, ImportJob
+    from claims.services import import_job_create
 
     result = {"file": path.name, "db": connection.vendor, "mode": mode, "workers": workers}
     if mode == "command":

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.urls import path, reverse
 
 from claims.auth_tokens import api_token_check_owner, api_token_issue
 from claims.models import (
@@ -15,6 +16,7 @@ from claims.models import (
 )
 from claims.services import audit_record, source_grade_record
 from claims.views.export import export_selected_claimreview, export_selected_csv
+from claims.views.imports import admin_article_import, admin_article_import_preview
 
 admin.site.site_header = "Verifier administration"
 admin.site.site_title = "Verifier"
@@ -113,10 +115,6 @@ class ArticleAdmin(admin.ModelAdmin):
     change_list_template = "admin/claims/article/change_list.html"
 
     def get_urls(self):
-        from django.urls import path
-
-        from claims.views_imports import admin_article_import, admin_article_import_preview
-
         def import_view(request):
             return admin_article_import(request, self)
 
@@ -178,8 +176,6 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def view_on_site(self, obj):
         # The job page: live progress, errors, and "Resume import" for a stopped job.
-        from django.urls import reverse
-
         return reverse("claims:import_job", kwargs={"pk": obj.pk})
 
 

@@ -1,8 +1,7 @@
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from claims import views_imports
-from claims.views import articles, claims, corroboration, dashboard, decisions, export, live, queue, sources
+from claims.views import articles, claims, corroboration, dashboard, decisions, export, imports, live, queue, sources
 
 app_name = "claims"
 
@@ -14,8 +13,8 @@ corroboration_action = corroboration.corroboration_action
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
-    path("imports/<int:pk>/", views_imports.import_job, name="import_job"),
-    path("imports/<int:pk>/progress/", views_imports.import_job_progress, name="import_job_progress"),
+    path("imports/<int:pk>/", imports.import_job, name="import_job"),
+    path("imports/<int:pk>/progress/", imports.import_job_progress, name="import_job_progress"),
     path("queue/", queue.queue, name="queue"),
     path("queue/decide/", decisions.bulk_decide, name="bulk_decide"),
     path("queue/decide/", decisions.bulk_decide, name="bulk_set_status"),  # the older name

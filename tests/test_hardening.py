@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
-from claims import api as api_module
+from claims.api import claims as api_module
 from claims.auth_tokens import api_token_authenticate, api_token_create
 from claims.importing.prepare import prepare_record
 from claims.importing.records import ArticleRecord

@@ -21,10 +21,12 @@ from django_tasks_db.models import DBTaskResult
 from claims.extraction import extract_claims
 from claims.importing import jobs
 from claims.importing import pool as extraction_pool
-from claims.importing.extracting import TASK_BATCH, SourceCache, articles_claims_store, articles_lease
+from claims.importing.extracting import SourceCache, articles_claims_store, articles_lease
+from claims.importing.limits import TASK_BATCH
 from claims.importing.pool import ArticleToExtract, extract_one
 from claims.importing.service import BATCH_SIZE, ImportStopped, article_import
 from claims.models import Article, Claim, ClaimCluster, ImportJob
+from claims.services import imports
 from tests.test_import_command import run_command
 
 TESTS = Path(__file__).resolve().parent
@@ -152,7 +154,7 @@ def test_articles_are_stored_at_once_and_their_extraction_queued_in_batches(
     immediate, tmp_path, staff, django_capture_on_commit_callbacks
 ):
     path = articles_jsonl(tmp_path / "a.jsonl", TASK_BATCH + 5)
-    job = jobs.import_job_create(user=staff, paths=[str(path)])
+    job = imports.import_job_create(user=staff, paths=[str(path)])
     with django_capture_on_commit_callbacks(execute=False) as queued:
         report = article_import(paths=job.files, job=job, extraction="tasks")
     assert report.imported == TASK_BATCH + 5
@@ -272,7 +274,7 @@ def test_an_article_whose_extraction_overruns_fails_and_the_import_goes_on(setti
 
 @pytest.mark.django_db
 def test_a_job_has_one_runner_until_its_heartbeat_stops(settings):
-    job = jobs.import_job_create(paths=["x.jsonl"])
+    job = imports.import_job_create(paths=["x.jsonl"])
     assert jobs.import_job_start(job=job, token="first")
     assert not jobs.import_job_start(job=job, token="second")
     assert jobs.import_job_beat(job_id=job.pk, token="first")
@@ -293,7 +295,7 @@ def test_a_runner_busy_on_one_slow_record_is_not_called_stalled(client, staff):
     client.force_login(staff)
     html = client.get(reverse("claims:import_job", kwargs={"pk": job.pk})).content.decode()
     assert "Resume import" not in html
-    assert jobs.import_job_resume(job_id=job.pk) is None
+    assert imports.import_job_resume(job_id=job.pk) is None
 
 
 @pytest.mark.django_db(transaction=True)
@@ -301,7 +303,7 @@ def test_a_runner_whose_job_was_cancelled_stops_at_its_next_heartbeat(settings, 
     settings.VERIFIER_IMPORT_HEARTBEAT_SECONDS = 0.1
     real = extraction_pool.extract_claims
     path = articles_jsonl(tmp_path / "a.jsonl", 30)
-    job = jobs.import_job_create(paths=[str(path)])
+    job = imports.import_job_create(paths=[str(path)])
 
     def cancel_then_slow(body, **kwargs):
         ImportJob.objects.filter(pk=job.pk).update(state="cancelled")
@@ -328,7 +330,7 @@ def test_concurrent_confirmations_start_one_import(settings, tmp_path, django_ca
     def confirm():
         try:
             barrier.wait()
-            confirmed.append(jobs.import_job_confirm(job_id=job.pk, user=user))
+            confirmed.append(imports.import_job_confirm(job_id=job.pk, user=user))
         finally:
             connections.close_all()
 
@@ -348,7 +350,7 @@ def test_concurrent_confirmations_start_one_import(settings, tmp_path, django_ca
 def test_the_api_resumes_a_failed_import_and_refuses_a_live_one(
     client, staff_token, immediate, django_capture_on_commit_callbacks
 ):
-    job = jobs.import_job_create(paths=[str(DATA / "mixed.jsonl")])
+    job = imports.import_job_create(paths=[str(DATA / "mixed.jsonl")])
     ImportJob.objects.filter(pk=job.pk).update(state="failed")
     auth = {"Authorization": f"Bearer {staff_token}"}
     url = reverse("api:import_resume", kwargs={"job_id": job.pk})
@@ -572,9 +574,9 @@ def postgres_workers(transactional_db, settings, tmp_path):
 
 def test_two_db_workers_share_a_job_and_do_no_article_twice(postgres_workers, tmp_path):
     path = articles_jsonl(tmp_path / "a.jsonl", 120)
-    job = jobs.import_job_create(paths=[str(path)])
+    job = imports.import_job_create(paths=[str(path)])
     with transaction.atomic():
-        jobs.import_job_queue(job=job)
+        imports.import_job_queue(job=job)
     # Also queue every article a second time, in other batches, as a resume racing the first run would.
     workers = [
         postgres_workers("--worker-id", "w1", TEST_EXTRACT_DELAY="0.03"),
@@ -611,9 +613,9 @@ def test_a_job_whose_worker_is_killed_recovers_by_heartbeat(postgres_workers, tm
         "VERIFIER_IMPORT_WATCH_SECONDS": "0.5",
     }
     path = articles_jsonl(tmp_path / "a.jsonl", 60)
-    job = jobs.import_job_create(paths=[str(path)])
+    job = imports.import_job_create(paths=[str(path)])
     with transaction.atomic():
-        jobs.import_job_queue(job=job)
+        imports.import_job_queue(job=job)
     doomed = postgres_workers("--worker-id", "doomed", TEST_EXTRACT_DELAY="0.3", **fast)
 
     def extracting():
@@ -641,10 +643,10 @@ def test_a_job_whose_worker_is_killed_recovers_by_heartbeat(postgres_workers, tm
 
 @pytest.mark.django_db
 def test_a_large_jobs_later_batches_queue_behind_a_new_jobs_first(tmp_path, django_capture_on_commit_callbacks):
-    big = jobs.import_job_create(paths=[str(articles_jsonl(tmp_path / "big.jsonl", TASK_BATCH * 9, tag="b"))])
+    big = imports.import_job_create(paths=[str(articles_jsonl(tmp_path / "big.jsonl", TASK_BATCH * 9, tag="b"))])
     with django_capture_on_commit_callbacks(execute=True):
         article_import(paths=big.files, job=big, extraction="tasks")
-    small = jobs.import_job_create(paths=[str(articles_jsonl(tmp_path / "small.jsonl", 3, tag="s"))])
+    small = imports.import_job_create(paths=[str(articles_jsonl(tmp_path / "small.jsonl", 3, tag="s"))])
     with django_capture_on_commit_callbacks(execute=True):
         article_import(paths=small.files, job=small, extraction="tasks")
     queue = DBTaskResult.objects.filter(task_path="claims.tasks.import_articles_extract").order_by(
@@ -690,7 +692,7 @@ def test_verify_integrity_flags_articles_no_import_will_extract(article):
 def test_a_second_run_task_for_a_job_with_a_live_runner_does_nothing(immediate):
     from claims.tasks import import_job_run
 
-    job = jobs.import_job_create(paths=[str(DATA / "mixed.jsonl")])
+    job = imports.import_job_create(paths=[str(DATA / "mixed.jsonl")])
     assert jobs.import_job_start(job=job, token="live-runner")
     result = import_job_run.enqueue(job.pk)
     assert result.return_value["skipped"] is True
@@ -718,12 +720,12 @@ def test_a_cancelled_job_stops_reading_but_what_it_stored_gets_its_claims(settin
     settings.VERIFIER_IMPORT_HEARTBEAT_SECONDS = 0.1
     monkeypatch.setattr(service, "BATCH_SIZE", 2)
     path = articles_jsonl(tmp_path / "a.jsonl", 20)
-    job = jobs.import_job_create(paths=[str(path)])
+    job = imports.import_job_create(paths=[str(path)])
     real = service.prepare_record
 
     def cancel_at_the_fifth(record, **kwargs):
         if record.line == 5:
-            assert jobs.import_job_cancel(job_id=job.pk)
+            assert imports.import_job_cancel(job_id=job.pk)
         time.sleep(0.15)
         return real(record, **kwargs)
 
@@ -757,9 +759,9 @@ def test_a_job_whose_runner_is_killed_while_storing_recovers_by_heartbeat(postgr
     }
     n = BATCH_SIZE + 60  # the first batch is stored, the rest is still being read when the worker dies
     path = articles_jsonl(tmp_path / "a.jsonl", n)
-    job = jobs.import_job_create(paths=[str(path)])
+    job = imports.import_job_create(paths=[str(path)])
     with transaction.atomic():
-        jobs.import_job_queue(job=job)
+        imports.import_job_queue(job=job)
     doomed = postgres_workers("--worker-id", "doomed", TEST_PREPARE_DELAY="0.04", **fast)
     _wait(lambda: Article.objects.filter(import_job=job).exists(), seconds=90, what="a batch", workers=[doomed])
     doomed.send_signal(signal.SIGKILL)

@@ -21,13 +21,14 @@ from django.utils import timezone
 
 from claims.extraction import ExtractedClaim, normalise_source_name
 from claims.importing.bulk import ClaimRow, claims_write
+from claims.importing.jobs import import_job_finish_if_complete
+from claims.importing.limits import Heartbeat
 from claims.importing.pool import ArticleToExtract, Extracted, extract_one, pool_extract, pool_init
 from claims.models import Article, ImportJob, Source, SourceAlias, SourceKind, Status
-from claims.services import SourceRef, source_resolve
 from claims.services.corroboration import claims_corroborate
+from claims.services.sources import SourceRef, source_resolve
 
-# Articles per extraction task, and per chunk sent to a pool process.
-TASK_BATCH = 25
+# Articles per chunk sent to a pool process (per extraction task: limits.TASK_BATCH).
 POOL_CHUNK = 8
 # Fewer articles than this are extracted inline: starting processes that each load the model costs
 # more than it saves.
@@ -338,9 +339,6 @@ def default_workers() -> int:
 def articles_extract(*, job_id: int | None, items: list[tuple[int, str]], token: str) -> dict:
     """What an extraction task does: lease `items` [(article id, location)], extract, store; then
     finish the job when it was the last work. Articles another worker holds or did are skipped."""
-    from claims.importing.jobs import import_job_finish_if_complete
-    from claims.importing.limits import Heartbeat
-
     locations = dict(items)
     leased = articles_lease(ids=list(locations), token=token)
     stored_n = failed_n = 0

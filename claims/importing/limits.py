@@ -1,4 +1,5 @@
-"""Time limits for one record's work, and a heartbeat thread for long-running import work."""
+"""Time limits for one record's work, the size of an extraction task, and a heartbeat thread for
+long-running import work."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from collections.abc import Callable, Iterator
 from django.db import connections
 
 logger = logging.getLogger(__name__)
+
+# Articles per extraction task (what one task leases, extracts and stores).
+TASK_BATCH = 25
 
 
 class TookTooLong(Exception):

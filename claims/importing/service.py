@@ -3,7 +3,7 @@
 `article_import` reads, cleans and dedupes records and stores each new article without waiting for
 its claims; extraction follows (`claims.importing.extracting`): in this process or a process pool
 (the command), or as tasks that `db_worker`s share (the admin upload and the API, through
-`claims.importing.jobs`). The unique constraints on Article.url_key and Article.content_hash are the
+`claims.services.imports`). The unique constraints on Article.url_key and Article.content_hash are the
 last word on duplicates, so concurrent imports cannot double anything.
 """
 
@@ -23,21 +23,21 @@ from django.utils import timezone
 from claims.extraction import normalise_source_name
 from claims.importing.detect import SNIFF_BYTES, UnreadableFile, detect_format, sniff_encoding
 from claims.importing.extracting import (
-    TASK_BATCH,
     LeaseSet,
     LocalExtraction,
     SourceCache,
     articles_lease_renew,
     extraction_time_limit,
 )
-from claims.importing.jobs import import_job_beat, import_job_create, import_job_start, import_job_stored, new_token
-from claims.importing.limits import Heartbeat, TookTooLong, time_limit
+from claims.importing.jobs import import_job_beat, import_job_new, import_job_start, import_job_stored, new_token
+from claims.importing.limits import TASK_BATCH, Heartbeat, TookTooLong, time_limit
 from claims.importing.parsers import Input, iter_inputs, parse_input
 from claims.importing.pool import ArticleToExtract, extract_one
 from claims.importing.prepare import PreparedArticle, prepare_record
 from claims.importing.records import ArticleRecord, Limits, RecordError, SourceRegistry
 from claims.models import Article, ImportJob, Reliability, Source, SourceKind
-from claims.services import SourceRef, source_grade_record, source_resolve
+from claims.services.imports import import_articles_queue
+from claims.services.sources import SourceRef, source_grade_record, source_resolve
 
 BATCH_SIZE = 200
 PROGRESS_EVERY = 100
@@ -421,18 +421,12 @@ class _Run:
             held_elsewhere = self.local.submit(items)  # (first: submitting updates the report)
             self.report.awaiting_claims -= held_elsewhere
         elif self.extraction == "tasks":
-            from claims.tasks import import_articles_extract
-
-            job_id = self.job.pk
             for i in range(0, len(items), TASK_BATCH):
                 pairs = [[item.id, item.location] for item in items[i : i + TASK_BATCH]]
                 # A job's later batches go behind the first batches of jobs queued after it, so that a
                 # small import is not stuck behind a large one (priority -1 per 4 batches, to -100).
-                task = import_articles_extract
-                if task.get_backend().supports_priority:
-                    task = task.using(priority=-min(100, self.batches_queued // 4))
+                import_articles_queue(job_id=self.job.pk, pairs=pairs, priority=-min(100, self.batches_queued // 4))
                 self.batches_queued += 1
-                transaction.on_commit(lambda task=task, pairs=pairs: task.enqueue(job_id, pairs))
 
     def _ready(self, p: PreparedArticle) -> _Ready | RecordOutcome:
         """A dry run: the outcome (with the claims it would have, unless extraction is skipped).
@@ -577,22 +571,10 @@ def article_import(
     if extraction == "skip":
         raise ValueError("only a dry run can skip extraction")
     token = token or new_token()
-    if job is None:
-        job = import_job_create(user=user, paths=[os.path.join(root, p) if root else p for p in paths])
-    if not import_job_start(job=job, token=token):
-        raise ImportBusy(f"import #{job.pk} is run by another worker, or is not waiting to run")
-    report.job = job
+    report.job = job = _job_take(job=job, user=user, paths=paths, root=root, token=token)
     holding = LeaseSet()
-
-    def beat() -> bool:
-        articles_lease_renew(ids=holding.ids(), token=token)
-        return import_job_beat(job_id=job.pk, token=token)
-
-    heartbeat = Heartbeat(
-        beat, interval=settings.VERIFIER_IMPORT_HEARTBEAT_SECONDS, enabled=not connection.in_atomic_block
-    )
     try:
-        with heartbeat:
+        with _job_heartbeat(job=job, token=token, holding=holding) as heartbeat:
             _import_records(
                 paths=paths,
                 root=root,
@@ -614,6 +596,26 @@ def article_import(
     import_job_stored(job_id=job.pk, token=token)
     job.refresh_from_db()
     return report
+
+
+def _job_take(*, job: ImportJob | None, user, paths: list[str], root, token: str) -> ImportJob:
+    """The job this run records (a new one over `paths` when none is given), held as its one runner."""
+    if job is None:
+        job = import_job_new(user=user, paths=[os.path.join(root, p) if root else p for p in paths])
+    if not import_job_start(job=job, token=token):
+        raise ImportBusy(f"import #{job.pk} is run by another worker, or is not waiting to run")
+    return job
+
+
+def _job_heartbeat(*, job: ImportJob, token: str, holding: LeaseSet) -> Heartbeat:
+    """The runner's heartbeat: it renews the leases of the articles this process extracts, and
+    notices when the job was cancelled or taken over."""
+
+    def beat() -> bool:
+        articles_lease_renew(ids=holding.ids(), token=token)
+        return import_job_beat(job_id=job.pk, token=token)
+
+    return Heartbeat(beat, interval=settings.VERIFIER_IMPORT_HEARTBEAT_SECONDS, enabled=not connection.in_atomic_block)
 
 
 def _import_records(

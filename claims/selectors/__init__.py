@@ -65,6 +65,7 @@ from claims.selectors.sources import (
     source_grade_history,
     source_list,
     source_merge_preview,
+    source_registry,
     source_track_record,
 )
 
@@ -96,6 +97,7 @@ __all__ = [
     "source_grade_history",
     "MergePreview",
     "source_merge_preview",
+    "source_registry",
     "source_track_record",
     "source_list",
     "source_autocomplete",

@@ -8,6 +8,7 @@ from django.db.models import (
     Count,
     OuterRef,
     Q,
+    QuerySet,
 )
 
 from claims.models import (
@@ -76,16 +77,38 @@ def source_track_record(*, source: Source | int) -> dict:
     return status_summary(counts)
 
 
+def _matching(qs: QuerySet, q: str) -> QuerySet:
+    """The sources of `qs` whose name or an alias contains `q` (all of them when `q` is empty)."""
+    if not q:
+        return qs
+    alias_owners = SourceAlias.objects.filter(name__icontains=q).values("source_id")
+    return qs.filter(Q(name__icontains=q) | Q(pk__in=alias_owners))
+
+
 def source_list(*, q: str = "", page: int = 1, page_size: int = 50) -> tuple[list[Source], bool]:
     qs = Source.objects.only("id", "name", "kind", "reliability", "needs_review").annotate(
         n_claims=count_subquery(Claim.objects.filter(source=OuterRef("pk")))
     )
-    if q:
-        alias_ids = SourceAlias.objects.filter(Q(name__icontains=q)).values("source_id")
-        qs = qs.filter(Q(name__icontains=q) | Q(pk__in=alias_ids))
+    qs = _matching(qs, q)
     offset = (page - 1) * page_size
     rows = list(qs.order_by("name", "id")[offset : offset + page_size + 1])
     return rows[:page_size], len(rows) > page_size
+
+
+def source_registry(
+    *, q: str = "", kind: str | None = None, reliability: str | None = None, after: int | None = None, limit: int = 50
+) -> tuple[list[Source], int | None]:
+    """The registry by id, with aliases, searched as `source_list` searches: a page of sources after
+    the id `after`, and the id to continue after (None on the last page)."""
+    qs = _matching(Source.objects.only("id", "name", "kind", "reliability", "affiliation_id"), q)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if reliability:
+        qs = qs.filter(reliability=reliability)
+    if after is not None:
+        qs = qs.filter(pk__gt=after)
+    rows = list(qs.prefetch_related("aliases").order_by("id")[: limit + 1])
+    return rows[:limit], (rows[limit - 1].pk if len(rows) > limit else None)
 
 
 def source_autocomplete(*, q: str, limit: int = 10) -> list[tuple[str, str]]:

@@ -48,6 +48,18 @@ from claims.services.decisions import (
     claims_decide,
     cluster_decide,
 )
+from claims.services.imports import (
+    import_articles_queue,
+    import_job_cancel,
+    import_job_confirm,
+    import_job_create,
+    import_job_queue,
+    import_job_resume,
+    import_job_submit,
+    import_job_watch_once,
+    import_preview_create,
+    user_can_import,
+)
 from claims.services.sources import (
     SourceRef,
     source_create,
@@ -100,4 +112,14 @@ __all__ = [
     "contradiction_set_state",
     "credibility_override",
     "cluster_member_ids",
+    "user_can_import",
+    "import_job_create",
+    "import_job_submit",
+    "import_job_queue",
+    "import_preview_create",
+    "import_job_confirm",
+    "import_job_resume",
+    "import_job_cancel",
+    "import_job_watch_once",
+    "import_articles_queue",
 ]

@@ -7,9 +7,9 @@ from argparse import ArgumentTypeError
 
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.importing import jobs
 from claims.importing.extracting import default_workers
 from claims.importing.service import ImportStopped, article_import
+from claims.services import import_job_submit
 
 
 def _positive(value: str) -> int:
@@ -92,7 +92,7 @@ class Command(BaseCommand):
 
     def _background(self, paths):
         try:
-            job = jobs.import_job_submit(paths=paths)
+            job = import_job_submit(paths=paths)
         except Exception as exc:
             self.stderr.write(f"import failed: {type(exc).__name__}: {exc}")
             sys.exit(1)

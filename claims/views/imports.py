@@ -1,7 +1,7 @@
 """Import pages: the admin upload with its dry-run preview, and the import job page (staff only).
 
-Nothing here reads or extracts the uploaded records: the preview and the import run as tasks
-(claims.tasks), through the job lifecycle service (claims.importing.jobs).
+Nothing here reads or extracts the uploaded records, or changes a job's state: the preview and the
+import run as tasks (claims.tasks), through the job lifecycle service (claims.services.imports).
 """
 
 from __future__ import annotations
@@ -15,8 +15,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from claims.importing import jobs
 from claims.models import ImportJob
+from claims.services import (
+    import_job_cancel,
+    import_job_confirm,
+    import_job_resume,
+    import_preview_create,
+    user_can_import,
+)
 
 PREVIEW_ROWS = 500
 REJECTIONS_PER_PAGE = 100
@@ -52,14 +58,14 @@ def import_job(request, pk: int):
         action = request.POST.get("action")
         if action not in {"resume", "cancel"}:
             return HttpResponseBadRequest("Unknown action; use action=resume or action=cancel.")
-        if not jobs.user_can_import(request.user):
+        if not user_can_import(request.user):
             raise PermissionDenied("You may not run imports.")
         if action == "resume":
-            if jobs.import_job_resume(job_id=job.pk) is None:
+            if import_job_resume(job_id=job.pk) is None:
                 messages.warning(request, "This import is not stopped; there is nothing to resume.")
             else:
                 messages.success(request, "The import will resume; what it already stored is not imported twice.")
-        elif jobs.import_job_cancel(job_id=job.pk):
+        elif import_job_cancel(job_id=job.pk):
             messages.success(request, "The import was cancelled; articles it stored keep their claims.")
         else:
             messages.warning(request, "This import has already ended.")
@@ -106,9 +112,9 @@ def admin_article_import(request, model_admin):
             ImportJob, pk=_job_id(request.POST.get("job")), dry_run=True, state=ImportJob.State.PENDING
         )
         if action == "discard":
-            jobs.import_job_cancel(job_id=preview.pk)
+            import_job_cancel(job_id=preview.pk)
             return redirect("admin:claims_article_import")
-        job = jobs.import_job_confirm(job_id=preview.pk, user=request.user)
+        job = import_job_confirm(job_id=preview.pk, user=request.user)
         if job is None:
             messages.warning(request, "This preview would create nothing (or is not ready yet); nothing was imported.")
             return redirect("admin:claims_article_import_preview", pk=preview.pk)
@@ -119,7 +125,7 @@ def admin_article_import(request, model_admin):
         if not files:
             context["error"] = "Choose one or more files (or a .zip) to import."
             return render(request, "admin/claims/article/import.html", context, status=400)
-        job = jobs.import_preview_create(user=request.user, uploads=files)
+        job = import_preview_create(user=request.user, uploads=files)
         return redirect("admin:claims_article_import_preview", pk=job.pk)
     return render(request, "admin/claims/article/import.html", context)
 
