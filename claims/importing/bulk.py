@@ -23,6 +23,7 @@ from django.utils import timezone
 from claims.importing.normalise import content_hash, normalise_url
 from claims.models import Article, Claim, Source, Status, VerificationStatus
 from claims.models.corroboration import ClaimBand
+from claims.services.corroboration import band_keys, signature_of
 
 
 @dataclass(slots=True)
@@ -153,8 +154,6 @@ def claims_write(*, claims: list[ClaimRow], bodies: Mapping[int, str], index: bo
 
 
 def _band_rows(ids: list[int], rows: list[dict]) -> list[dict]:
-    from claims.services.corroboration import band_keys, signature_of
-
     names = dict(Source.objects.filter(pk__in={r["source_id"] for r in rows}).values_list("pk", "name"))
     out = []
     for claim_id, row in zip(ids, rows, strict=True):

@@ -8,6 +8,7 @@ as mojibake.
 from __future__ import annotations
 
 import codecs
+import json
 import re
 
 SNIFF_BYTES = 64 * 1024
@@ -208,8 +209,6 @@ def _looks_like_jsonl(text: str) -> bool:
     lines = [ln for ln in text.split("\n")[:3] if ln.strip()]
     if len(lines) < 2 or not lines[1].lstrip().startswith("{"):
         return False
-    import json
-
     try:
         json.loads(lines[0])
     except ValueError:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 
 @dataclass(slots=True)
 class ArticleRecord:
@@ -53,8 +55,6 @@ class Limits:
 
     @classmethod
     def from_settings(cls) -> Limits:
-        from django.conf import settings
-
         return cls(
             max_file_bytes=getattr(settings, "VERIFIER_MAX_FILE_BYTES", cls.max_file_bytes),
             max_article_chars=getattr(settings, "VERIFIER_MAX_ARTICLE_CHARS", cls.max_article_chars),

@@ -12,6 +12,8 @@ from django.db.models.functions import Lower, Now
 from django.urls import reverse
 from django.utils import timezone
 
+from claims.sourcenames import source_name_key
+
 
 class SourceKind(models.TextChoices):
     OUTLET = "outlet", "Outlet"
@@ -115,8 +117,6 @@ class SourceAlias(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        from claims.sourcenames import source_name_key
-
         self.normalized = source_name_key(self.name)
         super().save(*args, **kwargs)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 
 from claims.models import (
@@ -126,8 +127,6 @@ def live_changes(
     }
     names = {}
     if assignee_ids:
-        from django.contrib.auth import get_user_model
-
         names = dict(get_user_model().objects.filter(pk__in=assignee_ids).values_list("pk", "username"))
     for _, action, otype, object_id, details, actor_id, username in event_rows:
         if action != "claim_assign" or otype != "claim" or actor_id == user_id or not object_id.isdigit():
