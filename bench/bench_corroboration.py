@@ -184,12 +184,13 @@ def _spacy_parse_seconds(k: int, seed: int) -> float | None:
 
 
 def child(size: int, database_url: str, new: int, import_articles: int) -> dict:
+    """One size's measurements, in a fresh database: generation, the band index backfill, linking
+    `new` re-reports, and (with `import_articles`) import with and without corroboration."""
     _setup(database_url)
     from django.core.management import call_command
     from django.db import connection
 
-    from claims.models import Claim, ClaimBand, ClusterMember
-    from claims.services.corroboration import claims_corroborate, claims_index
+    from claims.models import Claim
 
     _fresh_database(database_url)
     result: dict = {"size": size, "vendor": connection.vendor}
@@ -197,7 +198,21 @@ def child(size: int, database_url: str, new: int, import_articles: int) -> dict:
     call_command("generate_demo_data", articles=max(1, size // 10), claims_per_article=10, seed=1, verbosity=0)
     result["generate_seconds"] = round(time.perf_counter() - started, 1)
     result["claims"] = Claim.objects.count()
+    result.update(_measure_backfill())
+    result.update(_measure_corroborate(random.Random(size), new))
+    if import_articles:
+        result.update(_measure_import(import_articles))
+    return result
 
+
+def _measure_backfill() -> dict:
+    """Index every claim into the bands, 5000 at a time: time per claim, rows (and PostgreSQL size)."""
+    from django.db import connection
+
+    from claims.models import Claim, ClaimBand
+    from claims.services.corroboration import claims_index
+
+    result: dict = {}
     ids = list(Claim.objects.order_by("id").values_list("id", flat=True))
     started = time.perf_counter()
     for i in range(0, len(ids), 5000):
@@ -210,8 +225,15 @@ def child(size: int, database_url: str, new: int, import_articles: int) -> dict:
             cursor.execute("ANALYZE")
             cursor.execute("SELECT pg_total_relation_size('claims_claimband')")
             result["band_table_mb"] = round(cursor.fetchone()[0] / 2**20, 1)
+    return result
 
-    rng = random.Random(size)
+
+def _measure_corroborate(rng: random.Random, new: int) -> dict:
+    """Link `new` re-reports (and as many unrelated claims), one article's claims at a time."""
+    from claims.models import ClusterMember
+    from claims.services.corroboration import claims_corroborate
+
+    result: dict = {}
     batches = _new_claims(rng, new)
     per_article = []
     joined = contradictions = 0
@@ -233,32 +255,36 @@ def child(size: int, database_url: str, new: int, import_articles: int) -> dict:
         contradictions=contradictions,
         clustered_claims=ClusterMember.objects.count(),
     )
+    return result
 
-    if import_articles:
-        timings = {True: [], False: []}
-        for r in range(2):
-            for corroborate in (True, False) if r % 2 == 0 else (False, True):
-                seed = 1000 + 2 * r + int(corroborate)
-                timings[corroborate].append(_import_round(import_articles, seed, corroborate))
-        on, off = sum(timings[True]), sum(timings[False])
-        corroboration = _import_round.corroboration_seconds
+
+def _measure_import(import_articles: int) -> dict:
+    """Import rounds with and without corroboration, alternating; and the estimate with spaCy parsing."""
+    result: dict = {}
+    timings = {True: [], False: []}
+    for r in range(2):
+        for corroborate in (True, False) if r % 2 == 0 else (False, True):
+            seed = 1000 + 2 * r + int(corroborate)
+            timings[corroborate].append(_import_round(import_articles, seed, corroborate))
+    on, off = sum(timings[True]), sum(timings[False])
+    corroboration = _import_round.corroboration_seconds
+    result.update(
+        import_articles=import_articles,
+        import_seconds_with=round(on, 2),
+        import_seconds_without=round(off, 2),
+        import_throughput_drop_percent=round(100 * (1 - off / on), 1),
+        corroboration_ms_per_imported_article=round(1000 * corroboration / (2 * import_articles), 2),
+    )
+    parse = _spacy_parse_seconds(import_articles, seed=77)
+    if parse is not None:
+        # The drop once extraction parses with spaCy: corroboration's share of (import + parse).
+        per_article_parse = parse / import_articles
+        per_article = on / (2 * import_articles)
+        share = corroboration / (2 * import_articles) / (per_article + per_article_parse)
         result.update(
-            import_articles=import_articles,
-            import_seconds_with=round(on, 2),
-            import_seconds_without=round(off, 2),
-            import_throughput_drop_percent=round(100 * (1 - off / on), 1),
-            corroboration_ms_per_imported_article=round(1000 * corroboration / (2 * import_articles), 2),
+            spacy_parse_ms_per_article=round(1000 * per_article_parse, 1),
+            estimated_drop_with_spacy_percent=round(100 * share, 1),
         )
-        parse = _spacy_parse_seconds(import_articles, seed=77)
-        if parse is not None:
-            # The drop once extraction parses with spaCy: corroboration's share of (import + parse).
-            per_article_parse = parse / import_articles
-            per_article = on / (2 * import_articles)
-            share = corroboration / (2 * import_articles) / (per_article + per_article_parse)
-            result.update(
-                spacy_parse_ms_per_article=round(1000 * per_article_parse, 1),
-                estimated_drop_with_spacy_percent=round(100 * share, 1),
-            )
     return result
 
 

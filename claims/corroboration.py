@@ -281,97 +281,119 @@ def claim_signature(text: str, *, source_names: tuple[str, ...] | list[str] = ()
     text = unicodedata.normalize("NFKC", text or "").translate(_QUOTES)
     text = _NT.sub(lambda m: f"{m.group(1) or ''} not", text)
     text, name_words = _remove_names(text, tuple(n for n in source_names if n))
-    raw = _TOKEN.findall(text)
+    return _SignatureReader(_TOKEN.findall(text), name_words).read()
 
-    tokens: set[str] = set()
-    numbers: set[str] = set()
-    dates: set[str] = set()
-    places: set[str] = set()
-    negated = False
 
-    pending: list[int] = []  # a run of number words being read ("two hundred and five")
+class _SignatureReader:
+    """One pass over a sentence's tokens, sorting each into the words, numbers, dates and places of
+    its Signature."""
 
-    def flush_words() -> None:
-        if not pending:
+    def __init__(self, raw: list[str], name_words: frozenset[str]) -> None:
+        self.raw = raw
+        self.name_words = name_words
+        self.tokens: set[str] = set()
+        self.numbers: set[str] = set()
+        self.dates: set[str] = set()
+        self.places: set[str] = set()
+        self.negated = False
+        self.pending: list[int] = []  # a run of number words being read ("two hundred and five")
+
+    def read(self) -> Signature:
+        at_start = True
+        for i, tok in enumerate(self.raw):
+            if tok in _BOUNDARY:
+                self.flush_number_words()
+                at_start = True
+                continue
+            start_here, at_start = at_start, False
+            low = tok.lower()
+            if tok[0].isdigit():
+                self.flush_number_words()
+                self.read_figure(i, tok)
+            elif not self.read_number_word(i, low):
+                self.flush_number_words()
+                self.read_word(tok, low, start_here)
+        self.flush_number_words()
+        return Signature(
+            tokens=frozenset(self.tokens),
+            numbers=frozenset(self.numbers),
+            dates=frozenset(self.dates),
+            places=frozenset(self.places),
+            negated=self.negated,
+        )
+
+    def flush_number_words(self) -> None:
+        """Add the number the pending number words spell, if any."""
+        if not self.pending:
             return
         total, current = 0, 0
-        for value in pending:
+        for value in self.pending:
             if value >= 100:
                 current = max(current, 1) * value
                 if value >= 1000:
                     total, current = total + current, 0
             else:
                 current += value
-        numbers.add(_fmt(total + current))
-        pending.clear()
+        self.numbers.add(_fmt(total + current))
+        self.pending.clear()
 
-    at_start = True
-    n = len(raw)
-    for i, tok in enumerate(raw):
-        if tok in _BOUNDARY:
-            flush_words()
-            at_start = True
-            continue
-        start_here, at_start = at_start, False
-        low = tok.lower()
-        if tok[0].isdigit():
-            flush_words()
-            prev = raw[i - 1].lower() if i else ""
-            nxt = raw[i + 1].lower() if i + 1 < n else ""
-            if _YEAR.match(tok):
-                dates.add(tok)
-            elif prev in MONTHS or nxt in MONTHS or nxt in {"th", "st", "nd", "rd"}:
-                month = MONTHS.get(prev) or MONTHS.get(nxt) or 0
-                dates.add(f"{month}-{int(tok.split('.')[0].split(',')[0])}")
-            else:
-                value = _number(tok)
-                # "1.5 million", "3 thousand"
-                if nxt in _SCALES:
-                    with contextlib.suppress(ValueError):
-                        value = _fmt(float(value) * _SCALES[nxt])
-                numbers.add(value)
-            continue
+    def read_figure(self, i: int, tok: str) -> None:
+        """A token in digits: a year, a day of a month, or a number (scaled by a word after it)."""
+        raw = self.raw
+        prev = raw[i - 1].lower() if i else ""
+        nxt = raw[i + 1].lower() if i + 1 < len(raw) else ""
+        if _YEAR.match(tok):
+            self.dates.add(tok)
+        elif prev in MONTHS or nxt in MONTHS or nxt in {"th", "st", "nd", "rd"}:
+            month = MONTHS.get(prev) or MONTHS.get(nxt) or 0
+            self.dates.add(f"{month}-{int(tok.split('.')[0].split(',')[0])}")
+        else:
+            value = _number(tok)
+            # "1.5 million", "3 thousand"
+            if nxt in _SCALES:
+                with contextlib.suppress(ValueError):
+                    value = _fmt(float(value) * _SCALES[nxt])
+            self.numbers.add(value)
+
+    def read_number_word(self, i: int, low: str) -> bool:
+        """Take `low` into the pending number words if it is one (or the "and" inside them); False if not."""
+        raw, pending = self.raw, self.pending
         if low in NUMBER_WORDS:
             if low in _SCALES and not pending and i and raw[i - 1][0].isdigit():
-                continue  # already folded into the digits before it
+                return True  # already folded into the digits before it
             if low == "dozen" and pending:
                 pending.append(12)
-                continue
+                return True
             pending.append(_UNITS.get(low) or _TENS.get(low) or _SCALES[low])
-            continue
-        if low == "and" and pending and i + 1 < n and raw[i + 1].lower() in NUMBER_WORDS:
-            continue
+            return True
+        if low == "and" and pending and i + 1 < len(raw) and raw[i + 1].lower() in NUMBER_WORDS:
+            return True
         if "-" in low and all(part in NUMBER_WORDS for part in low.split("-")):
             pending.extend(_UNITS.get(p) or _TENS.get(p) or _SCALES[p] for p in low.split("-"))
-            continue
-        flush_words()
+            return True
+        return False
+
+    def read_word(self, tok: str, low: str, start_here: bool) -> None:
+        """Any other token: a negation, a month or weekday, or a content word (a place if it is a name)."""
         if low in NEGATION_WORDS:
-            negated = True
-            continue
+            self.negated = True
+            return
         if low in MONTHS and tok[0].isupper():
-            dates.add(f"m{MONTHS[low]}")
-            continue
+            self.dates.add(f"m{MONTHS[low]}")
+            return
         if low in WEEKDAYS:
-            dates.add(low)
-            continue
+            self.dates.add(low)
+            return
         word = low[:-2] if low.endswith("'s") else low.rstrip("'")
-        if word in STOPWORDS or word in CUE_WORDS or word in name_words or len(word) < 2:
-            continue
+        if word in STOPWORDS or word in CUE_WORDS or word in self.name_words or len(word) < 2:
+            return
         stem = _stem(word)
         if stem in CUE_WORDS:
-            continue
+            return
         is_name = tok[0].isupper() and not (start_here and (word in SYNONYMS or stem != word or _is_common(word)))
         if is_name:
-            places.add(stem)
-        tokens.add(stem)
-    flush_words()
-    return Signature(
-        tokens=frozenset(tokens),
-        numbers=frozenset(numbers),
-        dates=frozenset(dates),
-        places=frozenset(places),
-        negated=negated,
-    )
+            self.places.add(stem)
+        self.tokens.add(stem)
 
 
 # A few capitalised sentence openers that are common words, not names (others are taken for names).

@@ -27,6 +27,7 @@ class IntegrityReport:
 
 
 def integrity_check() -> IntegrityReport:
+    """Run every check in CHECKS over all data; the report holds the table sizes and the problems found."""
     report = IntegrityReport()
     report.counts = {
         "articles": Article.objects.count(),
@@ -34,7 +35,13 @@ def integrity_check() -> IntegrityReport:
         "decisions": VerificationStatus.objects.count(),
         "sources": Source.objects.count(),
     }
+    for check in CHECKS:
+        check(report)
+    return report
 
+
+def _check_claim_status(report: IntegrityReport) -> None:
+    """Each claim's status and version are those of its latest decision (Unverified at 0 with none)."""
     latest = VerificationStatus.objects.filter(claim=OuterRef("pk")).order_by("-version")
     claims = Claim.objects.annotate(
         latest_status=Subquery(latest.values("status")[:1]),
@@ -51,6 +58,9 @@ def integrity_check() -> IntegrityReport:
         if version != latest_version or version != n:
             report.add(f"claim {pk}: version {version}, latest decision {latest_version}, {n} decisions")
 
+
+def _check_claim_spans(report: IntegrityReport) -> None:
+    """Each claim's span lies inside its article's body, and its text is the body's text there."""
     bodies = Article.objects.values_list("pk", "body")
     spans = Claim.objects.order_by("article_id").values_list("pk", "article_id", "start", "end", "text")
     lengths = {}
@@ -67,37 +77,42 @@ def integrity_check() -> IntegrityReport:
         elif current_body[start:end] != text:
             report.add(f"claim {pk}: text differs from article {article_id}'s body at {start}-{end}")
 
-    # An article without its claims yet belongs to an import that is still running (or stopped,
-    # waiting for Resume); a finished import has none left.
+
+def _check_extraction_finished(report: IntegrityReport) -> None:
+    """Each article has its claims, unless its import is still running (or stopped, waiting for
+    Resume); a finished import has none left to extract."""
     waiting = Article.objects.filter(extracted_at__isnull=True).exclude(
         import_job__state__in=["pending", "running", "failed"]
     )
     for pk in waiting.values_list("pk", flat=True)[:MAX_REPORTED]:
         report.add(f"article {pk}: claims never extracted, and no running import will extract them")
 
+
+def _check_source_aliases(report: IntegrityReport) -> None:
+    """Each source's canonical name is one of its aliases."""
     missing_alias = Source.objects.exclude(pk__in=SourceAlias.objects.values("source_id")).values_list("pk", flat=True)
     for pk in missing_alias[:MAX_REPORTED]:
         report.add(f"source {pk}: its canonical name is not registered as an alias")
 
-    if connection.vendor == "postgresql":
-        # The trigger-kept status tally (migration 0006) must agree with a real count.
-        tally = {status: n for status, n in status_rows() if n}
-        real = dict(
-            Claim.objects.order_by()
-            .annotate(shown=shown_status_expression())
-            .values_list("shown")
-            .annotate(n=Count("id"))
-        )
-        if tally != real:
-            report.add(f"status tally {tally} differs from the claims' statuses {real}")
 
-    _check_corroboration(report)
+def _check_status_tally(report: IntegrityReport) -> None:
+    """PostgreSQL: the trigger-kept status tally (migration 0006) agrees with a real count."""
+    if connection.vendor != "postgresql":
+        return
+    tally = {status: n for status, n in status_rows() if n}
+    real = dict(
+        Claim.objects.order_by().annotate(shown=shown_status_expression()).values_list("shown").annotate(n=Count("id"))
+    )
+    if tally != real:
+        report.add(f"status tally {tally} differs from the claims' statuses {real}")
 
+
+def _check_decision_versions(report: IntegrityReport) -> None:
+    """Each claim's decisions are numbered 1 to n without gaps."""
     gaps = VerificationStatus.objects.values("claim_id").annotate(n=Count("id"), top=Max("version"))
     for row in gaps.iterator(chunk_size=2000):
         if row["n"] != row["top"]:
             report.add(f"claim {row['claim_id']}: decision versions have gaps ({row['n']} decisions, top {row['top']})")
-    return report
 
 
 def _check_corroboration(report: IntegrityReport) -> None:
@@ -120,3 +135,15 @@ def _check_corroboration(report: IntegrityReport) -> None:
     orphans = ClusterMember.objects.filter(cluster__key_claim_id=F("claim_id")).count()
     if orphans != report.counts["clusters"]:
         report.add(f"{report.counts['clusters'] - orphans} cluster(s) keyed by a claim that is not their member")
+
+
+# In the order their problems are reported.
+CHECKS = (
+    _check_claim_status,
+    _check_claim_spans,
+    _check_extraction_finished,
+    _check_source_aliases,
+    _check_status_tally,
+    _check_corroboration,
+    _check_decision_versions,
+)

@@ -470,39 +470,24 @@ def _is_registry(obj: dict) -> bool:
     )
 
 
+_JSON_SPACE = " \t\r\n\ufeff"
+
+
 def _json_array(label: str, stream: TextIO, buf: str, limits: Limits) -> Iterator[Item]:
+    """The records of a top-level JSON list, decoded one at a time; a broken one ends the list."""
     decoder = json.JSONDecoder()
-    ws = " \t\r\n\ufeff"
     max_record = limits.max_article_chars * 2 + 100_000
-    pos = len(buf) - len(buf.lstrip(ws)) + 1  # just after "["
-    eof = False
+    text = _StreamText(stream, buf, pos=len(buf) - len(buf.lstrip(_JSON_SPACE)) + 1)  # just after "["
     n = 0
     expect = "first"  # "first" (value or "]"), "value", "sep" ("," or "]")
-
-    def more() -> bool:
-        nonlocal buf, eof
-        if eof:
-            return False
-        chunk = stream.read(CHUNK_CHARS)
-        if not chunk:
-            eof = True
-            return False
-        buf += chunk
-        return True
-
     while True:
-        while True:
-            while pos < len(buf) and buf[pos] in ws:
-                pos += 1
-            if pos < len(buf) or not more():
-                break
-        if pos >= len(buf):
+        ch = text.next_char()
+        if ch is None:
             yield RecordError(label, n + 1, "broken JSON: the file ends before the list is closed")
             return
-        ch = buf[pos]
         if expect == "sep":
             if ch == ",":
-                pos += 1
+                text.pos += 1
                 expect = "value"
                 continue
             if ch == "]":
@@ -511,38 +496,80 @@ def _json_array(label: str, stream: TextIO, buf: str, limits: Limits) -> Iterato
             return
         if ch == "]" and expect == "first":
             break
-        while True:
-            try:
-                obj, end = decoder.raw_decode(buf, pos)
-            except RecursionError:
-                yield RecordError(label, n + 1, "broken JSON: nested too deeply; the rest of the list was skipped")
-                return
-            except ValueError as exc:
-                if len(buf) - pos > max_record or not more():
-                    why = "record too large" if len(buf) - pos > max_record else _json_msg(exc)
-                    yield RecordError(label, n + 1, f"broken JSON: {why}; the rest of the list was skipped")
-                    return
-                continue
-            if end >= len(buf) and more():  # a number or literal may continue in the next chunk
-                continue
-            break
+        obj, error = _json_next_value(text, decoder, max_record)
+        if error is not None:
+            yield RecordError(label, n + 1, f"broken JSON: {error}; the rest of the list was skipped")
+            return
         n += 1
-        pos = end
         expect = "sep"
         yield record_from_mapping(label, n, obj, limits)
-        if pos > CHUNK_CHARS:
-            buf = buf[pos:]
-            pos = 0
-    # Only white space may follow the closing bracket.
-    pos += 1
+        text.forget_read()
+    text.pos += 1  # past the closing bracket: only white space may follow it
+    if not text.only_space_left():
+        yield RecordError(label, n + 1, "broken JSON: text after the end of the list")
+
+
+class _StreamText:
+    """The part of a stream read so far (`buf`), the place reading is at (`pos`), and more on demand."""
+
+    def __init__(self, stream: TextIO, buf: str, pos: int) -> None:
+        self.stream = stream
+        self.buf = buf
+        self.pos = pos
+        self.eof = False
+
+    def more(self) -> bool:
+        """Read one more chunk onto `buf`; False at the end of the stream."""
+        if self.eof:
+            return False
+        chunk = self.stream.read(CHUNK_CHARS)
+        if not chunk:
+            self.eof = True
+            return False
+        self.buf += chunk
+        return True
+
+    def next_char(self) -> str | None:
+        """Move past white space (reading on as needed) to the next character; None at the end."""
+        while True:
+            while self.pos < len(self.buf) and self.buf[self.pos] in _JSON_SPACE:
+                self.pos += 1
+            if self.pos < len(self.buf) or not self.more():
+                break
+        return self.buf[self.pos] if self.pos < len(self.buf) else None
+
+    def forget_read(self) -> None:
+        """Drop what is behind `pos` once it passes a chunk, so memory stays flat in the file size."""
+        if self.pos > CHUNK_CHARS:
+            self.buf = self.buf[self.pos :]
+            self.pos = 0
+
+    def only_space_left(self) -> bool:
+        """Whether everything from `pos` to the end of the stream is white space."""
+        while True:
+            if self.buf[self.pos :].strip(_JSON_SPACE):
+                return False
+            self.buf, self.pos = "", 0
+            if not self.more():
+                return True
+
+
+def _json_next_value(text: _StreamText, decoder: json.JSONDecoder, max_record: int) -> tuple[object, str | None]:
+    """The JSON value at `text.pos`, reading on until it is whole, and None; or None and why it is broken."""
     while True:
-        tail = buf[pos:].strip(ws)
-        if tail:
-            yield RecordError(label, n + 1, "broken JSON: text after the end of the list")
-            return
-        buf, pos = "", 0
-        if not more():
-            return
+        try:
+            obj, end = decoder.raw_decode(text.buf, text.pos)
+        except RecursionError:
+            return None, "nested too deeply"
+        except ValueError as exc:
+            too_large = len(text.buf) - text.pos > max_record
+            if too_large or not text.more():
+                return None, "record too large" if too_large else _json_msg(exc)
+            continue
+        if end >= len(text.buf) and text.more():  # a number or literal may continue in the next chunk
+            continue
+        text.pos = end
+        return obj, None
 
 
 def _json_msg(exc: Exception) -> str:
@@ -682,49 +709,70 @@ def parse_csv(label: str, stream: TextIO, limits: Limits) -> Iterator[Item]:
 
 def _csv(label: str, lines: Iterable[tuple[int, str | _BadLine]], limits: Limits) -> Iterator[Item]:
     """Rows by their first physical line; a row holding an undecodable or far too long line fails alone."""
-    bad: dict[int, str] = {}
     numbered = iter(lines)
-    blank_before_header = 0
-    header_line = ""
-    for n, line in numbered:
-        if isinstance(line, _BadLine):
-            yield RecordError(label, n, f"broken CSV header: {line.message}")
-            return
-        if line.strip():
-            header_line = line
-            break
-        blank_before_header += 1
-    if not header_line:
-        yield RecordError(label, 1, "empty CSV file")
+    first = _csv_header_line(label, numbered)
+    if isinstance(first, RecordError):
+        yield first
         return
-
-    def physical() -> Iterator[str]:
-        for n, line in numbered:
-            if isinstance(line, _BadLine):
-                bad[n] = line.message
-                yield "\n"
-            else:
-                yield line
-
-    candidates = [d for d in (",", ";", "\t", "|") if d in header_line]
-    delimiter = max(candidates, key=header_line.count) if candidates else ","
-    reader = csv.reader(itertools.chain([header_line], physical()), delimiter=delimiter)
-    offset = blank_before_header  # csv counts lines from the header on
+    header_line, offset = first  # offset: the blank lines before the header (csv counts lines from it on)
+    bad: dict[int, str] = {}
+    reader = csv.reader(
+        itertools.chain([header_line], _csv_physical_lines(numbered, bad)), delimiter=_csv_delimiter(header_line)
+    )
     try:
         header = [h.strip().lstrip("\ufeff").strip('"').lower() for h in next(reader)]
     except (csv.Error, StopIteration) as exc:
         yield RecordError(label, offset + 1, f"broken CSV header: {exc}")
         return
+    index = _csv_column_index(header)
+    if "body" not in index:
+        found = ", ".join(h for h in header if h)[:200] or "none"
+        yield RecordError(label, offset + 1, f"CSV header has no 'body' column (columns found: {found})")
+        return
+    yield from _csv_rows(label, reader, offset, bad, index, limits)
+
+
+def _csv_header_line(label: str, numbered: Iterator[tuple[int, str | _BadLine]]) -> tuple[str, int] | RecordError:
+    """The first line that is not blank and how many blank lines came before it, or why there is none."""
+    for blank_before, (n, line) in enumerate(numbered):  # every line before this one was blank
+        if isinstance(line, _BadLine):
+            return RecordError(label, n, f"broken CSV header: {line.message}")
+        if line.strip():
+            return line, blank_before
+    return RecordError(label, 1, "empty CSV file")
+
+
+def _csv_physical_lines(numbered: Iterator[tuple[int, str | _BadLine]], bad: dict[int, str]) -> Iterator[str]:
+    """The lines for csv to read; a bad line is noted in `bad` by its number and read as an empty line."""
+    for n, line in numbered:
+        if isinstance(line, _BadLine):
+            bad[n] = line.message
+            yield "\n"
+        else:
+            yield line
+
+
+def _csv_delimiter(header_line: str) -> str:
+    """The most frequent of , ; tab | in the header (a comma if none is there)."""
+    candidates = [d for d in (",", ";", "\t", "|") if d in header_line]
+    return max(candidates, key=header_line.count) if candidates else ","
+
+
+def _csv_column_index(header: list[str]) -> dict[str, int]:
+    """Each known field's column: the first of its names that the header has."""
     index = {}
     for field, names in _CSV_COLUMNS.items():
         for name in names:
             if name in header:
                 index[field] = header.index(name)
                 break
-    if "body" not in index:
-        found = ", ".join(h for h in header if h)[:200] or "none"
-        yield RecordError(label, offset + 1, f"CSV header has no 'body' column (columns found: {found})")
-        return
+    return index
+
+
+def _csv_rows(
+    label: str, reader, offset: int, bad: dict[int, str], index: dict[str, int], limits: Limits
+) -> Iterator[Item]:
+    """The rows after the header, each numbered by its first line; 50 broken rows in a row end the file."""
     errors_in_a_row = 0
     while True:
         start = reader.line_num + 1 + offset
@@ -741,8 +789,7 @@ def _csv(label: str, lines: Iterable[tuple[int, str | _BadLine]], limits: Limits
                 )
                 return
             continue
-        end = reader.line_num + offset
-        broken = [n for n in range(start, end + 1) if n in bad]
+        broken = [n for n in range(start, reader.line_num + offset + 1) if n in bad]
         if broken:
             message = bad[broken[0]]
             for n in broken:
@@ -750,35 +797,42 @@ def _csv(label: str, lines: Iterable[tuple[int, str | _BadLine]], limits: Limits
             yield RecordError(label, broken[0], message)
             continue
         errors_in_a_row = 0
-        if not any(cell.strip() for cell in row):
-            continue
+        item = _csv_record(label, start, row, index, limits)
+        if item is not None:
+            yield item
 
-        def cell(field: str, row=row) -> str:
-            i = index.get(field)
-            return row[i].strip() if i is not None and i < len(row) else ""
 
-        body = cell("body") or cell("description")
-        if not body:
-            title = cell("title")
-            what = f" ({title[:60]!r})" if title else ""
-            yield RecordError(label, start, f"no article text{what}: the 'body' cell is empty")
-            continue
-        if _too_long_to_convert(body, limits):
-            yield RecordError(label, start, f"article text is {len(body):,} characters, over the limit for one article")
-            continue
-        if _HTMLISH.search(body[:5000]):
-            body = html_to_text(body)
-        yield ArticleRecord(
-            path=label,
-            line=start,
-            text=body,
-            title=cell("title"),
-            url=cell("url"),
-            publisher=cell("publisher"),
-            published=cell("published_at"),
-            language=cell("language"),
-            author=cell("author"),
-        )
+def _csv_record(
+    label: str, start: int, row: list[str], index: dict[str, int], limits: Limits
+) -> ArticleRecord | RecordError | None:
+    """One row as an article record, or why it cannot be one; None for a blank row."""
+    if not any(cell.strip() for cell in row):
+        return None
+
+    def cell(field: str) -> str:
+        i = index.get(field)
+        return row[i].strip() if i is not None and i < len(row) else ""
+
+    body = cell("body") or cell("description")
+    if not body:
+        title = cell("title")
+        what = f" ({title[:60]!r})" if title else ""
+        return RecordError(label, start, f"no article text{what}: the 'body' cell is empty")
+    if _too_long_to_convert(body, limits):
+        return RecordError(label, start, f"article text is {len(body):,} characters, over the limit for one article")
+    if _HTMLISH.search(body[:5000]):
+        body = html_to_text(body)
+    return ArticleRecord(
+        path=label,
+        line=start,
+        text=body,
+        title=cell("title"),
+        url=cell("url"),
+        publisher=cell("publisher"),
+        published=cell("published_at"),
+        language=cell("language"),
+        author=cell("author"),
+    )
 
 
 def parse_html(label: str, text: str) -> Iterator[Item]:

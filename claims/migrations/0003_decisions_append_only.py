@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from claims.migrations._shared import postgresql_only
+
 TABLE = "claims_verificationstatus"
 
 FORWARD = f"""
@@ -22,18 +24,7 @@ DROP FUNCTION IF EXISTS claims_refuse_decision_change();
 """
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        # params=None: the SQL is sent as is; with parameters psycopg would read RAISE's '%' as a placeholder.
-        schema_editor.execute(FORWARD, params=None)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(BACKWARD, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [("claims", "0002_groups")]
 
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [postgresql_only([FORWARD], [BACKWARD])]

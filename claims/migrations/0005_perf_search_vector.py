@@ -14,6 +14,8 @@ million claims, under an exclusive lock (see docs/deploy.md).
 
 from django.db import migrations
 
+from claims.migrations._shared import postgresql_only
+
 FORWARD = [
     "ALTER TABLE claims_claim ADD COLUMN search_vector tsvector "
     "GENERATED ALWAYS AS (to_tsvector('english'::regconfig, text)) STORED",
@@ -25,19 +27,7 @@ BACKWARD = [
 ]
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in FORWARD:
-            schema_editor.execute(sql, params=None)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in BACKWARD:
-            schema_editor.execute(sql, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [("claims", "0004_queue_search")]
 
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [postgresql_only(FORWARD, BACKWARD)]

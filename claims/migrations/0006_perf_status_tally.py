@@ -17,6 +17,8 @@ SQLite: nothing here (development databases are small enough to count).
 
 from django.db import migrations
 
+from claims.migrations._shared import postgresql_only
+
 FORWARD = [
     """
     CREATE TABLE claims_status_tally (
@@ -89,19 +91,7 @@ BACKWARD = [
 ]
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in FORWARD:
-            schema_editor.execute(sql, params=None)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in BACKWARD:
-            schema_editor.execute(sql, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [("claims", "0005_perf_search_vector")]
 
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [postgresql_only(FORWARD, BACKWARD)]

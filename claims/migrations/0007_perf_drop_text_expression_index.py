@@ -7,22 +7,14 @@ import's or generate_demo_data's index cost (bench/RESULTS.md).
 
 from django.db import migrations
 
+from claims.migrations._shared import postgresql_only
+
 EXPRESSION_INDEX = (
     "CREATE INDEX IF NOT EXISTS claim_text_fts_idx ON claims_claim USING GIN (to_tsvector('english'::regconfig, text))"
 )
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS claim_text_fts_idx", params=None)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(EXPRESSION_INDEX, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [("claims", "0006_perf_status_tally")]
 
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [postgresql_only(["DROP INDEX IF EXISTS claim_text_fts_idx"], [EXPRESSION_INDEX])]

@@ -6,6 +6,8 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from claims.migrations._shared import claim_extension_key
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -107,16 +109,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="ClaimCredibility",
             fields=[
-                (
-                    "claim",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        primary_key=True,
-                        related_name="credibility",
-                        serialize=False,
-                        to="claims.claim",
-                    ),
-                ),
+                claim_extension_key(related_name="credibility"),
                 ("suggested", models.PositiveSmallIntegerField(blank=True, null=True)),
                 ("explanation", models.TextField(blank=True)),
                 ("override", models.PositiveSmallIntegerField(blank=True, null=True)),
@@ -173,16 +166,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="ClusterMember",
             fields=[
-                (
-                    "claim",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        primary_key=True,
-                        related_name="cluster_membership",
-                        serialize=False,
-                        to="claims.claim",
-                    ),
-                ),
+                claim_extension_key(related_name="cluster_membership"),
                 (
                     "state",
                     models.CharField(

@@ -13,6 +13,8 @@ The decided-Unverified queue walks a partial index of its own (the Undecided que
 
 from django.db import migrations, models
 
+from claims.migrations._shared import postgresql_only
+
 SHOWN = "CASE WHEN version = 0 THEN 'undecided' ELSE status END"
 
 CHANGE_TEMPLATE = """
@@ -41,34 +43,22 @@ CHANGE = CHANGE_TEMPLATE.replace("SHOWN_STATUS", SHOWN)
 OLD_CHANGE = CHANGE_TEMPLATE.replace("SHOWN_STATUS", "status")
 
 
-def _rebuild(schema_editor, shown: str) -> None:
-    schema_editor.execute("LOCK TABLE claims_claim IN SHARE ROW EXCLUSIVE MODE", params=None)
-    schema_editor.execute("DELETE FROM claims_status_tally", params=None)
-    schema_editor.execute(
+def _rebuild(shown: str) -> list[str]:
+    """The statements that refill the tally from the claims, counting `shown` as each claim's status."""
+    return [
+        "LOCK TABLE claims_claim IN SHARE ROW EXCLUSIVE MODE",
+        "DELETE FROM claims_status_tally",
         "INSERT INTO claims_status_tally (status, n) SELECT SHOWN_STATUS, count(*) FROM claims_claim GROUP BY 1".replace(
             "SHOWN_STATUS", shown
         ),
-        params=None,
-    )
-
-
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CHANGE, params=None)
-        _rebuild(schema_editor, SHOWN)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(OLD_CHANGE, params=None)
-        _rebuild(schema_editor, "status")
+    ]
 
 
 class Migration(migrations.Migration):
     dependencies = [("claims", "0009_audit_actor_protect")]
 
     operations = [
-        migrations.RunPython(forward, backward),
+        postgresql_only([CHANGE, *_rebuild(SHOWN)], [OLD_CHANGE, *_rebuild("status")]),
         migrations.AddIndex(
             model_name="claim",
             index=models.Index(fields=["-article", "start"], name="claim_article_order_idx"),

@@ -105,8 +105,20 @@ def live_changes(
         )[:LIVE_LIMIT]
     )
     new_rows = list(new.order_by("id").values_list("id", "created_by_id")[:LIVE_LIMIT]) if claim is None else []
+    changes = _decision_changes(decision_rows, user_id) + _assignment_changes(event_rows, user_id)
+    cursor = LiveCursor(
+        decision=decision_rows[-1][0] if decision_rows else since.decision,
+        event=event_rows[-1][0] if event_rows else since.event,
+        claim=new_rows[-1][0] if new_rows else since.claim,
+    )
+    new_claims = sum(1 for _, created_by in new_rows if created_by is None or created_by != user_id)
+    return LiveChanges(cursor=cursor, changes=changes, new_claims=new_claims)
+
+
+def _decision_changes(rows: list[tuple], user_id: int | None) -> list[LiveChange]:
+    """The decisions among `rows` that others made, each with the status a page shows."""
     changes: list[LiveChange] = []
-    for _, claim_id, status, version, note, analyst_id, username in decision_rows:
+    for _, claim_id, status, version, note, analyst_id, username in rows:
         if analyst_id == user_id:
             continue
         key = UNDECIDED if version == 0 else status
@@ -120,25 +132,26 @@ def live_changes(
                 note=note,
             )
         )
+    return changes
+
+
+def _assignment_changes(rows: list[tuple], user_id: int | None) -> list[LiveChange]:
+    """The claim assignments among audit event `rows` that others made, with the assignees' names
+    (one query for all of them)."""
     assignee_ids = {
         d.get("assignee")
-        for _, action, otype, _, d, actor_id, _ in event_rows
+        for _, action, otype, _, d, actor_id, _ in rows
         if action == "claim_assign" and otype == "claim" and actor_id != user_id and d.get("assignee")
     }
     names = {}
     if assignee_ids:
         names = dict(get_user_model().objects.filter(pk__in=assignee_ids).values_list("pk", "username"))
-    for _, action, otype, object_id, details, actor_id, username in event_rows:
+    changes: list[LiveChange] = []
+    for _, action, otype, object_id, details, actor_id, username in rows:
         if action != "claim_assign" or otype != "claim" or actor_id == user_id or not object_id.isdigit():
             continue
         assignee = names.get(details.get("assignee"), "")
         changes.append(
             LiveChange(claim_id=int(object_id), kind="assignment", by=username or "someone", assignee=assignee)
         )
-    cursor = LiveCursor(
-        decision=decision_rows[-1][0] if decision_rows else since.decision,
-        event=event_rows[-1][0] if event_rows else since.event,
-        claim=new_rows[-1][0] if new_rows else since.claim,
-    )
-    new_claims = sum(1 for _, created_by in new_rows if created_by is None or created_by != user_id)
-    return LiveChanges(cursor=cursor, changes=changes, new_claims=new_claims)
+    return changes

@@ -517,70 +517,94 @@ def credibility_refresh(*, claim_ids: Iterable[int]) -> int:
     claim_ids = set(claim_ids)
     if not claim_ids:
         return 0
-    group_of, groups = _members_of(claim_ids)
-    # One hop out: the claims that contradict any member, and their clusters.
-    member_ids = set(group_of)
-    links = list(
-        ClaimContradiction.objects.filter(Q(claim_id__in=member_ids) | Q(other_id__in=member_ids))
-        .exclude(state=ContradictionState.DISMISSED)
-        .values_list("claim_id", "other_id")
-    )
-    opponents = {c for pair in links for c in pair} - member_ids
-    if opponents:
-        g2, grp2 = _members_of(opponents)
-        group_of.update(g2)
-        for k, v in grp2.items():
-            groups.setdefault(k, v)
-    # Re-derive every group touched (the opponents' own credibility depends on ours too).
-    all_ids = set(group_of)
-    links = (
-        links
-        if not opponents
-        else list(
-            ClaimContradiction.objects.filter(Q(claim_id__in=all_ids) | Q(other_id__in=all_ids))
-            .exclude(state=ContradictionState.DISMISSED)
-            .values_list("claim_id", "other_id")
-        )
-    )
-    outside = {c for pair in links for c in pair} - all_ids
-    members = _load_members(all_ids | outside)
-    via_names = {normalise_source_name(m.via) for m in members.values() if m.via}
-    via_sources = {
-        a.normalized: (a.source_id, a.source.name, a.source.reliability)
-        for a in SourceAlias.objects.filter(normalized__in=via_names).select_related("source")
-    }
+    group_of, groups, links = _groups_touched(claim_ids)
+    outside = {c for pair in links for c in pair} - set(group_of)
+    members = _load_members(set(group_of) | outside)
+    via_sources = _via_sources(members.values())
     opposing_of: dict[int, set[int]] = defaultdict(set)  # group -> opposing claim ids
     for a, b in links:
         for x, y in ((a, b), (b, a)):
             if x in group_of:
                 opposing_of[group_of[x]].add(y)
-
     suggestions: dict[int, tuple[int | None, str]] = {}
     for group, ids in groups.items():
-        ms = [members[i] for i in ids if i in members]
         opposing_ids = opposing_of.get(group, set()) - set(ids)
-        opposing_groups: dict[int, list[int]] = defaultdict(list)
-        for o in opposing_ids:
-            opposing_groups[group_of.get(o, -o)].append(o)
-        opposing_members = [
-            members[o] for gid, listed in opposing_groups.items() for o in groups.get(gid, listed) if o in members
-        ]
-        in_cluster = group > 0
-        if not in_cluster and not opposing_ids:
-            for i in ids:
-                suggestions[i] = (None, "")
-            continue
-        assessment = credibility_suggest(
-            corroborators=_upstreams(ms, via_sources),
-            members=len(ms),
-            confirmed=sorted(m.id for m in ms if m.status == Status.CONFIRMED),
-            rejected=sorted(m.id for m in ms if m.status == Status.UNVERIFIED and m.version > 0),
-            opposing=_upstreams(opposing_members, via_sources) if opposing_members else [],
-            opposing_confirmed=sorted(m.id for m in opposing_members if m.status == Status.CONFIRMED),
+        suggestion = _group_suggestion(
+            group, ids, opposing_ids, group_of=group_of, groups=groups, members=members, via_sources=via_sources
         )
         for i in ids:
-            suggestions[i] = (assessment.value, assessment.explanation)
+            suggestions[i] = suggestion
     return _credibility_write(suggestions)
+
+
+def _contradiction_links(claim_ids: set[int]) -> list[tuple[int, int]]:
+    """The (claim, other) pairs of the contradictions, not dismissed, that involve any of these claims."""
+    return list(
+        ClaimContradiction.objects.filter(Q(claim_id__in=claim_ids) | Q(other_id__in=claim_ids))
+        .exclude(state=ContradictionState.DISMISSED)
+        .values_list("claim_id", "other_id")
+    )
+
+
+def _groups_touched(
+    claim_ids: set[int],
+) -> tuple[dict[int, int], dict[int, list[int]], list[tuple[int, int]]]:
+    """The groups (as `_members_of`) of these claims and, one hop out, of the claims that contradict
+    any member; and the contradiction links of every claim in them."""
+    group_of, groups = _members_of(claim_ids)
+    member_ids = set(group_of)
+    links = _contradiction_links(member_ids)
+    opponents = {c for pair in links for c in pair} - member_ids
+    if not opponents:
+        return group_of, groups, links
+    g2, grp2 = _members_of(opponents)
+    group_of.update(g2)
+    for k, v in grp2.items():
+        groups.setdefault(k, v)
+    # Re-derive every group touched (the opponents' own credibility depends on ours too).
+    return group_of, groups, _contradiction_links(set(group_of))
+
+
+def _via_sources(members: Iterable[_Member]) -> dict[str, tuple[int, str, str]]:
+    """Known sources by the normalised names that members relay ("citing X"): (id, name, grade)."""
+    via_names = {normalise_source_name(m.via) for m in members if m.via}
+    return {
+        a.normalized: (a.source_id, a.source.name, a.source.reliability)
+        for a in SourceAlias.objects.filter(normalized__in=via_names).select_related("source")
+    }
+
+
+def _group_suggestion(
+    group: int,
+    ids: list[int],
+    opposing_ids: set[int],
+    *,
+    group_of: dict[int, int],
+    groups: dict[int, list[int]],
+    members: dict[int, _Member],
+    via_sources: dict[str, tuple[int, str, str]],
+) -> tuple[int | None, str]:
+    """The suggested (value, explanation) for the claims of one group, weighed against the groups
+    that contradict it; none for a lone claim that nothing contradicts."""
+    in_cluster = group > 0
+    if not in_cluster and not opposing_ids:
+        return (None, "")
+    ms = [members[i] for i in ids if i in members]
+    opposing_groups: dict[int, list[int]] = defaultdict(list)
+    for o in opposing_ids:
+        opposing_groups[group_of.get(o, -o)].append(o)
+    opposing_members = [
+        members[o] for gid, listed in opposing_groups.items() for o in groups.get(gid, listed) if o in members
+    ]
+    assessment = credibility_suggest(
+        corroborators=_upstreams(ms, via_sources),
+        members=len(ms),
+        confirmed=sorted(m.id for m in ms if m.status == Status.CONFIRMED),
+        rejected=sorted(m.id for m in ms if m.status == Status.UNVERIFIED and m.version > 0),
+        opposing=_upstreams(opposing_members, via_sources) if opposing_members else [],
+        opposing_confirmed=sorted(m.id for m in opposing_members if m.status == Status.CONFIRMED),
+    )
+    return (assessment.value, assessment.explanation)
 
 
 def _credibility_write(suggestions: dict[int, tuple[int | None, str]]) -> int:

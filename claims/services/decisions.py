@@ -38,7 +38,7 @@ class DecisionUnchangedError(Exception):
         self.claim = claim
 
 
-def _validate_decision(*, status: str, note: str, evidence_url: str) -> None:
+def _validate_decision(*, status: str, note: str, evidence_url: str, idempotency_key: str | None) -> None:
     if status not in Status.values:
         raise ValidationError({"status": f"Unknown status {status!r}; use one of {', '.join(Status.values)}."})
     if len(note) > NOTE_MAX_CHARS:
@@ -53,6 +53,10 @@ def _validate_decision(*, status: str, note: str, evidence_url: str) -> None:
             URLValidator(schemes=["http", "https"])(evidence_url)
         except ValidationError:
             raise ValidationError({"evidence_url": "The evidence URL must be an http(s) address."}) from None
+    if idempotency_key is not None and (len(idempotency_key) > IDEMPOTENCY_KEY_MAX or "\x00" in idempotency_key):
+        raise ValidationError(
+            {"idempotency_key": f"The idempotency key must be text of at most {IDEMPOTENCY_KEY_MAX} characters."}
+        )
 
 
 def claim_decide(
@@ -80,11 +84,7 @@ def claim_decide(
     note = (note or "").strip()
     evidence_url = (evidence_url or "").strip()
     idempotency_key = (idempotency_key or "").strip() or None
-    _validate_decision(status=status, note=note, evidence_url=evidence_url)
-    if idempotency_key is not None and (len(idempotency_key) > IDEMPOTENCY_KEY_MAX or "\x00" in idempotency_key):
-        raise ValidationError(
-            {"idempotency_key": f"The idempotency key must be text of at most {IDEMPOTENCY_KEY_MAX} characters."}
-        )
+    _validate_decision(status=status, note=note, evidence_url=evidence_url, idempotency_key=idempotency_key)
     if not user_can_decide(analyst):
         raise PermissionDenied("Only analysts may decide on claims.")
     try:
@@ -98,20 +98,14 @@ def claim_decide(
                 raise DecisionUnchangedError(locked)
             if expected_version is not None and locked.version != expected_version:
                 raise StaleVersionError(locked)
-            new_version = locked.version + 1
-            decision = VerificationStatus.objects.create(
-                claim_id=locked.pk,
+            decision = _record_decision(
+                locked,
                 status=status,
-                version=new_version,
                 analyst=analyst,
                 note=note,
                 evidence_url=evidence_url,
                 idempotency_key=idempotency_key,
             )
-            Claim.objects.filter(pk=locked.pk).update(
-                status=status, version=new_version, updated_at=decision.created_at
-            )
-
             credibility_after_decision(claim_id=locked.pk)
     except IntegrityError:
         # The same key raced in on another claim's lock: the first one recorded is the decision.
@@ -121,8 +115,27 @@ def claim_decide(
         return _replay(earlier, claim=claim, status=status, note=note, evidence_url=evidence_url)
     decision.replayed = False
     claim.status = status
-    claim.version = new_version
+    claim.version = decision.version
     claim.updated_at = decision.created_at
+    return decision
+
+
+def _record_decision(
+    locked: Claim, *, status: str, analyst, note: str, evidence_url: str, idempotency_key: str | None
+) -> VerificationStatus:
+    """Append the next decision on the locked claim and set the claim's status and version to it
+    (inside claim_decide's transaction)."""
+    new_version = locked.version + 1
+    decision = VerificationStatus.objects.create(
+        claim_id=locked.pk,
+        status=status,
+        version=new_version,
+        analyst=analyst,
+        note=note,
+        evidence_url=evidence_url,
+        idempotency_key=idempotency_key,
+    )
+    Claim.objects.filter(pk=locked.pk).update(status=status, version=new_version, updated_at=decision.created_at)
     return decision
 
 
