@@ -176,6 +176,12 @@ _TENS = {
     "ninety": 90,
 }
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
+_WORD_VALUES = {**_UNITS, **_TENS, **_SCALES}
+
+
+def _word_value(word: str) -> int:
+    """A number word's value ("zero" is 0, so not `or`-chained lookups)."""
+    return _WORD_VALUES[word]
 NUMBER_WORDS = frozenset(_UNITS) | frozenset(_TENS) | frozenset(_SCALES)
 
 MONTHS = {
@@ -364,12 +370,12 @@ class _SignatureReader:
             if low == "dozen" and pending:
                 pending.append(12)
                 return True
-            pending.append(_UNITS.get(low) or _TENS.get(low) or _SCALES[low])
+            pending.append(_word_value(low))
             return True
         if low == "and" and pending and i + 1 < len(raw) and raw[i + 1].lower() in NUMBER_WORDS:
             return True
         if "-" in low and all(part in NUMBER_WORDS for part in low.split("-")):
-            pending.extend(_UNITS.get(p) or _TENS.get(p) or _SCALES[p] for p in low.split("-"))
+            pending.extend(_word_value(p) for p in low.split("-"))
             return True
         return False
 

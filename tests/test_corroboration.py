@@ -89,6 +89,7 @@ def credibility(claim):
         ("Around 1,500 people were evacuated", "Around 1500 people were evacuated"),
         ("A 1.5 million dollar package", "A 1500000 dollar package"),
         ("Twelve drones", "a dozen drones"),
+        ("There were zero casualties", "There were 0 casualties"),  # 0 is a value, not "no value"
     ],
 )
 def test_number_words_and_digits_give_the_same_figure(words, digits):
