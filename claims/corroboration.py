@@ -182,6 +182,8 @@ _WORD_VALUES = {**_UNITS, **_TENS, **_SCALES}
 def _word_value(word: str) -> int:
     """A number word's value ("zero" is 0, so not `or`-chained lookups)."""
     return _WORD_VALUES[word]
+
+
 NUMBER_WORDS = frozenset(_UNITS) | frozenset(_TENS) | frozenset(_SCALES)
 
 MONTHS = {
