@@ -1,8 +1,8 @@
 """Corroboration's data: clusters of the same claim across articles, contradictions, information
 credibility, and the band index that finds candidates.
 
-Kept apart from claims/models.py (which imports this module at its end) so the Claim table itself
-is unchanged: the importer's fast multi-row INSERT keeps its column list.
+Kept apart from the core models (claims/models/core.py), in tables of their own, so the Claim table
+itself is unchanged: the importer's fast multi-row INSERT keeps its column list.
 """
 
 from django.conf import settings
