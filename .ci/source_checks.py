@@ -107,10 +107,17 @@ def environ_reads(source: str) -> list[int]:
             and node.args[0].value == "DJANGO_SETTINGS_MODULE"
         ):
             allowed.add(id(node.func.value))
+    os_names = {"os"} | {
+        alias.asname
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+        if alias.name == "os" and alias.asname
+    }
     lines = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr in ENVIRON_NAMES:
-            reads = isinstance(node.value, ast.Name) and node.value.id == "os" and id(node) not in allowed
+            reads = isinstance(node.value, ast.Name) and node.value.id in os_names and id(node) not in allowed
         elif isinstance(node, ast.ImportFrom):
             reads = node.module == "os" and any(alias.name in ENVIRON_NAMES for alias in node.names)
         else:
@@ -193,7 +200,7 @@ def check_model_pin() -> Iterator[str]:
 
 # --- the README's layout section names every part of the app, and only parts that exist -----------
 
-LAYOUT_BLOCK = re.compile(r"^## Layout\n.*?^```\n(.*?)^```", re.S | re.M)
+LAYOUT_BLOCK = re.compile(r"^## Layout\n(?:(?!^## ).)*?^```\n(.*?)^```", re.S | re.M)  # within the section
 LAYOUT_PATH = re.compile(r"^((?:[\w.-]+/)+[\w.*-]*)")
 
 
@@ -244,22 +251,37 @@ DOMAIN = (
 WEB = ("claims.views", "claims.api", "claims.admin", "claims.forms", "claims.urls", "claims.middleware")
 
 
-def web_imports(source: str) -> list[tuple[int, str]]:
-    """(line, module) for each import of a web module in `source`."""
+def _is_web(module: str) -> bool:
+    return any(module == w or module.startswith(w + ".") for w in WEB)
+
+
+def web_imports(source: str, package: str = "claims") -> list[tuple[int, str]]:
+    """(line, module) for each import of a web module in `source`, a module of `package`: absolute,
+    `from claims import views` and relative (`from ..views import x`) forms alike."""
     found = []
     for node in ast.walk(ast.parse(source)):
-        names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module]
-        found += [(node.lineno, n) for n in names if any(n == w or n.startswith(w + ".") for w in WEB)]
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if _is_web(a.name)]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join([*parent, *([node.module] if node.module else [])])
+            modules = [base, *(f"{base}.{a.name}" for a in node.names)]
+            found += [(node.lineno, m) for m in modules if _is_web(m)][:1]
     return found
+
+
+def _package_of(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts if parts[-1] == "__init__" else parts[:-1]).removesuffix(".__init__")
 
 
 def check_domain_imports_no_web() -> Iterator[str]:
     for part in DOMAIN:
         base = ROOT / "claims" / part
         for path in sorted(base.rglob("*.py")) if base.is_dir() else [base] if base.exists() else []:
-            for line, module in web_imports(path.read_text(encoding="utf-8")):
+            for line, module in web_imports(path.read_text(encoding="utf-8"), _package_of(path)):
                 yield f"{_name(path)}:{line}: the domain imports the web ({module})"
 
 

@@ -53,6 +53,7 @@ def test_the_htmx_indicator_check_reads_the_rules_it_needs():
         "from os import environ",
         "from os import getenv as ge",
         'import os\nos.environ.setdefault("DJANGO_DEBUG", "1")',
+        'import os as o\nx = o.environ["PORT"]',
     ],
 )
 def test_the_environment_check_finds_planted_reads(source):
@@ -103,6 +104,8 @@ def test_the_layout_check_reads_the_paths_the_readme_lists():
     )
     assert checks.layout_paths(readme) == ["claims/views/", "templates/", "static/", "claims/api.py"]
     assert checks.layout_paths("# X\n\nno layout here\n") == []
+    # a section without a code block does not borrow the next section's
+    assert checks.layout_paths("## Layout\n\nProse.\n\n## Next\n\n```\nclaims/x.py  no\n```\n") == []
 
 
 def test_the_layer_check_finds_a_planted_web_import_in_the_domain():
@@ -110,4 +113,8 @@ def test_the_layer_check_finds_a_planted_web_import_in_the_domain():
         "import os\nfrom claims.views.common import bad_request\nimport claims.api\nfrom claims.models import Claim\n"
     )
     assert checks.web_imports(source) == [(2, "claims.views.common"), (3, "claims.api")]
-    assert checks.web_imports("from claims.viewsets import x\nfrom .views import y\n") == []
+    assert checks.web_imports("from claims import models, views\n") == [(1, "claims.views")]
+    assert checks.web_imports("from ..views import y\n", "claims.services") == [(1, "claims.views")]
+    assert checks.web_imports("from .. import api\n", "claims.services") == [(1, "claims.api")]
+    assert checks.web_imports("from .views import y\n", "claims.services") == []  # claims.services.views
+    assert checks.web_imports("from claims.viewsets import x\nfrom claims import models\n") == []
