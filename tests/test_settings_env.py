@@ -155,3 +155,24 @@ def _readme_environment_names() -> set[str]:
 
 def test_every_variable_read_is_documented_in_the_readme():
     assert set(env.NAMES) - _readme_environment_names() == set()
+
+
+@pytest.mark.parametrize(
+    "name", ["VERIFIER_IMPORT_HEARTBEAT_SECONDS", "VERIFIER_IMPORT_STALL_SECONDS", "VERIFIER_IMPORT_WATCH_SECONDS"]
+)
+def test_intervals_a_loop_waits_must_be_more_than_zero(name):
+    with pytest.raises(ImproperlyConfigured, match=rf"^{name} must be a number > 0"):
+        env.read({"DJANGO_DEBUG": "1", name: "0"})
+
+
+def test_a_stall_time_within_the_heartbeat_is_refused():
+    environ = {"DJANGO_DEBUG": "1", "VERIFIER_IMPORT_HEARTBEAT_SECONDS": "10", "VERIFIER_IMPORT_STALL_SECONDS": "10"}
+    with pytest.raises(ImproperlyConfigured, match="must be longer than VERIFIER_IMPORT_HEARTBEAT_SECONDS"):
+        env.read(environ)
+    assert env.read({**environ, "VERIFIER_IMPORT_STALL_SECONDS": "10.5"})["IMPORT_STALL_SECONDS"] == 10.5
+
+
+@pytest.mark.parametrize("name", ["DJANGO_HTTPS", "DJANGO_HSTS_PRELOAD"])
+def test_a_mistyped_https_flag_is_refused_even_where_it_would_not_apply(name):
+    with pytest.raises(ImproperlyConfigured, match=rf"^{name} must be 1 or 0"):
+        env.read({"DJANGO_DEBUG": "1", name: "yse"})

@@ -94,8 +94,9 @@ def whole_number(
     return number
 
 
-def seconds(environ: Mapping[str, str], name: str, default: float) -> float:
-    """A duration (seconds or hours, as the name says): a number >= 0, e.g. 30 or 2.5."""
+def seconds(environ: Mapping[str, str], name: str, default: float, *, positive: bool = False) -> float:
+    """A duration (seconds or hours, as the name says): a number >= 0, e.g. 30 or 2.5; with
+    `positive`, more than 0 (an interval a loop waits, where 0 would spin)."""
     value = _raw(environ, name)
     if value is None:
         return default
@@ -103,8 +104,9 @@ def seconds(environ: Mapping[str, str], name: str, default: float) -> float:
         number = float(value)
     except ValueError:
         number = None
-    if number is None or not 0 <= number < float("inf"):  # also refuses nan
-        raise ImproperlyConfigured(f"{name} must be a number >= 0, e.g. 30 or 2.5, not {value!r}")
+    if number is None or not 0 <= number < float("inf") or (positive and number == 0):  # also refuses nan
+        bound = "> 0" if positive else ">= 0"
+        raise ImproperlyConfigured(f"{name} must be a number {bound}, e.g. 30 or 2.5, not {value!r}")
     return number
 
 
@@ -213,7 +215,7 @@ def _web(environ: Mapping[str, str]) -> dict:
         if not debug:
             raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG=0")
         secret = DEV_SECRET_KEY
-    https = False if debug else flag(environ, "DJANGO_HTTPS", True)
+    https = flag(environ, "DJANGO_HTTPS", True) and not debug  # read (and checked) even in DEBUG
     return {
         "DEBUG": debug,
         "SECRET_KEY": secret,
@@ -223,7 +225,7 @@ def _web(environ: Mapping[str, str]) -> dict:
         },
         "HTTPS": https,
         # Preloading is a promise to browser vendors that the domain stays HTTPS-only; a site opts in.
-        "HSTS_PRELOAD": https and flag(environ, "DJANGO_HSTS_PRELOAD", False),
+        "HSTS_PRELOAD": flag(environ, "DJANGO_HSTS_PRELOAD", False) and https,
         "PROXY_COUNT": whole_number(environ, "DJANGO_PROXY_COUNT", 0),
         "STATIC_ROOT": Path(text(environ, "DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles"),
         "AXES_FAILURE_LIMIT": whole_number(environ, "AXES_FAILURE_LIMIT", 5, minimum=1),
@@ -249,14 +251,21 @@ def _site(environ: Mapping[str, str]) -> dict:
 
 
 def _imports(environ: Mapping[str, str]) -> dict:
+    heartbeat = seconds(environ, "VERIFIER_IMPORT_HEARTBEAT_SECONDS", 5, positive=True)
+    stall = seconds(environ, "VERIFIER_IMPORT_STALL_SECONDS", 60, positive=True)
+    if stall <= heartbeat:
+        raise ImproperlyConfigured(
+            f"VERIFIER_IMPORT_STALL_SECONDS ({stall:g}) must be longer than VERIFIER_IMPORT_HEARTBEAT_SECONDS"
+            f" ({heartbeat:g}): a worker that beats on time would count as dead"
+        )
     return {
         "MAX_FILE_BYTES": whole_number(environ, "VERIFIER_MAX_FILE_BYTES", 200 * 1024 * 1024, minimum=1),
         "MAX_ARTICLE_CHARS": whole_number(environ, "VERIFIER_MAX_ARTICLE_CHARS", 500_000, minimum=1),
         "NLP_MODEL": nlp_model(environ),
         "EXTRACTION_SECONDS": seconds(environ, "VERIFIER_EXTRACTION_SECONDS", 120),
-        "IMPORT_HEARTBEAT_SECONDS": seconds(environ, "VERIFIER_IMPORT_HEARTBEAT_SECONDS", 5),
-        "IMPORT_STALL_SECONDS": seconds(environ, "VERIFIER_IMPORT_STALL_SECONDS", 60),
-        "IMPORT_WATCH_SECONDS": seconds(environ, "VERIFIER_IMPORT_WATCH_SECONDS", 30),
+        "IMPORT_HEARTBEAT_SECONDS": heartbeat,
+        "IMPORT_STALL_SECONDS": stall,
+        "IMPORT_WATCH_SECONDS": seconds(environ, "VERIFIER_IMPORT_WATCH_SECONDS", 30, positive=True),
         "IMPORT_PREVIEW_HOURS": seconds(environ, "VERIFIER_IMPORT_PREVIEW_HOURS", 24),
     }
 
