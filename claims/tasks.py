@@ -13,7 +13,7 @@ from claims.importing.extracting import articles_extract
 from claims.importing.preview import import_preview_build
 from claims.importing.service import ImportBusy, ImportStopped, article_import
 from claims.models import ImportJob
-from claims.services.imports import import_job_watch_once
+from claims.services import imports as lifecycle
 
 
 @task(takes_context=True)
@@ -59,7 +59,7 @@ def import_job_watch(job_id: int) -> dict:
 
     The next look is queued first, so that a worker killed during this one leaves the job watched."""
     following = import_job_watch.using(run_after=jobs.watch_at()).enqueue(job_id)
-    watching = import_job_watch_once(job_id=job_id)
+    watching = lifecycle.import_job_watch_once(job_id=job_id)
     if not watching:
         _task_result_discard(following.id)
     return {"job": job_id, "watching": watching}
@@ -77,4 +77,4 @@ def _task_result_discard(result_id) -> None:
 @task
 def import_previews_expire() -> dict:
     """Delete dry-run previews older than VERIFIER_IMPORT_PREVIEW_HOURS, with their files."""
-    return {"deleted": jobs.import_previews_expire()}
+    return {"deleted": lifecycle.import_previews_expire()}

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.core.files.base import ContentFile
 from django.db import connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -383,14 +384,45 @@ def test_staff_without_the_import_permission_get_403_from_the_api_as_in_the_admi
 
 
 @pytest.mark.django_db
-def test_cancelling_a_preview_removes_it_and_its_files(client, staff, media):
+def test_cancelling_a_preview_removes_it_and_its_files(client, staff, media, django_capture_on_commit_callbacks):
     client.force_login(staff)
     upload(client, DATA / "mixed.jsonl")
     job = ImportJob.objects.get()
     folder = Path(media.MEDIA_ROOT) / "imports" / str(job.pk)
     assert folder.is_dir()
-    client.post(reverse("admin:claims_article_import"), {"action": "discard", "job": job.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:claims_article_import"), {"action": "discard", "job": job.pk})
     assert not ImportJob.objects.exists() and not folder.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cancel_that_rolls_back_keeps_the_preview_files(client, staff, media):
+    """The files go when the row's deletion commits, not before: a rollback leaves both."""
+    client.force_login(staff)
+    upload(client, DATA / "mixed.jsonl")
+    job = ImportJob.objects.get()
+    folder = Path(media.MEDIA_ROOT) / "imports" / str(job.pk)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert imports.import_job_cancel(job_id=job.pk)
+        raise RuntimeError("the outer transaction fails")
+    assert ImportJob.objects.filter(pk=job.pk).exists() and folder.is_dir()
+    assert imports.import_job_cancel(job_id=job.pk)
+    assert not ImportJob.objects.exists() and not folder.exists()
+
+
+@pytest.mark.django_db
+def test_an_upload_that_fails_while_saving_leaves_no_files(staff, media):
+    class Broken:
+        name = "feed.jsonl"
+
+        def chunks(self):
+            yield b'{"title": "a"}\n'
+            raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        imports.import_job_create(user=staff, uploads=[ContentFile(b"{}", name="ok.json"), Broken()], dry_run=True)
+    assert not ImportJob.objects.exists()
+    assert not any((Path(media.MEDIA_ROOT) / "imports").glob("*/*"))
 
 
 # --- the preview ------------------------------------------------------------------------------------
@@ -447,14 +479,17 @@ def test_confirm_is_not_offered_when_nothing_would_be_created(
 
 
 @pytest.mark.django_db
-def test_old_previews_expire_with_their_files_and_confirmed_jobs_stay(client, staff, media):
+def test_old_previews_expire_with_their_files_and_confirmed_jobs_stay(
+    client, staff, media, django_capture_on_commit_callbacks
+):
     client.force_login(staff)
     upload(client, DATA / "mixed.jsonl")
     upload(client, DATA / "mixed.jsonl")
     old, recent = ImportJob.objects.order_by("pk")
     ImportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=30))
     real = ImportJob.objects.create(dry_run=False, state="done", created_at=timezone.now() - timedelta(days=9))
-    code, out, _ = run_command("import_previews_expire")
+    with django_capture_on_commit_callbacks(execute=True):
+        code, out, _ = run_command("import_previews_expire")
     assert (code, out) == (0, ["deleted 1 preview"])
     assert set(ImportJob.objects.values_list("pk", flat=True)) == {recent.pk, real.pk}
     assert not (Path(media.MEDIA_ROOT) / "imports" / str(old.pk)).exists()

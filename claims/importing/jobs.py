@@ -52,6 +52,13 @@ def upload_folder_delete(job: ImportJob) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def upload_folder_delete_on_commit(job: ImportJob) -> None:
+    """Delete the job's files once the transaction deleting its row commits (not before: a rollback
+    would leave a job whose files are gone)."""
+    folder = upload_folder(job)  # now: deleting the row clears job.pk
+    transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
+
+
 def watch_at():
     """When the watchdog next looks at a running job."""
     return timezone.now() + timedelta(seconds=settings.VERIFIER_IMPORT_WATCH_SECONDS)
@@ -155,15 +162,3 @@ def task_results_mark_dead(tokens: Iterable[str]) -> None:
         exception_class_path="claims.importing.jobs.WorkerLost",
         traceback="The worker stopped beating (killed, or its machine went away); the import job was resumed.",
     )
-
-
-def import_previews_expire(*, older_than: timedelta | None = None) -> int:
-    """Delete dry-run jobs (never confirmed) older than `older_than` and their uploaded files."""
-    if older_than is None:
-        older_than = timedelta(hours=settings.VERIFIER_IMPORT_PREVIEW_HOURS)
-    cutoff = timezone.now() - older_than
-    n = 0
-    for job in ImportJob.objects.filter(dry_run=True, created_at__lt=cutoff).only("pk"):
-        upload_folder_delete(job)
-        n += ImportJob.objects.filter(pk=job.pk, dry_run=True).delete()[0]
-    return n

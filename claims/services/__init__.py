@@ -58,6 +58,7 @@ from claims.services.imports import (
     import_job_submit,
     import_job_watch_once,
     import_preview_create,
+    import_previews_expire,
     user_can_import,
 )
 from claims.services.sources import (
@@ -120,6 +121,7 @@ __all__ = [
     "import_job_confirm",
     "import_job_resume",
     "import_job_cancel",
+    "import_previews_expire",
     "import_job_watch_once",
     "import_articles_queue",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -73,8 +74,12 @@ def import_job_create(*, user=None, uploads=None, paths: Iterable[str] = (), dry
     with transaction.atomic():
         job = jobs.import_job_new(user=user, paths=paths, dry_run=dry_run)
         if uploads:
-            job.files = [*job.files, *_uploads_save(job, uploads)]
-            job.save(update_fields=["files", "updated_at"])
+            try:
+                job.files = [*job.files, *_uploads_save(job, uploads)]
+                job.save(update_fields=["files", "updated_at"])
+            except BaseException:
+                jobs.upload_folder_delete(job)  # the row rolls back: no files without a job
+                raise
     return job
 
 
@@ -191,10 +196,25 @@ def import_job_cancel(*, job_id) -> bool:
         if job is None or job.is_finished:
             return False
         if job.dry_run:
-            jobs.upload_folder_delete(job)
+            jobs.upload_folder_delete_on_commit(job)
             job.delete()
             return True
         ImportJob.objects.filter(pk=job.pk).update(
             state=State.CANCELLED, finished_at=timezone.now(), updated_at=timezone.now()
         )
     return True
+
+
+def import_previews_expire(*, older_than: timedelta | None = None) -> int:
+    """Delete dry-run jobs (never confirmed) older than `older_than` and their uploaded files."""
+    if older_than is None:
+        older_than = timedelta(hours=settings.VERIFIER_IMPORT_PREVIEW_HOURS)
+    cutoff = timezone.now() - older_than
+    n = 0
+    for pk in ImportJob.objects.filter(dry_run=True, created_at__lt=cutoff).values_list("pk", flat=True):
+        with transaction.atomic():  # locked, so a confirmation at the same moment wins or waits
+            job = ImportJob.objects.select_for_update().filter(pk=pk, dry_run=True).only("pk").first()
+            if job is not None:
+                jobs.upload_folder_delete_on_commit(job)
+                n += ImportJob.objects.filter(pk=pk).delete()[0]
+    return n

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from claims.importing.jobs import import_previews_expire
+from claims.services import import_previews_expire
 
 
 class Command(BaseCommand):
