@@ -11,3 +11,14 @@ def user_can_decide(user) -> bool:
     if not user or not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or user.groups.filter(name=ANALYSTS_GROUP).exists()
+
+
+def user_can_import(user) -> bool:
+    """Staff who may add articles (the admin's own rule for its import page)."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.has_perm("claims.add_article")
+    )

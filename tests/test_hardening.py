@@ -147,16 +147,16 @@ def test_the_same_idempotency_key_records_one_decision_and_answers_the_same(clie
 
 def test_a_retry_after_a_failed_response_does_not_record_twice(client, analyst_token, claim, monkeypatch):
     # The decision commits, then building the answer fails (the issue: a database outage) -> 500.
-    real = api_module._claim_detail_out
+    real = api_module._claim_with_history
     calls = []
 
-    def flaky(request, claim_id):
+    def flaky(claim_id):
         calls.append(claim_id)
         if len(calls) == 1:
             raise RuntimeError("connection lost")
-        return real(request, claim_id)
+        return real(claim_id)
 
-    monkeypatch.setattr(api_module, "_claim_detail_out", flaky)
+    monkeypatch.setattr(api_module, "_claim_with_history", flaky)
     body = {"status": "unverified"}  # no version: a plain retry would record twice
     assert post_json(client, decide_url(claim), body, analyst_token, HTTP_IDEMPOTENCY_KEY="retry").status_code == 500
     retry = post_json(client, decide_url(claim), body, analyst_token, HTTP_IDEMPOTENCY_KEY="retry")

@@ -11,7 +11,7 @@ from ninja.security import HttpBearer
 
 from claims.auth_tokens import api_token_authenticate
 from claims.ratelimit import client_ip_address, rate_limit_blocked, rate_limit_hit
-from claims.services import user_can_import
+from claims.roles import user_can_import
 
 # Messages, not secrets (ruff's S105 looks at the names).
 MISSING_TOKEN_MESSAGE = "Authentication required: send 'Authorization: Bearer <token>' (tokens are made in the admin)."  # noqa: S105

@@ -27,12 +27,12 @@ from claims.models import Claim
 from claims.roles import user_can_decide
 from claims.services import DecisionUnchangedError, StaleVersionError, decisions
 
-IDEMPOTENCY_KEY_MAX = 100
+IDEMPOTENCY_HEADER_MAX = 100  # stored as "api:<key>": within services' IDEMPOTENCY_KEY_MAX (200)
 
 router = Router(tags=["claims"])
 
 
-def _claim_detail_out(request, claim_id: int) -> Claim:
+def _claim_with_history(claim_id: int) -> Claim:
     """The claim as ClaimDetailOut shows it: with its decisions, oldest first, as `history`."""
     try:
         claim = selectors.claim_detail(pk=claim_id)
@@ -65,14 +65,14 @@ def claim_list(
 )
 def claim_get(request, claim_id: Id):
     """One claim with its article, source and full decision history."""
-    return _claim_detail_out(request, claim_id)
+    return _claim_with_history(claim_id)
 
 
 def _idempotency_key(request) -> str | None:
     key = request.headers.get("Idempotency-Key")
-    if key is not None and not (0 < len(key.strip()) <= IDEMPOTENCY_KEY_MAX and key.isprintable()):
+    if key is not None and not (0 < len(key.strip()) <= IDEMPOTENCY_HEADER_MAX and key.isprintable()):
         raise HttpError(
-            422, f"Invalid input: Idempotency-Key: printable text of 1 to {IDEMPOTENCY_KEY_MAX} characters."
+            422, f"Invalid input: Idempotency-Key: printable text of 1 to {IDEMPOTENCY_HEADER_MAX} characters."
         )
     return f"api:{key.strip()}" if key is not None else None
 
@@ -120,12 +120,12 @@ def claim_decide(request, response: HttpResponse, claim_id: Id, payload: Decisio
             f"Claim {claim_id} is at version {stale.claim.version}, not {payload.version}: "
             "someone decided since you loaded it. Review the current claim and decide again."
         )
-        return Status(409, {"detail": detail, "claim": _claim_detail_out(request, claim_id)})
+        return Status(409, {"detail": detail, "claim": _claim_with_history(claim_id)})
     except DecisionUnchangedError as unchanged:
         # 200, not 201: nothing was created (a repeated request, or someone already decided the same).
         detail = f"Claim {claim_id} is already {unchanged.claim.get_status_display()}; nothing recorded."
-        return Status(200, {"detail": detail, "claim": _claim_detail_out(request, claim_id)})
+        return Status(200, {"detail": detail, "claim": _claim_with_history(claim_id)})
     decision.analyst = request.auth
     if getattr(decision, "replayed", False):
         response["Idempotent-Replayed"] = "true"
-    return Status(201, {"decision": decision, "claim": _claim_detail_out(request, claim_id)})
+    return Status(201, {"decision": decision, "claim": _claim_with_history(claim_id)})

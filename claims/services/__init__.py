@@ -2,7 +2,7 @@
 
 Functions are keyword-only and named `<entity>_<action>`; views, commands, the admin, the API and
 tasks are just callers. `decisions` records analysts' verdicts, `claims` and `sources` edit the
-registry and the claims, `imports` runs import jobs, `corroboration` links claims across articles,
+registry and the claims, `imports` holds the import job's lifecycle (create, confirm, resume, cancel, expire), `corroboration` links claims across articles,
 `audit` writes the audit log.
 """
 
@@ -59,7 +59,6 @@ from claims.services.imports import (
     import_job_watch_once,
     import_preview_create,
     import_previews_expire,
-    user_can_import,
 )
 from claims.services.sources import (
     SourceRef,
@@ -113,7 +112,6 @@ __all__ = [
     "contradiction_set_state",
     "credibility_override",
     "cluster_member_ids",
-    "user_can_import",
     "import_job_create",
     "import_job_submit",
     "import_job_queue",

@@ -36,17 +36,6 @@ def _tasks():
     return tasks
 
 
-def user_can_import(user) -> bool:
-    """Staff who may add articles (the admin's own rule for its import page)."""
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and user.has_perm("claims.add_article")
-    )
-
-
 def _uploads_save(job: ImportJob, files) -> list[str]:
     """Save uploads (objects with .name and .chunks(): UploadedFile, ContentFile) under
     MEDIA_ROOT/imports/<job id>/; return their paths relative to MEDIA_ROOT."""
@@ -180,7 +169,7 @@ def _articles_requeue(*, job_id: int, ids: list[int]) -> None:
 
 
 def import_articles_queue(*, job_id: int | None, pairs: list[list], priority: int = 0) -> None:
-    """Queue the extraction of stored articles ([article id, "path:line"], at most TASK_BATCH) once
+    """Queue the extraction of stored articles ([article id, "path:line"], callers send at most TASK_BATCH) once
     the surrounding transaction has committed; a lower priority runs later."""
     task = _tasks().import_articles_extract
     if priority and task.get_backend().supports_priority:

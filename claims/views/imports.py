@@ -16,12 +16,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from claims.models import ImportJob
+from claims.roles import user_can_import
 from claims.services import (
     import_job_cancel,
     import_job_confirm,
     import_job_resume,
     import_preview_create,
-    user_can_import,
 )
 
 PREVIEW_ROWS = 500
