@@ -11,7 +11,6 @@ stored article has its claims.
 
 from __future__ import annotations
 
-import os
 import shutil
 import uuid
 from collections.abc import Iterable
@@ -31,14 +30,6 @@ State = ImportJob.State
 
 def new_token() -> str:
     return uuid.uuid4().hex
-
-
-def import_job_new(*, user=None, paths: Iterable[str] = (), dry_run: bool = False) -> ImportJob:
-    """The job row over paths on this machine (stored absolute, so that any worker on the same file
-    system reads them); `claims.services.imports.import_job_create` adds uploaded files."""
-    return ImportJob.objects.create(
-        created_by=user, dry_run=dry_run, state=State.PENDING, files=[os.path.abspath(p) for p in paths]
-    )
 
 
 def upload_folder(job: ImportJob) -> Path:

@@ -29,14 +29,14 @@ from claims.importing.extracting import (
     articles_lease_renew,
     extraction_time_limit,
 )
-from claims.importing.jobs import import_job_beat, import_job_new, import_job_start, import_job_stored, new_token
+from claims.importing.jobs import import_job_beat, import_job_start, import_job_stored, new_token
 from claims.importing.limits import TASK_BATCH, Heartbeat, TookTooLong, time_limit
 from claims.importing.parsers import Input, iter_inputs, parse_input
 from claims.importing.pool import ArticleToExtract, extract_one
 from claims.importing.prepare import PreparedArticle, prepare_record
 from claims.importing.records import ArticleRecord, Limits, RecordError, SourceRegistry
 from claims.models import Article, ImportJob, Reliability, Source, SourceKind
-from claims.services.imports import import_articles_queue
+from claims.services.imports import import_articles_queue, import_job_create
 from claims.services.sources import SourceRef, source_grade_record, source_resolve
 
 BATCH_SIZE = 200
@@ -601,7 +601,7 @@ def article_import(
 def _job_take(*, job: ImportJob | None, user, paths: list[str], root, token: str) -> ImportJob:
     """The job this run records (a new one over `paths` when none is given), held as its one runner."""
     if job is None:
-        job = import_job_new(user=user, paths=[os.path.join(root, p) if root else p for p in paths])
+        job = import_job_create(user=user, paths=[os.path.join(root, p) if root else p for p in paths])
     if not import_job_start(job=job, token=token):
         raise ImportBusy(f"import #{job.pk} is run by another worker, or is not waiting to run")
     return job

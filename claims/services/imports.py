@@ -61,7 +61,9 @@ def import_job_create(*, user=None, uploads=None, paths: Iterable[str] = (), dry
     """A pending job over uploaded files (kept under MEDIA_ROOT) or over paths on this machine
     (stored absolute, so that any worker on the same file system reads them)."""
     with transaction.atomic():
-        job = jobs.import_job_new(user=user, paths=paths, dry_run=dry_run)
+        job = ImportJob.objects.create(
+            created_by=user, dry_run=dry_run, state=State.PENDING, files=[os.path.abspath(p) for p in paths]
+        )
         if uploads:
             try:
                 job.files = [*job.files, *_uploads_save(job, uploads)]
