@@ -18,6 +18,7 @@ from claims.selectors.corroboration import (
     Corroboration,
     attach_cluster_versions,
     claim_corroboration,
+    claim_has_cluster_mates,
     cluster_size_annotation,
     corroboration_annotations,
     credibility_code,
@@ -123,4 +124,5 @@ __all__ = [
     "credibility_code",
     "Corroboration",
     "claim_corroboration",
+    "claim_has_cluster_mates",
 ]

@@ -151,6 +151,12 @@ def _claims(ids) -> QuerySet:
     )
 
 
+def claim_has_cluster_mates(*, claim_id: int) -> bool:
+    """Whether other claims share the claim's cluster (what `claim_corroboration(...).members` would
+    list), in one query."""
+    return ClusterMember.objects.filter(cluster__members__claim_id=claim_id).exclude(claim_id=claim_id).exists()
+
+
 def claim_corroboration(*, claim: Claim) -> Corroboration:
     """The claim's cluster (other members, oldest report first), contradictions and credibility:
     at most five queries, however large the cluster."""

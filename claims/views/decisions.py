@@ -46,7 +46,7 @@ def _fragment(request, claim_pk: int, *, next_url: str, status: int = 200, **ext
         context.update(
             claim=claim,
             decisions=selectors.claim_decisions(claim=claim),
-            cr=selectors.claim_corroboration(claim=claim),
+            in_cluster=selectors.claim_has_cluster_mates(claim_id=claim.pk),
             oob=True,
         )
         template = "claims/claim_detail.html#decide"
